@@ -1,0 +1,20 @@
+namespace FlowActors.ComponentProtocol;
+
+/// <summary>The component protocol's endpoints and the environment the platform gives a component.</summary>
+public static class ProtocolPaths
+{
+    /// <summary><c>GET</c>: 200 once the component is ready (the warm-up probe).</summary>
+    public const string Health = "/healthz";
+
+    /// <summary><c>POST</c> an <see cref="InvokeRequest"/>, answered with an <see cref="InvokeResponse"/>.</summary>
+    public const string Invoke = "/invoke";
+
+    /// <summary>Environment variable: the loopback port the component must listen on.</summary>
+    public const string PortVariable = "FLOWACTORS_PORT";
+
+    /// <summary>Environment variables describing the step the component serves.</summary>
+    public const string FlowVariable = "FLOWACTORS_FLOW";
+    public const string StepVariable = "FLOWACTORS_STEP";
+    public const string RevisionVariable = "FLOWACTORS_REVISION";
+    public const string ConfigurationVariable = "FLOWACTORS_CONFIGURATION";
+}

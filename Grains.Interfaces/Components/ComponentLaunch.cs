@@ -1,0 +1,12 @@
+namespace FlowActors.Grains.Interfaces.Components;
+
+/// <summary>
+/// What to run for a component revision. The Docker runtime uses <see cref="Image"/>; the local-process
+/// runtime runs <see cref="Command"/> with <see cref="Arguments"/>. Both pass <see cref="Environment"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("FlowActors.ComponentLaunch")]
+public sealed record ComponentLaunch(
+    [property: Id(0)] string? Image,
+    [property: Id(1)] string? Command,
+    [property: Id(2)] IReadOnlyList<string> Arguments,
+    [property: Id(3)] IReadOnlyDictionary<string, string> Environment);

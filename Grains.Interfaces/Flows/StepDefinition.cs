@@ -1,0 +1,13 @@
+namespace FlowActors.Grains.Interfaces.Flows;
+
+/// <summary>One step of a flow: which component runs it, which of its triggers or actions, and with what configuration.</summary>
+/// <param name="Id">Unique within the flow: letters, digits, '-' and '_'.</param>
+/// <param name="ComponentId">The component deployed under this id.</param>
+/// <param name="Action">A trigger or action that the component's descriptor lists.</param>
+/// <param name="Configuration">A JSON object handed to the component on every call, or null for none.</param>
+[GenerateSerializer, Immutable, Alias("FlowActors.StepDefinition")]
+public sealed record StepDefinition(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string ComponentId,
+    [property: Id(2)] string Action,
+    [property: Id(3)] string? Configuration = null);

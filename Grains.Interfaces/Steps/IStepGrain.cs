@@ -1,0 +1,22 @@
+using FlowActors.Grains.Interfaces.Flows;
+
+namespace FlowActors.Grains.Interfaces.Steps;
+
+/// <summary>
+/// One step of one flow (key <c>{flowId}/{stepId}</c>, see <see cref="Messages.FlowStreams.StepKey"/>).
+/// It receives messages on its input stream. Ordinary: a container per activation. Real-time: a container
+/// lease held from flow start to flow stop.
+/// </summary>
+[Alias("FlowActors.IStepGrain")]
+public interface IStepGrain : IGrainWithStringKey
+{
+    /// <summary>Real-time only: acquire a container lease and warm up. Returns once the container is starting; readiness is reported to the flow.</summary>
+    Task StartRealtimeAsync(StepPlan plan);
+
+    /// <summary>Releases the container and lets the activation go.</summary>
+    Task StopAsync();
+
+    /// <summary>The step's phase, revision and container.</summary>
+    [AlwaysInterleave]
+    Task<StepStatus> GetStatusAsync();
+}

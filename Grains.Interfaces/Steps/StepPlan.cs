@@ -1,0 +1,17 @@
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Flows;
+
+namespace FlowActors.Grains.Interfaces.Steps;
+
+/// <summary>What a step grain needs to run its step in the flow's current run.</summary>
+/// <param name="RunId">Changes with every start of the flow, so a step can tell a stale message or plan from a current one.</param>
+/// <param name="NextSteps">Steps that receive this step's data; empty for a last step, whose data is the flow's output.</param>
+/// <param name="PinnedRevision">For real-time flows, the component revision resolved when the flow started; null for ordinary flows, which use the newest.</param>
+[GenerateSerializer, Immutable, Alias("FlowActors.StepPlan")]
+public sealed record StepPlan(
+    [property: Id(0)] string FlowId,
+    [property: Id(1)] string RunId,
+    [property: Id(2)] FlowMode Mode,
+    [property: Id(3)] StepDefinition Step,
+    [property: Id(4)] IReadOnlyList<string> NextSteps,
+    [property: Id(5)] ComponentRevision? PinnedRevision);
