@@ -54,7 +54,10 @@ public interface IFlowGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<StepPlan?> GetStepPlanAsync(string stepId);
 
-    /// <summary>A real-time step reports that it is ready or that it failed to warm up. Called by step grains.</summary>
-    [AlwaysInterleave]
+    /// <summary>
+    /// A step reports a change: warmed up, failed, container started or stopped. Called by step grains; one-way
+    /// so that a step never waits on its flow (the flow may be calling the step at the same time).
+    /// </summary>
+    [AlwaysInterleave, OneWay]
     Task ReportStepAsync(StepStatus status);
 }

@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using FlowActors.Grains.Interfaces.Messages;
+using Orleans.Streams;
+
+namespace FlowActors.Client.Events;
+
+/// <summary>
+/// Follows one flow's events (outputs, errors, HTTP replies) as they happen. Events are buffered from the
+/// moment of subscription until read, so nothing published after <see cref="SubscribeAsync"/> returns is missed.
+/// </summary>
+public sealed class FlowEventSubscription : IAsyncDisposable
+{
+    private readonly Channel<FlowEvent> _events = Channel.CreateUnbounded<FlowEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private StreamSubscriptionHandle<FlowEvent>? _handle;
+
+    private FlowEventSubscription()
+    {
+    }
+
+    /// <summary>Subscribes to the events of <paramref name="flowId"/>.</summary>
+    public static async Task<FlowEventSubscription> SubscribeAsync(IClusterClient client, string flowId)
+    {
+        var subscription = new FlowEventSubscription();
+        var stream = client.GetStreamProvider(FlowStreams.Provider).GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
+        subscription._handle = await stream.SubscribeAsync((e, _) => subscription._events.Writer.WriteAsync(e).AsTask());
+        return subscription;
+    }
+
+    /// <summary>Events in the order they arrived, until cancelled or disposed.</summary>
+    public async IAsyncEnumerable<FlowEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var e in _events.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>Reads until <paramref name="count"/> events matched <paramref name="match"/>, or throws <see cref="TimeoutException"/>.</summary>
+    public async Task<IReadOnlyList<FlowEvent>> WaitForAsync(int count, Func<FlowEvent, bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var found = new List<FlowEvent>(count);
+        try
+        {
+            await foreach (var e in ReadAllAsync(cts.Token))
+            {
+                if (match(e))
+                {
+                    found.Add(e);
+                    if (found.Count == count)
+                    {
+                        return found;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"Waited {timeout.TotalSeconds:0.#} s for {count} matching events; {found.Count} arrived.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _events.Writer.TryComplete();
+        if (_handle is { } handle)
+        {
+            _handle = null;
+            await handle.UnsubscribeAsync();
+        }
+    }
+}

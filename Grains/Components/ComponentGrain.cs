@@ -1,0 +1,40 @@
+using FlowActors.Grains.Flows;
+using FlowActors.Grains.Interfaces.Components;
+
+namespace FlowActors.Grains.Components;
+
+/// <summary>Keeps the deployed revisions of one component; a deployment never changes an earlier revision.</summary>
+public sealed class ComponentGrain(
+    [PersistentState("component", StorageNames.Grains)] IPersistentState<ComponentState> state,
+    TimeProvider time) : Grain, IComponentGrain
+{
+    public async Task<ComponentRevision> DeployAsync(ComponentDeployment deployment)
+    {
+        var componentId = this.GetPrimaryKeyString();
+        ComponentDeploymentValidator.ThrowIfInvalid(componentId, deployment);
+
+        var revision = new ComponentRevision(
+            componentId, state.State.Revisions.Count + 1, deployment.Launch, deployment.Descriptor, time.GetUtcNow());
+        state.State.Revisions.Add(revision);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Keep memory and storage in agreement: a revision that was not stored does not exist.
+            state.State.Revisions.RemoveAt(state.State.Revisions.Count - 1);
+            throw;
+        }
+
+        return revision;
+    }
+
+    public Task<ComponentRevision?> GetLatestAsync() => Task.FromResult(state.State.Revisions.LastOrDefault());
+
+    public Task<ComponentRevision?> GetRevisionAsync(int revision) =>
+        Task.FromResult(revision >= 1 && revision <= state.State.Revisions.Count ? state.State.Revisions[revision - 1] : null);
+
+    public Task<IReadOnlyList<ComponentRevision>> ListRevisionsAsync() =>
+        Task.FromResult<IReadOnlyList<ComponentRevision>>(state.State.Revisions.ToArray());
+}

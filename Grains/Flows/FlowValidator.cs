@@ -1,0 +1,217 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Flows;
+
+namespace FlowActors.Grains.Flows;
+
+/// <summary>
+/// Checks flow definitions. Pure: the grain passes in what it knows of the deployed components, so every
+/// rule is reachable from a unit test without a cluster.
+/// </summary>
+public static partial class FlowValidator
+{
+    /// <summary>Largest step configuration accepted, in UTF-8 bytes.</summary>
+    public const int MaxConfigurationBytes = 64 * 1024;
+
+    /// <summary>Most steps a flow may have.</summary>
+    public const int MaxSteps = 100;
+
+    private const string IdRule = "1-64 characters: letters, digits, '-' or '_'";
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>True when <paramref name="id"/> is a valid flow, step or component id.</summary>
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    /// <summary>
+    /// Every problem with <paramref name="definition"/>. <paramref name="components"/> maps each referenced
+    /// component id to the descriptor of its newest revision, or to null when nothing is deployed under it.
+    /// </summary>
+    public static IReadOnlyList<ValidationError> Validate(
+        FlowDefinition? definition, IReadOnlyDictionary<string, ComponentDescriptor?> components)
+    {
+        var errors = new List<ValidationError>();
+        if (definition is null)
+        {
+            errors.Add(new("definition", "A flow definition is required."));
+            return errors;
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Name))
+        {
+            errors.Add(new("name", "The flow needs a name."));
+        }
+
+        var steps = definition.Steps ?? [];
+        var edges = definition.Edges ?? [];
+        if (steps.Count == 0)
+        {
+            errors.Add(new("steps", "A flow needs at least one step."));
+            return errors;
+        }
+
+        if (steps.Count > MaxSteps)
+        {
+            errors.Add(new("steps", $"A flow has at most {MaxSteps} steps; this one has {steps.Count}."));
+        }
+
+        var ids = ValidateSteps(steps, components, errors);
+        ValidateEdges(edges, ids, errors);
+        if (errors.Count == 0)
+        {
+            ValidateGraph(steps, edges, errors);
+        }
+
+        return errors;
+    }
+
+    /// <summary>The component ids a definition refers to, for looking up their descriptors.</summary>
+    public static IReadOnlySet<string> ReferencedComponents(FlowDefinition? definition) =>
+        (definition?.Steps ?? []).Select(s => s?.ComponentId).Where(IsValidId).ToHashSet(StringComparer.Ordinal)!;
+
+    private static HashSet<string> ValidateSteps(
+        IReadOnlyList<StepDefinition> steps, IReadOnlyDictionary<string, ComponentDescriptor?> components, List<ValidationError> errors)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var at = $"steps[{i}]";
+            if (step is null)
+            {
+                errors.Add(new(at, "A step is required here, not null."));
+                continue;
+            }
+
+            if (!IsValidId(step.Id))
+            {
+                errors.Add(new($"{at}.id", $"'{step.Id}' is not a valid step id: expected {IdRule}."));
+            }
+            else if (!ids.Add(step.Id))
+            {
+                errors.Add(new($"{at}.id", $"Step id '{step.Id}' is used by more than one step; step ids must be unique."));
+            }
+
+            ValidateComponent(step, at, components, errors);
+            ValidateConfiguration(step.Configuration, $"{at}.configuration", errors);
+        }
+
+        return ids;
+    }
+
+    private static void ValidateComponent(
+        StepDefinition step, string at, IReadOnlyDictionary<string, ComponentDescriptor?> components, List<ValidationError> errors)
+    {
+        if (!IsValidId(step.ComponentId))
+        {
+            errors.Add(new($"{at}.componentId", $"'{step.ComponentId}' is not a valid component id: expected {IdRule}."));
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(step.Action))
+        {
+            errors.Add(new($"{at}.action", "The step must name a trigger or action of its component."));
+            return;
+        }
+
+        if (!components.TryGetValue(step.ComponentId, out var descriptor) || descriptor is null)
+        {
+            errors.Add(new($"{at}.componentId",
+                $"Step '{step.Id}' refers to component '{step.ComponentId}', which has no deployed revision. Deploy the component first."));
+            return;
+        }
+
+        if (!descriptor.Offers(step.Action))
+        {
+            var offered = string.Join(", ", descriptor.Triggers.Concat(descriptor.Actions).Select(a => $"'{a}'"));
+            errors.Add(new($"{at}.action",
+                $"Component '{step.ComponentId}' has no trigger or action '{step.Action}'; it offers {offered}."));
+        }
+    }
+
+    private static void ValidateConfiguration(string? configuration, string at, List<ValidationError> errors)
+    {
+        if (configuration is null)
+        {
+            return;
+        }
+
+        var size = Encoding.UTF8.GetByteCount(configuration);
+        if (size > MaxConfigurationBytes)
+        {
+            errors.Add(new(at, $"The configuration is {size} bytes; at most {MaxConfigurationBytes} bytes are allowed."));
+            return;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(configuration);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new(at, $"Expected a JSON object, got a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}."));
+            }
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new(at, $"Expected a JSON object, but it is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1})."));
+        }
+    }
+
+    private static void ValidateEdges(IReadOnlyList<FlowEdge> edges, HashSet<string> ids, List<ValidationError> errors)
+    {
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < edges.Count; i++)
+        {
+            var edge = edges[i];
+            var at = $"edges[{i}]";
+            if (edge is null)
+            {
+                errors.Add(new(at, "An edge is required here, not null."));
+                continue;
+            }
+
+            if (!ids.Contains(edge.From ?? ""))
+            {
+                errors.Add(new($"{at}.from", $"Edge starts at step '{edge.From}', which the flow does not have."));
+            }
+
+            if (!ids.Contains(edge.To ?? ""))
+            {
+                errors.Add(new($"{at}.to", $"Edge leads to step '{edge.To}', which the flow does not have."));
+            }
+
+            if (edge.From == edge.To)
+            {
+                errors.Add(new(at, $"Edge leads from step '{edge.From}' to itself; flows cannot loop."));
+            }
+            else if (!seen.Add((edge.From ?? "", edge.To ?? "")))
+            {
+                errors.Add(new(at, $"Edge from '{edge.From}' to '{edge.To}' appears twice."));
+            }
+        }
+    }
+
+    private static void ValidateGraph(IReadOnlyList<StepDefinition> steps, IReadOnlyList<FlowEdge> edges, List<ValidationError> errors)
+    {
+        var graph = FlowGraph.Create(steps, edges);
+        switch (graph.EntrySteps.Count)
+        {
+            case 0:
+                errors.Add(new("edges", "The flow has no entry step: every step has an incoming edge. Exactly one step must have none."));
+                return;
+            case > 1:
+                errors.Add(new("edges",
+                    $"The flow has {graph.EntrySteps.Count} entry steps ({string.Join(", ", graph.EntrySteps.Select(s => $"'{s}'"))}); " +
+                    "exactly one step may have no incoming edge."));
+                return;
+        }
+
+        if (graph.FindCycle() is { } cycle)
+        {
+            errors.Add(new("edges", $"The flow has a cycle: {string.Join(" → ", cycle)}. Flows must not loop."));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Steps;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FlowActors.Grains.Hosting;
+
+/// <summary>Registers what the FlowActors grains need, whatever the hosting profile.</summary>
+public static class FlowActorsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the grains' services and options. The host still chooses the grain storage
+    /// (<see cref="StorageNames.Grains"/>, <see cref="StorageNames.PubSub"/>), the stream provider
+    /// (<see cref="Interfaces.Messages.FlowStreams.Provider"/>) and an <see cref="Containers.IContainerRuntime"/>.
+    /// </summary>
+    public static ISiloBuilder AddFlowActors(this ISiloBuilder builder, Action<StepOptions>? configureSteps = null)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ComponentClient>();
+        var steps = services.AddOptions<StepOptions>().BindConfiguration(StepOptions.Section).ValidateOnStart();
+        if (configureSteps is not null)
+        {
+            steps.Configure(configureSteps);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StepOptions>, StepOptionsValidator>());
+        return builder;
+    }
+}

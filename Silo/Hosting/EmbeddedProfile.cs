@@ -1,0 +1,32 @@
+using FlowActors.Grains;
+using FlowActors.Grains.Hosting;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Steps;
+
+namespace FlowActors.Silo.Hosting;
+
+/// <summary>
+/// The embedded profile: one silo on loopback, in-memory storage and streams, components as local
+/// processes. What <c>dotnet run --project Silo</c> runs, and what the tests run against.
+/// </summary>
+public static class EmbeddedProfile
+{
+    /// <summary>Storage, streams and grain services of the embedded profile (clustering is the caller's).</summary>
+    public static ISiloBuilder UseEmbeddedProfile(this ISiloBuilder silo, Action<StepOptions>? configureSteps = null)
+    {
+        silo.AddMemoryGrainStorage(StorageNames.Grains)
+            .AddMemoryGrainStorage(StorageNames.PubSub)
+            .AddFlowStreams()
+            .AddFlowActors(configureSteps);
+        silo.Services.AddLocalProcessContainerRuntime();
+        return silo;
+    }
+
+    /// <summary>The stream provider flows use in this profile.</summary>
+    public static ISiloBuilder AddFlowStreams(this ISiloBuilder silo) =>
+        silo.AddMemoryStreams(FlowStreams.Provider, streams => streams.ConfigurePullingAgent(agent =>
+            agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
+
+    /// <summary>What a client of this profile needs to follow flow events.</summary>
+    public static IClientBuilder AddFlowStreams(this IClientBuilder client) => client.AddMemoryStreams(FlowStreams.Provider);
+}

@@ -1,0 +1,51 @@
+using FlowActors.Grains.Interfaces.Components;
+
+namespace FlowActors.Silo.Samples;
+
+/// <summary>
+/// Deployments of the sample components (Components/Samples) as local processes: one executable that
+/// serves the component named by its first argument. Used by the embedded profile's sample flow and by tests.
+/// </summary>
+public static class SampleDeployments
+{
+    /// <summary>The sample executable, copied beside this assembly by the project reference.</summary>
+    public static string SampleAssemblyPath { get; } = Path.Combine(AppContext.BaseDirectory, "FlowActors.SampleComponents.dll");
+
+    /// <summary>Uppercases a configured field (<c>{"field":"name"}</c>) or every string field: action <c>uppercase</c>.</summary>
+    public static ComponentDeployment Transform(string? tag = null) => Deployment("transform", tag, actions: ["uppercase"]);
+
+    /// <summary>Waits <c>configuration.ms</c> milliseconds, like a call to an outside API: action <c>delay</c>.</summary>
+    public static ComponentDeployment Delay(string? tag = null) => Deployment("delay", tag, actions: ["delay"]);
+
+    /// <summary>Crashes, hangs, answers garbage or reports an error when the body asks it to: action <c>maybeFail</c>.</summary>
+    public static ComponentDeployment Faulty() => Deployment("faulty", tag: null, actions: ["maybeFail"]);
+
+    /// <summary>
+    /// Passes the body on (<c>echo</c>) or answers the webhook with it (<c>reply</c>). With <paramref name="warmUp"/>
+    /// it takes that long to become ready, like a component that loads something at start.
+    /// </summary>
+    public static ComponentDeployment Echo(string? tag = null, TimeSpan? warmUp = null) =>
+        Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
+
+    private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null)
+    {
+        // The component is also named in the environment: a container image has one entry point and no arguments.
+        var environment = new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = component };
+        if (tag is not null)
+        {
+            environment["FLOWACTORS_TAG"] = tag;
+        }
+
+        if (warmUp is { } delay)
+        {
+            environment["SAMPLE_WARMUP_MS"] = ((int)delay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var launch = new ComponentLaunch(
+            Image: $"flowactors/samples:test",
+            Command: "dotnet",
+            Arguments: [SampleAssemblyPath, component],
+            Environment: environment);
+        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: [], Actions: actions));
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Silo.Api;
+
+namespace FlowActors.Silo.Samples;
+
+/// <summary>
+/// Embedded profile only: deploys the sample components and two sample flows (one ordinary, one
+/// real-time), starts them, and tells the operator how to send a message.
+/// </summary>
+public sealed partial class SampleFlowSeeder(
+    IClusterClient client, ApiKey apiKey, IServer server, ILogger<SampleFlowSeeder> logger, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    public const string OrdinaryFlow = "sample";
+    public const string RealtimeFlow = "sample-realtime";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WaitForStartAsync(stoppingToken);
+        await client.GetGrain<IComponentGrain>("transform").DeployAsync(SampleDeployments.Transform());
+        await client.GetGrain<IComponentGrain>("delay").DeployAsync(SampleDeployments.Delay());
+        await client.GetGrain<IComponentGrain>("echo").DeployAsync(SampleDeployments.Echo());
+        await client.GetGrain<IComponentGrain>("faulty").DeployAsync(SampleDeployments.Faulty());
+
+        var definition = FlowDefinition.Chain(
+            "Greet",
+            new StepDefinition("shout", "transform", "uppercase", """{"field":"name"}"""),
+            new StepDefinition("lookup", "delay", "delay", """{"ms":20}"""),
+            new StepDefinition("answer", "echo", "echo"));
+        await StartAsync(OrdinaryFlow, definition, FlowMode.Ordinary);
+        await StartAsync(RealtimeFlow, definition, FlowMode.Realtime);
+
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        LogReady(logger, OrdinaryFlow, RealtimeFlow);
+        Console.WriteLine($"""
+
+            FlowActors is running. Two sample flows: '{OrdinaryFlow}' (ordinary) and '{RealtimeFlow}' (real-time),
+            each shout (uppercase) -> lookup (20 ms delay) -> answer (echo).
+
+            Send a message and wait for the flow's output:
+              curl -s -X POST '{address}/api/flows/{RealtimeFlow}/messages?wait=true' \
+                -H "X-Api-Key: $(cat {apiKey.KeyFile ?? "<your configured key>"})" -H 'Content-Type: application/json' \
+                -d '{"{"}"name":"ada"{"}"}'
+
+            See a flow's status:
+              curl -s '{address}/api/flows/{OrdinaryFlow}/' -H "X-Api-Key: $(cat {apiKey.KeyFile ?? "<your configured key>"})"
+
+            Press Ctrl+C to stop.
+            """);
+    }
+
+    private async Task StartAsync(string flowId, FlowDefinition definition, FlowMode mode)
+    {
+        var flow = client.GetGrain<IFlowGrain>(flowId);
+        await flow.SaveDraftAsync(definition);
+        await flow.PublishAsync();
+        await flow.SetModeAsync(mode);
+        await flow.StartAsync();
+    }
+
+    private Task WaitForStartAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource();
+        lifetime.ApplicationStarted.Register(started.SetResult);
+        return started.Task.WaitAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} deployed and started")]
+    private static partial void LogReady(ILogger logger, string ordinary, string realtime);
+}

@@ -1,0 +1,1 @@
+[assembly: Microsoft.VisualStudio.TestTools.UnitTesting.DoNotParallelize]

@@ -1,0 +1,53 @@
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Silo.Samples;
+using FlowActors.Tests.Infrastructure;
+
+namespace FlowActors.Tests.Flows;
+
+/// <summary>A component that crashes, hangs or answers garbage fails that execution at its step, and nothing else.</summary>
+[TestClass]
+public sealed class ComponentFailureTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static FlowCluster s_cluster = null!;
+    private static string s_flowId = null!;
+
+    [ClassInitialize]
+    public static async Task StartClusterAsync(TestContext _)
+    {
+        s_cluster = await FlowCluster.StartAsync();
+        await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
+        await s_cluster.DeployAsync("faulty", SampleDeployments.Faulty());
+        s_flowId = await s_cluster.CreateFlowAsync(SampleFlows.WithFaultyStep(), FlowMode.Realtime);
+        await s_cluster.Flow(s_flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(s_flowId, FlowLifecycle.Running, Wait);
+    }
+
+    [ClassCleanup]
+    public static async Task StopClusterAsync() => await s_cluster.DisposeAsync();
+
+    [TestMethod]
+    [DataRow("crash", "closed the connection")]
+    [DataRow("hang", "did not answer within")]
+    [DataRow("garbage", "not a protocol reply")]
+    [DataRow("error", "reported an error")]
+    public async Task FailingComponent_GivesAnExecutionErrorNamingTheStep_AndTheFlowKeepsRunning(string failure, string expected)
+    {
+        await using var events = await s_cluster.SubscribeAsync(s_flowId);
+        var flow = s_cluster.Flow(s_flowId);
+
+        var failing = await flow.SendAsync(FlowMessage.Create($$"""{"fail":"{{failure}}"}"""));
+        var error = (await events.WaitForAsync(1, e => e.ExecutionId == failing, Wait)).Single();
+
+        Assert.AreEqual(FlowEventKind.Error, error.Kind);
+        Assert.AreEqual("check", error.StepId);
+        StringAssert.Contains(error.Error, "Step 'check'");
+        StringAssert.Contains(error.Error, expected);
+
+        var healthy = await flow.SendAsync(FlowMessage.Create("""{"name":"fine"}"""));
+        var output = (await events.WaitForAsync(1, e => e.ExecutionId == healthy, Wait)).Single();
+        Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
+        Assert.AreEqual(FlowLifecycle.Running, (await flow.GetStatusAsync()).Lifecycle);
+    }
+}
