@@ -8,6 +8,7 @@ namespace FlowActors.Grains.Interfaces.Messages;
 /// <param name="Message">The output (for <see cref="FlowEventKind.Output"/> and <see cref="FlowEventKind.HttpReply"/>).</param>
 /// <param name="Error">What went wrong, naming the step (for <see cref="FlowEventKind.Error"/>).</param>
 /// <param name="Elapsed">Time the step spent on the message.</param>
+/// <param name="Path">Every step of the execution up to and including this one, with its timing.</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.FlowEvent")]
 public sealed record FlowEvent(
     [property: Id(0)] FlowEventKind Kind,
@@ -16,4 +17,5 @@ public sealed record FlowEvent(
     [property: Id(3)] string ExecutionId,
     [property: Id(4)] FlowMessage? Message,
     [property: Id(5)] string? Error,
-    [property: Id(6)] TimeSpan Elapsed);
+    [property: Id(6)] TimeSpan Elapsed,
+    [property: Id(7)] IReadOnlyList<StepTiming> Path);

@@ -6,13 +6,15 @@ namespace FlowActors.Grains.Interfaces.Messages;
 /// <param name="Headers">Metadata that travels with the body (HTTP request data of a webhook, for instance).</param>
 /// <param name="ExecutionId">The execution the message belongs to: every message caused by one input shares it.</param>
 /// <param name="TraceParent">W3C trace context, so a trace follows the message across steps.</param>
+/// <param name="Path">The steps the execution went through before this message, with their timings; null at the start.</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.FlowMessage")]
 public sealed record FlowMessage(
     [property: Id(0)] string Id,
     [property: Id(1)] string Body,
     [property: Id(2)] IReadOnlyDictionary<string, string> Headers,
     [property: Id(3)] string ExecutionId,
-    [property: Id(4)] string? TraceParent = null)
+    [property: Id(4)] string? TraceParent = null,
+    [property: Id(5)] IReadOnlyList<StepTiming>? Path = null)
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
@@ -23,7 +25,10 @@ public sealed record FlowMessage(
         return new FlowMessage(id, body, headers ?? NoHeaders, id, System.Diagnostics.Activity.Current?.Id);
     }
 
-    /// <summary>A message of the same execution, with another body (a step's output).</summary>
-    public FlowMessage Next(string body, IReadOnlyDictionary<string, string>? headers = null) =>
-        new(Guid.NewGuid().ToString("N"), body, headers ?? Headers, ExecutionId, TraceParent);
+    /// <summary>A message of the same execution, with another body: the output of the step that <paramref name="hop"/> timed.</summary>
+    public FlowMessage Next(string body, IReadOnlyDictionary<string, string>? headers, StepTiming hop) =>
+        new(Guid.NewGuid().ToString("N"), body, headers ?? Headers, ExecutionId, TraceParent, PathWith(hop));
+
+    /// <summary>The path so far plus <paramref name="hop"/>.</summary>
+    public IReadOnlyList<StepTiming> PathWith(StepTiming hop) => Path is { Count: > 0 } path ? [.. path, hop] : [hop];
 }

@@ -186,12 +186,13 @@ public sealed partial class StepGrain(
 
     private async Task RouteAsync(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long started)
     {
+        var hop = new StepTiming(StepId, Stopwatch.GetElapsedTime(started));
         foreach (var emit in emits)
         {
             switch (emit.Kind)
             {
                 case EmitKinds.Data:
-                    var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers);
+                    var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
                     if (_next.Length == 0)
                     {
                         await PublishEventAsync(FlowEventKind.Output, output, output, null, started);
@@ -212,7 +213,7 @@ public sealed partial class StepGrain(
                     {
                         [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     };
-                    var reply = message.Next(emit.Body?.GetRawText() ?? "null", headers);
+                    var reply = message.Next(emit.Body?.GetRawText() ?? "null", headers, hop);
                     await PublishEventAsync(FlowEventKind.HttpReply, reply, reply, null, started);
                     break;
                 case EmitKinds.Snapshot:
@@ -245,8 +246,13 @@ public sealed partial class StepGrain(
         await _self!.OnNextAsync(message with { Headers = headers });
     }
 
-    private Task PublishEventAsync(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, long started) =>
-        _events!.OnNextAsync(new FlowEvent(kind, FlowId, StepId, cause.ExecutionId, output, error, Stopwatch.GetElapsedTime(started)));
+    private Task PublishEventAsync(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, long started)
+    {
+        // An output already carries this step in its path; for an error, the path ends with the failing step.
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var path = output?.Path ?? cause.PathWith(new StepTiming(StepId, elapsed));
+        return _events!.OnNextAsync(new FlowEvent(kind, FlowId, StepId, cause.ExecutionId, output, error, elapsed, path));
+    }
 
     private async Task WarmUpAsync(TaskCompletionSource ready)
     {
