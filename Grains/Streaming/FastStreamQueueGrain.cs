@@ -1,4 +1,5 @@
 using Orleans.Placement;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ namespace FlowActors.Grains.Streaming;
 [PreferLocalPlacement]
 internal sealed partial class FastStreamQueueGrain(
     IOptionsMonitor<FastStreamsOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<FastStreamQueueGrain> logger) : Grain, IFastStreamQueueGrain
 {
     // Messages handed to the current reader and not yet acknowledged come first, then those never handed out.
@@ -127,7 +129,9 @@ internal sealed partial class FastStreamQueueGrain(
         _waiter?.TrySetResult();
         var waiter = _waiter = new TaskCompletionSource();
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A stopping silo deactivates this grain only once its requests have finished, and the read of an agent on
+        // another silo would hold it for the whole wait: the silo's stop ends the wait too.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         timeout.CancelAfter(maxWait);
         using (timeout.Token.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetResult(), waiter))
         {

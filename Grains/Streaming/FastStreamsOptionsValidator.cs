@@ -1,4 +1,3 @@
-
 namespace FlowActors.Grains.Streaming;
 
 /// <summary>Fails silo or client start-up on options that would make a fast-streams provider misbehave.</summary>
