@@ -1,4 +1,4 @@
-using FlowActors.Grains.Streaming;
+using FlowActors.Streaming;
 using Orleans.TestingHost;
 
 namespace FlowActors.Tests.Streaming;

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Streaming;
+using FlowActors.Streaming;
 
 namespace FlowActors.Tests.Streaming;
 

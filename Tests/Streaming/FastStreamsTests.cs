@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FlowActors.Grains.Streaming;
+using FlowActors.Streaming;
 
 namespace FlowActors.Tests.Streaming;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FlowActors.Bench.Harness;
-using FlowActors.Grains.Streaming;
+using FlowActors.Streaming;
 
 namespace FlowActors.Bench.Streams;
 

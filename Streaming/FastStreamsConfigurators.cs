@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>Configuration builder of a fast-streams provider, on a silo or a client.</summary>
 public interface IFastStreamsConfigurator : INamedServiceConfigurator;

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>
 /// One enqueued batch of events as a queue grain keeps it. The events are serialized once by the producer, so the

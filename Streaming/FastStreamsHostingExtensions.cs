@@ -1,6 +1,6 @@
 using Orleans.Hosting;
 
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>
 /// Adds a fast-streams provider: Orleans persistent streams over in-memory queue grains whose reads wait for the

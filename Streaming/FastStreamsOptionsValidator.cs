@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>Fails silo or client start-up on options that would make a fast-streams provider misbehave.</summary>
 internal sealed class FastStreamsOptionsValidator(FastStreamsOptions options, string name) : IConfigurationValidator

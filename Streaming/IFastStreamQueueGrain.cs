@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>
 /// One queue of a fast-streams provider, keyed <c>{provider}/{queue}</c>. Producers on any silo or client enqueue

@@ -3,7 +3,7 @@ using Orleans.Providers.Streams.Common;
 using Orleans.Serialization;
 using Orleans.Streams;
 
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>
 /// Reads one queue for its pulling agent. A read of an empty queue waits in the queue grain until an enqueue or

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>
 /// Tunables of a fast-streams provider (<see cref="FastStreamsHostingExtensions.AddFastStreams(Orleans.Hosting.ISiloBuilder, string, Action{ISiloFastStreamsConfigurator}?)"/>).

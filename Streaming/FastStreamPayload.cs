@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>What a producer put on a stream in one call: its events and the request context to restore on delivery.</summary>
 [GenerateSerializer, Alias("FlowActors.FastStreamPayload")]

@@ -7,7 +7,7 @@ using Orleans.Providers.Streams.Common;
 using Orleans.Serialization;
 using Orleans.Streams;
 
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>
 /// The queue adapter of a fast-streams provider: producers enqueue into per-queue grains, pulling agents read them

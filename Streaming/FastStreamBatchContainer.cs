@@ -1,7 +1,7 @@
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
-namespace FlowActors.Grains.Streaming;
+namespace FlowActors.Streaming;
 
 /// <summary>A dequeued <see cref="FastStreamMessage"/>, as the pulling agent caches and delivers it.</summary>
 [GenerateSerializer, Alias("FlowActors.FastStreamBatchContainer")]
