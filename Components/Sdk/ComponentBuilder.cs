@@ -1,0 +1,31 @@
+using FlowActors.ComponentProtocol;
+
+namespace FlowActors.ComponentSdk;
+
+/// <summary>Declares the actions (and triggers) a component serves.</summary>
+public sealed class ComponentBuilder
+{
+    private readonly Dictionary<string, ActionHandler> actions = new(StringComparer.Ordinal);
+
+    internal IReadOnlyDictionary<string, ActionHandler> Actions => actions;
+
+    /// <summary>Serves <paramref name="name"/> with an asynchronous handler.</summary>
+    public ComponentBuilder Action(string name, Func<ActionContext, Task<IReadOnlyList<Emit>>> handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!actions.TryAdd(name, new ActionHandler(handler)))
+        {
+            throw new ArgumentException($"Action '{name}' is declared twice. Give each action its own name.", nameof(name));
+        }
+
+        return this;
+    }
+
+    /// <summary>Serves <paramref name="name"/> with a synchronous handler.</summary>
+    public ComponentBuilder Action(string name, Func<ActionContext, IReadOnlyList<Emit>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Action(name, context => Task.FromResult(handler(context)));
+    }
+}
