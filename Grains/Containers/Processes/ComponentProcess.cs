@@ -73,7 +73,7 @@ internal sealed partial class ComponentProcess
         {
             try
             {
-                return !process.HasExited;
+                return !process.HasExited && !IsZombie(ProcessId);
             }
             catch (InvalidOperationException)
             {
@@ -132,6 +132,31 @@ internal sealed partial class ComponentProcess
         }
 
         process.Dispose();
+    }
+
+    /// <summary>
+    /// True when the process has died but is not reaped yet. .NET reaps children on SIGCHLD, a moment after
+    /// the kernel closed the process's sockets; a holder that just saw the connection drop and asks whether
+    /// the component crashed must hear "yes", not "still running".
+    /// </summary>
+    private static bool IsZombie(int processId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            // "pid (comm) S ...": the state follows the last ')', since comm may itself contain one.
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
+            return state.Length == 0 || state[0] is 'Z' or 'X';
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     private void Forward(string? line, bool isError)
