@@ -10,7 +10,7 @@ namespace FlowActors.Tests.Components;
 
 /// <summary>The sample components, run as real processes and called through the platform's ComponentClient.</summary>
 [TestClass]
-public sealed class SampleComponentsTests
+public sealed class SampleComponentsTests(TestContext testContext)
 {
     private static ComponentClient client = null!;
     private static LocalProcessContainerRuntime runtime = null!;
@@ -67,7 +67,8 @@ public sealed class SampleComponentsTests
     public async Task Transform_TagsItsOutput_WhenTheRevisionSetsATag()
     {
         var request = SampleComponent.Request("transform", step: "tagged", environment: new Dictionary<string, string> { ["FLOWACTORS_TAG"] = "rev-2" });
-        var (lease, _) = await SampleComponent.StartHealthyAsync(runtime, request);
+        var (lease, ready) = await SampleComponent.StartHealthyAsync(runtime, request);
+        testContext.WriteLine($"Start to healthy, one process: {ready.TotalMilliseconds:0} ms");
         try
         {
             var body = SingleData(await InvokeAsync(lease, "uppercase", """{"name":"ada"}"""));
@@ -141,6 +142,7 @@ public sealed class SampleComponentsTests
             var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
                 () => InvokeAsync(lease, "maybeFail", """{"fail":"crash"}"""));
 
+            testContext.WriteLine(failure.Message);
             Assert.AreEqual(ComponentFailure.Unreachable, failure.Failure, failure.Message);
             Assert.IsFalse(await runtime.IsRunningAsync(lease, CancellationToken.None));
             Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(lease)));
