@@ -47,6 +47,9 @@ public static class ComponentHost
         // A component's output ends up in the platform's logs, once per line: only what needs attention.
         // Logging__LogLevel__Default=Information in the revision's environment turns it up.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // One entry, one line: the platform forwards each line of output as one log entry.
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -2,6 +2,8 @@ using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Containers;
 using FlowActors.Grains.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Messages;
+using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Tests.Components;
 
@@ -116,6 +118,34 @@ public sealed class LocalProcessRuntimeTests
         Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(second)));
         await Assert.ThrowsExactlyAsync<ObjectDisposedException>(
             () => ownRuntime.StartAsync(SampleComponent.Request("echo"), CancellationToken.None));
+    }
+
+    [TestMethod]
+    public async Task ComponentOutput_IsLoggedLineByLine_InTheStepsScope_CutToTheBound()
+    {
+        const int maxLineLength = 80;
+        var logger = new CapturingLogger<LocalProcessContainerRuntime>();
+        using var ownClient = SampleComponent.CreateClient();
+        await using var ownRuntime = SampleComponent.CreateRuntime(ownClient, logger: logger, maxLogLineLength: maxLineLength);
+        var (lease, _) = await SampleComponent.StartHealthyAsync(ownRuntime, SampleComponent.Request("transform", flow: "logs", step: "upper"));
+
+        // A handler failure is the one thing the SDK logs by default (a warning, one line).
+        await ownClient.InvokeAsync(lease.Endpoint, "uppercase", FlowMessage.Create("[1]"), null, null, SampleComponent.CallTimeout, CancellationToken.None);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
+        (LogLevel Level, string Message, object? Scope) line = default;
+        while (DateTimeOffset.UtcNow < deadline
+            && (line = logger.Entries.FirstOrDefault(entry => entry.Message.Contains("Action uppercase failed", StringComparison.Ordinal))).Message is null)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.IsNotNull(line.Message, "The component's output never reached the log.");
+        Assert.EndsWith("more characters)", line.Message);
+        Assert.StartsWith("warn: FlowActors.Component", line.Message);
+        var scope = ((IEnumerable<KeyValuePair<string, object?>>)line.Scope!).ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.AreEqual("logs", scope["flow"]);
+        Assert.AreEqual("upper", scope["step"]);
+        Assert.AreEqual(lease.ContainerId, scope["container"]);
     }
 
     [TestMethod]

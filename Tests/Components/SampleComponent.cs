@@ -4,6 +4,7 @@ using FlowActors.Grains.Containers;
 using FlowActors.Grains.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,11 @@ internal static class SampleComponent
 
     public static ComponentClient CreateClient() => new(Options.Create(new ComponentClientOptions()));
 
-    public static LocalProcessContainerRuntime CreateRuntime(ComponentClient client, TimeSpan? leaseCheckPeriod = null)
+    public static LocalProcessContainerRuntime CreateRuntime(
+        ComponentClient client,
+        TimeSpan? leaseCheckPeriod = null,
+        ILogger<LocalProcessContainerRuntime>? logger = null,
+        int? maxLogLineLength = null)
     {
         Assert.IsTrue(
             File.Exists(Path.ChangeExtension(DllPath, ".runtimeconfig.json")),
@@ -30,7 +35,13 @@ internal static class SampleComponent
             options.LeaseCheckPeriod = period;
         }
 
-        return new LocalProcessContainerRuntime(client, Options.Create(options), NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
+        if (maxLogLineLength is { } length)
+        {
+            options.MaxLogLineLength = length;
+        }
+
+        return new LocalProcessContainerRuntime(
+            client, Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
     }
 
     public static ContainerRequest Request(

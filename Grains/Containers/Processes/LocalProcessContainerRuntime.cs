@@ -150,13 +150,8 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
             return;
         }
 
-        // Every caller waits for the same stop; the entry leaves the table once the process is gone, so a
-        // listing never misses a process that still runs.
-        await component.StopAsync(options.StopTimeout).WaitAsync(cancellationToken);
-        if (processes.TryRemove(new KeyValuePair<string, ComponentProcess>(containerId, component)))
-        {
-            LogStopped(logger, containerId, component.Holder);
-        }
+        // A caller that gives up waiting does not stop the removal: it goes on without the caller's token.
+        await StopAndForgetAsync(component).WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -172,6 +167,19 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Every caller waits for the same stop; the entry leaves the table only once the process is gone, so a
+    /// listing never misses a process that still runs.
+    /// </summary>
+    private async Task StopAndForgetAsync(ComponentProcess component)
+    {
+        await component.StopAsync(options.StopTimeout);
+        if (processes.TryRemove(new KeyValuePair<string, ComponentProcess>(component.ContainerId, component)))
+        {
+            LogStopped(logger, component.ContainerId, component.Holder);
+        }
+    }
 
     private ComponentProcess? Find(string containerId) => processes.GetValueOrDefault(containerId);
 
