@@ -26,6 +26,7 @@ public static class FlowActorsSiloBuilderExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StepOptions>, StepOptionsValidator>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ContainerDeathRouter>();
         return builder;
     }
 }
