@@ -65,9 +65,8 @@ public sealed class FlowEventSubscription : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        if (_handle is { } handle)
+        if (Interlocked.Exchange(ref _handle, null) is { } handle)
         {
-            _handle = null;
             await handle.UnsubscribeAsync();
         }
     }
