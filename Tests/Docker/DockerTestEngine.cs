@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using FlowActors.Grains.Containers;
+using FlowActors.Grains.Containers.Docker;
+using FlowActors.Grains.Interfaces.Components;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FlowActors.Tests.Docker;
+
+/// <summary>
+/// What the Docker tests share: a runtime on the real engine, in a cluster id of their own so that cleanup (by label)
+/// never touches anyone else's containers. Without an engine the tests fail, saying how to start one.
+/// </summary>
+internal sealed class DockerTestEngine : IAsyncDisposable
+{
+    public const string BusyboxImage = "flowactors/busybox-echo:test";
+
+    public DockerTestEngine(string? silo = null, DockerRuntimeOptions? options = null)
+    {
+        Options = options ?? new DockerRuntimeOptions();
+        Owner = new ContainerOwner(ClusterId, silo ?? LiveSilo);
+        Runtime = new DockerContainerRuntime(Microsoft.Extensions.Options.Options.Create(Options), Owner, Leases, new LoopbackPorts(), TimeProvider.System, NullLoggerFactory.Instance);
+    }
+
+    /// <summary>One cluster id per test run.</summary>
+    public static string ClusterId { get; } = $"test-{Guid.NewGuid():N}"[..17];
+
+    /// <summary>A silo address in Orleans' parsable form, as a live silo would label its containers.</summary>
+    public const string LiveSilo = "127.0.0.1:11111@100";
+
+    public DockerRuntimeOptions Options { get; }
+
+    public ContainerOwner Owner { get; }
+
+    public ContainerLeases Leases { get; } = new();
+
+    public DockerContainerRuntime Runtime { get; }
+
+    public static async Task EnsureReadyAsync()
+    {
+        if (!await DockerEngine.AnswersAsync(new DockerRuntimeOptions().Endpoint, TimeSpan.FromSeconds(2), CancellationToken.None))
+        {
+            Assert.Fail("No Docker engine answers on /var/run/docker.sock. Start one with scripts/ensure-docker.sh.");
+        }
+
+        // Idempotent and quick when the image is current, so the tests never run an outdated component.
+        var script = Path.Combine(RepositoryRoot(), "scripts", "build-test-images.sh");
+        using var build = Process.Start(new ProcessStartInfo("bash", [script, "busybox"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await build.StandardError.ReadToEndAsync() + await build.StandardOutput.ReadToEndAsync();
+        await build.WaitForExitAsync();
+        Assert.AreEqual(0, build.ExitCode, $"scripts/build-test-images.sh busybox failed: {output}");
+    }
+
+    public static ContainerRequest Request(string step, string image = BusyboxImage, string flow = "orders") => new(
+        flow,
+        step,
+        new ComponentRevision("busybox-echo", 1, new ComponentLaunch(image, null, [], new Dictionary<string, string>()), new ComponentDescriptor([], ["echo", "uppercase"]), DateTimeOffset.UtcNow),
+        """{"greeting":"hi"}""",
+        $"{flow}/{step}@test",
+        TimeSpan.FromMinutes(1));
+
+    public async Task WaitHealthyAsync(Grains.Interfaces.Containers.ContainerLease lease, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await Runtime.ProbeAsync(lease, CancellationToken.None))
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                Assert.Fail($"Container {lease.ContainerId} did not answer {lease.Endpoint}healthz within {timeout}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Removes every container of this test run's cluster.</summary>
+    public async Task RemoveAllAsync()
+    {
+        foreach (var container in await Runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Cluster] = ClusterId }, CancellationToken.None))
+        {
+            await Runtime.RemoveAsync(container.Id, CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RemoveAllAsync();
+        await Runtime.DisposeAsync();
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "FlowActors.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException($"No FlowActors.sln above {AppContext.BaseDirectory}.");
+    }
+}

@@ -1,0 +1,13 @@
+namespace FlowActors.Bench.Harness;
+
+/// <summary>A group of benchmark rows run by one CLI verb (<c>bench -- streams</c>); <c>all</c> runs every suite.</summary>
+internal interface IBenchSuite
+{
+    /// <summary>The CLI verb.</summary>
+    string Name { get; }
+
+    /// <summary>What the suite measures, for the usage text.</summary>
+    string Description { get; }
+
+    Task<IReadOnlyList<BenchResult>> RunAsync(CancellationToken cancellationToken);
+}

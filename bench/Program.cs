@@ -1,0 +1,54 @@
+using FlowActors.Bench.Harness;
+using FlowActors.Bench.Streams;
+
+// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>]
+IBenchSuite[] suites = [new StreamsSuite()];
+
+var verb = args.FirstOrDefault() ?? "";
+var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();
+if (selected.Length == 0)
+{
+    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>]");
+    foreach (var suite in suites)
+    {
+        Console.Error.WriteLine($"  {suite.Name,-10} {suite.Description}");
+    }
+
+    return 2;
+}
+
+#if DEBUG
+Console.Error.WriteLine("warning: a Debug build; measure with -c Release");
+#endif
+
+var outIndex = Array.IndexOf(args, "--out");
+var output = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(BenchDirectory(), "results", "latest.json");
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+var results = new List<BenchResult>();
+foreach (var suite in selected)
+{
+    results.AddRange(await suite.RunAsync(cancel.Token));
+}
+
+var machine = Machine.Current();
+Console.WriteLine(Report.Markdown(machine, results));
+await Report.WriteJsonAsync(output, machine, results, cancel.Token);
+Console.WriteLine($"written: {output}");
+return 0;
+
+// The project folder, found from the build output, so results land in bench/results wherever it is run from.
+static string BenchDirectory()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Bench.csproj")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    return Path.Combine(Directory.GetCurrentDirectory(), "bench");
+}
