@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Streaming;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -76,9 +77,9 @@ public static class FlowActorsClientHostingExtensions
             client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
         }
 
-        if (options.UseMemoryStreams)
+        if (options.UseFastStreams)
         {
-            client.AddMemoryStreams(FlowStreams.Provider);
+            client.AddFastStreams(FlowStreams.Provider);
         }
     }
 
@@ -89,7 +90,7 @@ public static class FlowActorsClientHostingExtensions
         to.ClusterId = from.ClusterId;
         to.ServiceId = from.ServiceId;
         to.AzureTableConnectionString = from.AzureTableConnectionString;
-        to.UseMemoryStreams = from.UseMemoryStreams;
+        to.UseFastStreams = from.UseFastStreams;
         to.ReplyTimeout = from.ReplyTimeout;
     }
 }

@@ -24,10 +24,11 @@ public sealed class FlowActorsClientOptions
     public string? AzureTableConnectionString { get; set; }
 
     /// <summary>
-    /// Adds the in-memory stream provider that the embedded silo uses, so that replies and followed events
-    /// reach this client. Turn it off when the silos use another provider, and add that one instead.
+    /// Adds the stream provider that the embedded silo carries flows on (fast streams), so that replies and
+    /// followed events reach this client. Turn it off when the silos use another provider, and add that one
+    /// instead through <c>configureOrleans</c>.
     /// </summary>
-    public bool UseMemoryStreams { get; set; } = true;
+    public bool UseFastStreams { get; set; } = true;
 
     /// <summary>How long <see cref="IFlowActorsClient.SendAndWaitAsync"/> waits when no timeout is given.</summary>
     public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
