@@ -1,4 +1,5 @@
 using FlowActors.Grains.Containers.Docker;
+using FlowActors.Grains.Containers.Processes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,8 +15,7 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
     /// <summary>
     /// Registers the container runtime chosen by <c>FlowActors:Containers:Kind</c> as <see cref="IContainerRuntime"/>,
     /// the reaper (a silo lifecycle participant), and their options, validated at start. Each runtime is also a keyed
-    /// service under its <see cref="IContainerRuntime.Name"/> ("Docker", "Process"); the local-process runtime's own
-    /// registration adds the "Process" key.
+    /// service under its <see cref="IContainerRuntime.Name"/> ("Docker", "Process").
     /// </summary>
     public static IServiceCollection AddFlowActorsContainerRuntime(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,7 +42,8 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
 
         services.TryAddSingleton<DockerContainerRuntime>();
         services.TryAddKeyedSingleton<IContainerRuntime>("Docker", (sp, _) => sp.GetRequiredService<DockerContainerRuntime>());
-        services.TryAddSingleton(Select);
+        services.AddLocalProcessContainerRuntime();
+        services.Replace(ServiceDescriptor.Singleton(Select));
         services.TryAddSingleton<IContainerDeathNotifier>(sp =>
             sp.GetRequiredService<IContainerRuntime>() as IContainerDeathNotifier ?? NoDeathNotifications.Instance);
 
@@ -67,7 +68,7 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
         var key = kind.ToString();
         return services.GetKeyedService<IContainerRuntime>(key) ?? throw new InvalidOperationException(
             $"{ContainerRuntimeOptions.SectionName}:Kind selects the {key} container runtime, but none is registered. " +
-            "Register the local-process runtime in the silo (its AddLocalProcessRuntime extension), or set Kind=Docker.");
+            "Set Kind to Docker or Process.");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Container runtime Auto chose {Kind} (Docker engine at {Endpoint})")]

@@ -1,6 +1,7 @@
 using FlowActors.Grains;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Containers;
 using FlowActors.Grains.Steps;
 using FlowActors.Streaming;
 
@@ -8,7 +9,8 @@ namespace FlowActors.Silo.Hosting;
 
 /// <summary>
 /// The embedded profile: one silo on loopback, in-memory storage and streams, components as local
-/// processes. What <c>dotnet run --project Silo</c> runs, and what the tests run against.
+/// processes (or Docker, with <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs,
+/// and what the tests run against.
 /// </summary>
 public static class EmbeddedProfile
 {
@@ -19,7 +21,13 @@ public static class EmbeddedProfile
             .AddMemoryGrainStorage(StorageNames.PubSub)
             .AddFlowStreams()
             .AddFlowActors(configureSteps);
-        silo.Services.AddLocalProcessContainerRuntime();
+        silo.Services.AddFlowActorsContainerRuntime(silo.Configuration);
+        if (string.IsNullOrEmpty(silo.Configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"]))
+        {
+            // A laptop may run a Docker engine without the component images: local processes unless asked otherwise.
+            silo.Services.Configure<ContainerRuntimeOptions>(o => o.Kind = ContainerRuntimeKind.Process);
+        }
+
         return silo;
     }
 

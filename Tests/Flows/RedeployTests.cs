@@ -65,7 +65,7 @@ public sealed class RedeployTests
         await s_cluster.DeployAsync(transform, SampleDeployments.Transform(tag: "v2"));
 
         // The running activation keeps its container until it goes idle; the next one starts the newest revision.
-        await ContainerProcesses.WaitForExitAsync(firstContainers.Select(ContainerProcesses.Pid), FlowCluster.IdleTimeout * 10);
+        await ContainerProcesses.WaitForExitAsync(firstContainers.Select(ContainerProcesses.Pid), s_cluster.IdleTimeout * 10);
         Assert.AreEqual("v2", await TagOfNextOutputAsync(flow, events));
         await flow.StopAsync();
     }

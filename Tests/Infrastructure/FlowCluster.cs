@@ -4,6 +4,7 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
 namespace FlowActors.Tests.Infrastructure;
@@ -14,31 +15,44 @@ namespace FlowActors.Tests.Infrastructure;
 /// </summary>
 public sealed class FlowCluster : IAsyncDisposable
 {
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(2);
 
-    private FlowCluster(InProcessTestCluster cluster) => Cluster = cluster;
+    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout)
+    {
+        Cluster = cluster;
+        IdleTimeout = idleTimeout;
+    }
 
     public InProcessTestCluster Cluster { get; }
 
+    /// <summary>How long an ordinary step's activation (and its container) outlives its last message.</summary>
+    public TimeSpan IdleTimeout { get; }
+
     public IClusterClient Client => Cluster.Client;
 
-    /// <summary>The silo's container runtime, to see which containers (processes) exist.</summary>
-    public IContainerRuntime Runtime => Cluster.Silos[0].ServiceProvider.GetRequiredService<IContainerRuntime>();
+    /// <summary>The container runtimes of every silo, to see which containers (processes) exist.</summary>
+    public IEnumerable<IContainerRuntime> Runtimes => Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IContainerRuntime>());
 
-    public static async Task<FlowCluster> StartAsync()
+    public static async Task<FlowCluster> StartAsync(short silos = 1, TimeSpan? idleTimeout = null)
     {
-        var builder = new InProcessTestClusterBuilder();
+        var idle = idleTimeout ?? DefaultIdleTimeout;
+        var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) => silo.UseEmbeddedProfile(steps =>
         {
-            steps.IdleTimeout = IdleTimeout;
+            steps.IdleTimeout = idle;
             steps.InvokeTimeout = InvokeTimeout;
             steps.StartTimeout = TimeSpan.FromSeconds(30);
         }));
         builder.ConfigureClient(client => client.AddFlowStreams());
+        if (Environment.GetEnvironmentVariable("FLOWACTORS_TEST_LOGS") == "1")
+        {
+            // Silo logs on the console, for a failing test run by hand.
+            builder.ConfigureSiloHost((_, host) => host.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Orleans", LogLevel.Warning));
+        }
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FlowCluster(cluster);
+        return new FlowCluster(cluster, idle);
     }
 
     public IFlowGrain Flow(string flowId) => Client.GetGrain<IFlowGrain>(flowId);
@@ -60,8 +74,27 @@ public sealed class FlowCluster : IAsyncDisposable
     public Task<FlowEventSubscription> SubscribeAsync(string flowId) => FlowEventSubscription.SubscribeAsync(Client, flowId);
 
     /// <summary>The containers (processes) of one flow, as the runtime lists them.</summary>
-    public Task<IReadOnlyList<ContainerInfo>> ContainersOfAsync(string flowId) =>
-        Runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = flowId }, CancellationToken.None);
+    public async Task<IReadOnlyList<ContainerInfo>> ContainersOfAsync(string flowId)
+    {
+        var labels = new Dictionary<string, string> { [ContainerLabels.Flow] = flowId };
+        var lists = await Task.WhenAll(Runtimes.Select(r => r.ListAsync(labels, CancellationToken.None)));
+        return lists.SelectMany(l => l).ToArray();
+    }
+
+    /// <summary>Waits (bounded) until the runtimes list no container of the flow: a stop has finished once it is forgotten.</summary>
+    public async Task WaitForNoContainersAsync(string flowId, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while ((await ContainersOfAsync(flowId)).Count > 0)
+        {
+            if (cts.IsCancellationRequested)
+            {
+                Assert.Fail($"Flow {flowId} still had containers {timeout.TotalSeconds:0.#} s later.");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
 
     /// <summary>Waits (bounded) until the flow reaches <paramref name="lifecycle"/>; returns the statuses seen on the way.</summary>
     public async Task<IReadOnlyList<FlowLifecycle>> WaitForLifecycleAsync(string flowId, FlowLifecycle lifecycle, TimeSpan timeout)

@@ -1,11 +1,201 @@
-// TEMPORARY STUB (not committed): replaced by the components branch.
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Messages;
+using Microsoft.Extensions.Options;
+
 namespace FlowActors.Grains.Components.Protocol;
-public enum ComponentFailure { Unreachable, Timeout, BadStatus, MalformedReply }
-public sealed class ComponentInvocationException(ComponentFailure failure, string message) : Exception(message) { public ComponentFailure Failure { get; } = failure; }
-public sealed class ComponentClient
+
+/// <summary>
+/// Calls components over the component protocol. One instance per silo: a single <see cref="HttpClient"/>
+/// keeps pooled keep-alive connections to every component endpoint, so a real-time hop costs one loopback
+/// round trip, not a connect.
+/// </summary>
+public sealed class ComponentClient : IDisposable
 {
-    public Task<IReadOnlyList<Emit>> InvokeAsync(Uri endpoint, string action, FlowMessage message, string? configurationJson, string? snapshotJson, TimeSpan timeout, CancellationToken ct) => throw new NotImplementedException();
-    public Task<bool> IsHealthyAsync(Uri endpoint, CancellationToken ct) => throw new NotImplementedException();
+    private const int SnippetLength = 200;
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    private readonly HttpClient http;
+    private readonly TimeSpan healthProbeTimeout;
+    private readonly int maxReplyBytes;
+
+    public ComponentClient(IOptions<ComponentClientOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = options.Value;
+        healthProbeTimeout = settings.HealthProbeTimeout;
+        maxReplyBytes = settings.MaxReplyBytes;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = settings.ConnectTimeout,
+            PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
+        };
+        http = new HttpClient(handler)
+        {
+            // Every call brings its own timeout.
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = maxReplyBytes,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> of the component at <paramref name="endpoint"/> on <paramref name="message"/>
+    /// and returns what it emits, in order.
+    /// </summary>
+    /// <param name="configurationJson">The step's configuration (a JSON object) or null.</param>
+    /// <param name="snapshotJson">The step's last snapshot (JSON) or null.</param>
+    /// <param name="timeout">How long the whole call may take.</param>
+    /// <exception cref="ComponentInvocationException">The component could not be reached, took too long, refused the request or answered nonsense.</exception>
+    /// <exception cref="ArgumentException">The body, configuration or snapshot is not JSON.</exception>
+    public async Task<IReadOnlyList<Emit>> InvokeAsync(
+        Uri endpoint,
+        string action,
+        FlowMessage message,
+        string? configurationJson,
+        string? snapshotJson,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        ArgumentNullException.ThrowIfNull(message);
+
+        var body = new ArrayBufferWriter<byte>();
+        InvokeRequestWriter.Write(body, action, message, configurationJson, snapshotJson);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, ProtocolPaths.Invoke))
+        {
+            Content = new ReadOnlyMemoryContent(body.WrittenMemory) { Headers = { ContentType = JsonContentType } },
+        };
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        byte[] reply;
+        HttpStatusCode status;
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            status = response.StatusCode;
+            reply = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Failure(ComponentFailure.Timeout, endpoint, action, $"did not answer within {Describe(timeout)}", exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw Describe(exception, endpoint, action);
+        }
+
+        if (status != HttpStatusCode.OK)
+        {
+            throw Failure(ComponentFailure.BadStatus, endpoint, action, $"answered {(int)status} ({status}): {ErrorText(reply)}");
+        }
+
+        return ReadEmits(reply, endpoint, action);
+    }
+
+    /// <summary>
+    /// True when the component at <paramref name="endpoint"/> answers <c>GET /healthz</c> with 200 within the
+    /// health probe timeout. Never throws: any failure means "not ready".
+    /// </summary>
+    public async Task<bool> IsHealthyAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(healthProbeTimeout);
+            using var response = await http.GetAsync(new Uri(endpoint, ProtocolPaths.Health), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private static IReadOnlyList<Emit> ReadEmits(byte[] reply, Uri endpoint, string action)
+    {
+        InvokeResponse? response;
+        try
+        {
+            response = JsonSerializer.Deserialize(reply, ProtocolJson.Default.InvokeResponse);
+        }
+        catch (JsonException exception)
+        {
+            throw Failure(ComponentFailure.MalformedReply, endpoint, action, $"answered something that is not a protocol reply: {Snippet(reply)}", exception);
+        }
+
+        // Deserialization leaves missing members null whatever the annotations say.
+        if (response?.Emits is not { } emits || emits.Any(emit => emit?.Kind is null))
+        {
+            throw Failure(
+                ComponentFailure.MalformedReply,
+                endpoint,
+                action,
+                $"answered something that is not a protocol reply (it needs \"emits\", each with a \"kind\"): {Snippet(reply)}");
+        }
+
+        return emits;
+    }
+
+    private static ComponentInvocationException Describe(HttpRequestException exception, Uri endpoint, string action) =>
+        exception switch
+        {
+            { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } =>
+                Failure(ComponentFailure.MalformedReply, endpoint, action, "answered more than the reply size limit (ComponentClientOptions.MaxReplyBytes)", exception),
+            { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } =>
+                Failure(ComponentFailure.Unreachable, endpoint, action, "refused the connection: nothing listens there (not started yet, or exited)", exception),
+            { HttpRequestError: HttpRequestError.ResponseEnded } or { InnerException: IOException } =>
+                Failure(ComponentFailure.Unreachable, endpoint, action, "closed the connection without answering: it may have crashed", exception),
+            _ => Failure(ComponentFailure.Unreachable, endpoint, action, $"could not be reached: {exception.Message}", exception),
+        };
+
+    private static ComponentInvocationException Failure(ComponentFailure failure, Uri endpoint, string action, string what, Exception? inner = null) =>
+        new(failure, $"The component at {endpoint} {what} (action '{action}').", inner);
+
+    /// <summary>The <c>error</c> of an SDK error reply (<c>{"error": "..."}</c>), else the start of the raw reply.</summary>
+    private static string ErrorText(byte[] reply)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(reply);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.String)
+            {
+                return Truncate(error.GetString()!);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: shown raw below.
+        }
+
+        return Snippet(reply);
+    }
+
+    private static string Snippet(byte[] reply) =>
+        reply.Length == 0 ? "(an empty body)" : Truncate(Encoding.UTF8.GetString(reply, 0, Math.Min(reply.Length, SnippetLength * 4)));
+
+    private static string Truncate(string text) => text.Length <= SnippetLength ? text : string.Concat(text.AsSpan(0, SnippetLength), "…");
+
+    private static string Describe(TimeSpan timeout) =>
+        timeout.TotalSeconds >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.###}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalMilliseconds:0}ms");
 }

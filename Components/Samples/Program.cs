@@ -1,0 +1,36 @@
+using System.Globalization;
+using FlowActors.ComponentSdk;
+using FlowActors.SampleComponents;
+
+// One executable, several components. The first argument picks which one this process is; a container
+// image, which has one entry point, names it in FLOWACTORS_COMPONENT instead.
+var component = args.FirstOrDefault() ?? Environment.GetEnvironmentVariable("FLOWACTORS_COMPONENT");
+var rest = args.Length > 0 ? args[1..] : args;
+Action<ComponentBuilder>? configure = component switch
+{
+    "transform" => TransformComponent.Configure,
+    "delay" => DelayComponent.Configure,
+    "faulty" => FaultyComponent.Configure,
+    "echo" => EchoComponent.Configure,
+    _ => null,
+};
+
+if (configure is null)
+{
+    Console.Error.WriteLine(
+        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
+    return ComponentHost.BadEnvironmentExitCode;
+}
+
+// SAMPLE_WARMUP_MS makes any sample slow to become ready, like a component that loads something at start.
+var warmUp = int.TryParse(Environment.GetEnvironmentVariable("SAMPLE_WARMUP_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+    ? TimeSpan.FromMilliseconds(ms)
+    : TimeSpan.Zero;
+return ComponentHost.Run(rest, builder =>
+{
+    configure(builder);
+    if (warmUp > TimeSpan.Zero)
+    {
+        builder.WarmUp(cancellationToken => Task.Delay(warmUp, cancellationToken));
+    }
+});

@@ -1,0 +1,18 @@
+namespace FlowActors.Grains.Components.Protocol;
+
+/// <summary>How a call to a component failed.</summary>
+[GenerateSerializer, Alias("FlowActors.ComponentFailure")]
+public enum ComponentFailure
+{
+    /// <summary>No connection, or the connection closed without an answer: the component is not there (any more).</summary>
+    Unreachable,
+
+    /// <summary>No complete answer within the call's timeout.</summary>
+    Timeout,
+
+    /// <summary>An answer with a status other than 200 (the component refused the request).</summary>
+    BadStatus,
+
+    /// <summary>A 200 answer that is not a protocol reply.</summary>
+    MalformedReply,
+}

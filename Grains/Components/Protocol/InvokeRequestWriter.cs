@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.Text.Json;
+using FlowActors.Grains.Interfaces.Messages;
+
+namespace FlowActors.Grains.Components.Protocol;
+
+/// <summary>
+/// Writes an <see cref="ComponentProtocol.InvokeRequest"/> straight from a <see cref="FlowMessage"/>: the body,
+/// configuration and snapshot are JSON text already, so they are copied in raw instead of parsed into
+/// elements and serialized again. Property names follow <see cref="ComponentProtocol.ProtocolJson"/> (camelCase).
+/// </summary>
+internal static class InvokeRequestWriter
+{
+    private static readonly JsonEncodedText ActionName = JsonEncodedText.Encode("action");
+    private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText BodyName = JsonEncodedText.Encode("body");
+    private static readonly JsonEncodedText HeadersName = JsonEncodedText.Encode("headers");
+    private static readonly JsonEncodedText ExecutionIdName = JsonEncodedText.Encode("executionId");
+    private static readonly JsonEncodedText ConfigurationName = JsonEncodedText.Encode("configuration");
+    private static readonly JsonEncodedText SnapshotName = JsonEncodedText.Encode("snapshot");
+
+    public static void Write(IBufferWriter<byte> buffer, string action, FlowMessage message, string? configurationJson, string? snapshotJson)
+    {
+        using var writer = new Utf8JsonWriter(buffer);
+        writer.WriteStartObject();
+        writer.WriteString(ActionName, action);
+
+        writer.WriteStartObject(MessageName);
+        writer.WriteString(IdName, message.Id);
+        WriteRaw(writer, BodyName, message.Body, $"The body of message '{message.Id}'");
+        if (message.Headers.Count > 0)
+        {
+            writer.WriteStartObject(HeadersName);
+            foreach (var (name, value) in message.Headers)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteString(ExecutionIdName, message.ExecutionId);
+        writer.WriteEndObject();
+
+        if (!string.IsNullOrWhiteSpace(configurationJson))
+        {
+            WriteRaw(writer, ConfigurationName, configurationJson, "The step's configuration");
+        }
+
+        if (!string.IsNullOrWhiteSpace(snapshotJson))
+        {
+            WriteRaw(writer, SnapshotName, snapshotJson, "The step's snapshot");
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteRaw(Utf8JsonWriter writer, JsonEncodedText name, string json, string what)
+    {
+        writer.WritePropertyName(name);
+        try
+        {
+            // Validation is a forward-only scan, no document: cheap, and a broken body fails here with its
+            // name instead of reaching the component as a 400 that names nothing.
+            writer.WriteRawValue(json);
+        }
+        catch (JsonException exception)
+        {
+            throw new ArgumentException($"{what} is not JSON: {exception.Message}", exception);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Interfaces.Messages;
+
+namespace FlowActors.Tests.Components;
+
+/// <summary>The platform side of the component protocol, without a component process.</summary>
+[TestClass]
+public sealed class ComponentClientTests
+{
+    [TestMethod]
+    public void InvokeRequest_WrittenFromAFlowMessage_ReadsBackAsTheProtocolRequest()
+    {
+        var message = FlowMessage.Create("""{"name":"ada","tags":["x"]}""", new Dictionary<string, string> { ["x-id"] = "7" });
+        var buffer = new ArrayBufferWriter<byte>();
+
+        InvokeRequestWriter.Write(buffer, "uppercase", message, """{"field":"name"}""", null);
+        var request = JsonSerializer.Deserialize(buffer.WrittenSpan, ProtocolJson.Default.InvokeRequest)!;
+
+        Assert.AreEqual("uppercase", request.Action);
+        Assert.AreEqual(message.Id, request.Message.Id);
+        Assert.AreEqual(message.ExecutionId, request.Message.ExecutionId);
+        Assert.AreEqual("""{"name":"ada","tags":["x"]}""", request.Message.Body.GetRawText());
+        Assert.AreEqual("7", request.Message.Headers!["x-id"]);
+        Assert.AreEqual("name", request.Configuration!.Value.GetProperty("field").GetString());
+        Assert.IsNull(request.Snapshot);
+    }
+
+    [TestMethod]
+    public void InvokeRequest_WithABodyThatIsNotJson_FailsNamingTheMessage()
+    {
+        var message = FlowMessage.Create("{not json");
+
+        var failure = Assert.ThrowsExactly<ArgumentException>(
+            () => InvokeRequestWriter.Write(new ArrayBufferWriter<byte>(), "echo", message, null, null));
+
+        Assert.Contains($"The body of message '{message.Id}' is not JSON", failure.Message);
+    }
+
+    [TestMethod]
+    public async Task Invoke_WhereNothingListens_IsUnreachable()
+    {
+        using var client = SampleComponent.CreateClient();
+        var endpoint = new Uri($"http://127.0.0.1:{ClosedPort()}/");
+
+        var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
+            () => client.InvokeAsync(endpoint, "echo", FlowMessage.Create("{}"), null, null, TimeSpan.FromSeconds(2), CancellationToken.None));
+
+        Assert.AreEqual(ComponentFailure.Unreachable, failure.Failure);
+        Assert.Contains("refused the connection", failure.Message);
+        Assert.IsFalse(await client.IsHealthyAsync(endpoint, CancellationToken.None));
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Containers;
+using FlowActors.Grains.Containers.Processes;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Containers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FlowActors.Tests.Components;
+
+/// <summary>Starts the sample components (built beside the tests by the project reference) as real processes.</summary>
+internal static class SampleComponent
+{
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan HealthWait = TimeSpan.FromSeconds(15);
+
+    public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "FlowActors.SampleComponents.dll");
+
+    public static ComponentClient CreateClient() => new(Options.Create(new ComponentClientOptions()));
+
+    public static LocalProcessContainerRuntime CreateRuntime(
+        ComponentClient client,
+        TimeSpan? leaseCheckPeriod = null,
+        ILogger<LocalProcessContainerRuntime>? logger = null,
+        int? maxLogLineLength = null)
+    {
+        Assert.IsTrue(
+            File.Exists(Path.ChangeExtension(DllPath, ".runtimeconfig.json")),
+            $"{DllPath} or its runtimeconfig.json is missing: Tests.csproj must reference Components/Samples/SampleComponents.csproj.");
+        var options = new LocalProcessRuntimeOptions { ClusterId = "tests" };
+        if (leaseCheckPeriod is { } period)
+        {
+            options.LeaseCheckPeriod = period;
+        }
+
+        if (maxLogLineLength is { } length)
+        {
+            options.MaxLogLineLength = length;
+        }
+
+        return new LocalProcessContainerRuntime(
+            client, new LoopbackPorts(), Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
+    }
+
+    public static ContainerRequest Request(
+        string component,
+        string flow = "tests",
+        string? step = null,
+        string? configuration = null,
+        TimeSpan? leaseDuration = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        step ??= component;
+        var launch = new ComponentLaunch(null, "dotnet", [DllPath, component], environment ?? new Dictionary<string, string>());
+        var revision = new ComponentRevision(component, 1, launch, new ComponentDescriptor([], []), DateTimeOffset.UtcNow);
+        return new ContainerRequest(flow, step, revision, configuration, $"{flow}/{step}@test", leaseDuration ?? TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>Starts the component and waits until it answers its health probe; returns the lease and how long that took.</summary>
+    public static async Task<(ContainerLease Lease, TimeSpan Ready)> StartHealthyAsync(IContainerRuntime runtime, ContainerRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var lease = await runtime.StartAsync(request, CancellationToken.None);
+        while (clock.Elapsed < HealthWait)
+        {
+            if (await runtime.ProbeAsync(lease, CancellationToken.None))
+            {
+                return (lease, clock.Elapsed);
+            }
+
+            if (!await runtime.IsRunningAsync(lease, CancellationToken.None))
+            {
+                Assert.Fail($"Sample component '{request.Revision.ComponentId}' ({lease.ContainerId}) exited before it was healthy.");
+            }
+
+            await Task.Delay(20);
+        }
+
+        await runtime.StopAsync(lease, CancellationToken.None);
+        Assert.Fail($"Sample component '{request.Revision.ComponentId}' was not healthy within {HealthWait}.");
+        return default;
+    }
+
+    public static int ProcessId(ContainerLease lease) => int.Parse(lease.ContainerId["process-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The kernel's view: a dead process that .NET has not reaped yet (a zombie) is not alive.</summary>
+    public static bool IsAlive(int processId)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{processId}/stat");
+                var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
+                return state.Length > 0 && state[0] is not ('Z' or 'X');
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Containers.Processes;
+using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Messages;
+
+namespace FlowActors.Tests.Components;
+
+/// <summary>The sample components, run as real processes and called through the platform's ComponentClient.</summary>
+[TestClass]
+public sealed class SampleComponentsTests(TestContext testContext)
+{
+    private static ComponentClient client = null!;
+    private static LocalProcessContainerRuntime runtime = null!;
+    private static ContainerLease transform = null!;
+    private static ContainerLease delay = null!;
+    private static ContainerLease faulty = null!;
+    private static ContainerLease echo = null!;
+
+    [ClassInitialize]
+    public static async Task StartComponentsAsync(TestContext context)
+    {
+        client = SampleComponent.CreateClient();
+        runtime = SampleComponent.CreateRuntime(client);
+        var started = await Task.WhenAll(
+            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("transform")),
+            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("delay", configuration: """{"ms":300}""")),
+            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("faulty")),
+            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("echo")));
+        (transform, delay, faulty, echo) = (started[0].Lease, started[1].Lease, started[2].Lease, started[3].Lease);
+        context.WriteLine($"Start to healthy, 4 processes at once: {string.Join(", ", started.Select(s => $"{s.Ready.TotalMilliseconds:0} ms"))}");
+    }
+
+    [ClassCleanup]
+    public static async Task StopComponentsAsync()
+    {
+        await runtime.DisposeAsync();
+        client.Dispose();
+    }
+
+    [TestMethod]
+    public async Task Transform_UppercasesConfiguredField()
+    {
+        var emits = await InvokeAsync(transform, "uppercase", """{"name":"ada","city":"paris","age":36}""", """{"field":"name"}""");
+
+        var body = SingleData(emits);
+        Assert.AreEqual("ADA", body.GetProperty("name").GetString());
+        Assert.AreEqual("paris", body.GetProperty("city").GetString());
+        Assert.AreEqual(36, body.GetProperty("age").GetInt32());
+        Assert.IsFalse(body.TryGetProperty("tag", out _), "No FLOWACTORS_TAG was set, so no tag is expected.");
+    }
+
+    [TestMethod]
+    public async Task Transform_UppercasesEveryStringField_WhenNoFieldIsConfigured()
+    {
+        var emits = await InvokeAsync(transform, "uppercase", """{"name":"ada","city":"paris","age":36}""");
+
+        var body = SingleData(emits);
+        Assert.AreEqual("ADA", body.GetProperty("name").GetString());
+        Assert.AreEqual("PARIS", body.GetProperty("city").GetString());
+        Assert.AreEqual(36, body.GetProperty("age").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task Transform_TagsItsOutput_WhenTheRevisionSetsATag()
+    {
+        var request = SampleComponent.Request("transform", step: "tagged", environment: new Dictionary<string, string> { ["FLOWACTORS_TAG"] = "rev-2" });
+        var (lease, ready) = await SampleComponent.StartHealthyAsync(runtime, request);
+        testContext.WriteLine($"Start to healthy, one process: {ready.TotalMilliseconds:0} ms");
+        try
+        {
+            var body = SingleData(await InvokeAsync(lease, "uppercase", """{"name":"ada"}"""));
+
+            Assert.AreEqual("ADA", body.GetProperty("name").GetString());
+            Assert.AreEqual("rev-2", body.GetProperty("tag").GetString());
+        }
+        finally
+        {
+            await runtime.StopAsync(lease, CancellationToken.None);
+        }
+    }
+
+    [TestMethod]
+    public async Task Delay_PassesTheBodyOn_AfterTheConfiguredDelay()
+    {
+        var clock = Stopwatch.StartNew();
+        var emits = await InvokeAsync(delay, "delay", """{"order":42}""", """{"ms":300}""");
+
+        Assert.IsGreaterThanOrEqualTo(300, clock.ElapsedMilliseconds);
+        Assert.AreEqual(42, SingleData(emits).GetProperty("order").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task Faulty_PassesTheBodyOn_WhenToldNotToFail()
+    {
+        var body = SingleData(await InvokeAsync(faulty, "maybeFail", """{"fail":"no","n":1}"""));
+
+        Assert.AreEqual(1, body.GetProperty("n").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task Faulty_Error_EmitsAnError()
+    {
+        var emits = await InvokeAsync(faulty, "maybeFail", """{"fail":"error"}""");
+
+        Assert.HasCount(1, emits);
+        Assert.AreEqual(EmitKinds.Error, emits[0].Kind);
+        Assert.Contains("on purpose", emits[0].Error!);
+    }
+
+    [TestMethod]
+    public async Task Faulty_Hang_TimesOut()
+    {
+        var clock = Stopwatch.StartNew();
+        var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
+            () => InvokeAsync(faulty, "maybeFail", """{"fail":"hang"}""", timeout: TimeSpan.FromSeconds(1)));
+
+        Assert.AreEqual(ComponentFailure.Timeout, failure.Failure);
+        Assert.Contains("did not answer within 1s", failure.Message);
+        Assert.IsLessThan(3000, clock.ElapsedMilliseconds);
+        Assert.IsTrue(await runtime.ProbeAsync(faulty, CancellationToken.None), "A hung call must not take the component down.");
+    }
+
+    [TestMethod]
+    public async Task Faulty_Garbage_IsAMalformedReply()
+    {
+        var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
+            () => InvokeAsync(faulty, "maybeFail", """{"fail":"garbage"}"""));
+
+        Assert.AreEqual(ComponentFailure.MalformedReply, failure.Failure);
+        Assert.Contains("not a protocol reply: <html>", failure.Message);
+    }
+
+    [TestMethod]
+    public async Task Faulty_Crash_IsUnreachable_AndTheProcessIsGone()
+    {
+        var (lease, _) = await SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("faulty", step: "crashing"));
+        try
+        {
+            var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
+                () => InvokeAsync(lease, "maybeFail", """{"fail":"crash"}"""));
+
+            testContext.WriteLine(failure.Message);
+            Assert.AreEqual(ComponentFailure.Unreachable, failure.Failure, failure.Message);
+            Assert.IsFalse(await runtime.IsRunningAsync(lease, CancellationToken.None));
+            Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(lease)));
+        }
+        finally
+        {
+            await runtime.StopAsync(lease, CancellationToken.None);
+        }
+    }
+
+    [TestMethod]
+    public async Task UnknownAction_IsABadStatus_NamingTheActionAndTheKnownOnes()
+    {
+        var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
+            () => InvokeAsync(transform, "lowercase", """{"name":"ADA"}"""));
+
+        Assert.AreEqual(ComponentFailure.BadStatus, failure.Failure);
+        Assert.Contains("answered 400", failure.Message);
+        Assert.Contains("Unknown action 'lowercase'. This component serves: uppercase.", failure.Message);
+    }
+
+    [TestMethod]
+    public async Task Echo_Reply_EmitsAnHttpReplyWithTheBody()
+    {
+        var emits = await InvokeAsync(echo, "reply", """{"ok":true}""");
+
+        Assert.HasCount(1, emits);
+        Assert.AreEqual(EmitKinds.HttpReply, emits[0].Kind);
+        Assert.AreEqual(200, emits[0].Status);
+        Assert.IsTrue(emits[0].Body!.Value.GetProperty("ok").GetBoolean());
+    }
+
+    [TestMethod]
+    public async Task Echo_PassesTheMessageOnUnchanged_WithItsHeaders()
+    {
+        var message = FlowMessage.Create("""{"a":[1,2,{"b":null}]}""", new Dictionary<string, string> { ["x-request"] = "7" });
+        var emits = await client.InvokeAsync(echo.Endpoint, "echo", message, null, null, SampleComponent.CallTimeout, CancellationToken.None);
+
+        Assert.HasCount(1, emits);
+        Assert.AreEqual("""{"a":[1,2,{"b":null}]}""", emits[0].Body!.Value.GetRawText());
+        Assert.AreEqual("7", emits[0].Headers!["x-request"]);
+    }
+
+    private static Task<IReadOnlyList<Emit>> InvokeAsync(
+        ContainerLease lease, string action, string body, string? configuration = null, TimeSpan? timeout = null) =>
+        client.InvokeAsync(lease.Endpoint, action, FlowMessage.Create(body), configuration, null, timeout ?? SampleComponent.CallTimeout, CancellationToken.None);
+
+    private static JsonElement SingleData(IReadOnlyList<Emit> emits)
+    {
+        Assert.HasCount(1, emits);
+        Assert.AreEqual(EmitKinds.Data, emits[0].Kind, emits[0].Error);
+        return emits[0].Body!.Value;
+    }
+}
