@@ -88,7 +88,7 @@ public sealed class WebhookStormTests
         ("declared-too-large", HttpStatusCode.RequestEntityTooLarge, _ => Hook(HttpMethod.Post, $"/hooks/{flowId}", Padded(Limit + 1), secret)),
         ("chunked-too-large", HttpStatusCode.RequestEntityTooLarge, i =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{flowId}/x") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Padded(Limit * (1 + i % 3))))) };
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{flowId}/x") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Padded((Limit * (1 + (i % 3))) + 1)))) };
             request.Headers.TransferEncodingChunked = true;
             request.Headers.Add(SecretHeader, secret);
             return request;

@@ -169,7 +169,7 @@ public sealed class FlowActorsClientTests
         Assert.AreEqual(ExecutionStatus.Failed, bad.Status);
         Assert.AreEqual("check", bad.FailedStep);
         StringAssert.Contains(bad.Error, "Step 'check'");
-        Assert.AreEqual(bad, await s_client.GetExecutionAsync(flowId, failed.ExecutionId));
+        Assert.AreEqual(ExecutionStatus.Failed, (await s_client.GetExecutionAsync(flowId, failed.ExecutionId))?.Status);
         await s_client.StopAsync(flowId);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using FlowActors.Grains.Containers;
 
 namespace FlowActors.Tests.Infrastructure;
 
@@ -11,6 +12,8 @@ namespace FlowActors.Tests.Infrastructure;
 public sealed class SiloProcess : IAsyncDisposable
 {
     public const string ApiKey = "test-api-key-0123456789abcdef";
+
+    private static readonly LoopbackPorts Ports = new();
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -35,7 +38,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(params string[] settings)
     {
-        var ports = FreePorts.Take(3);
+        var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(SiloDll())!,
