@@ -67,7 +67,14 @@ public sealed class FlowEventSubscription : IAsyncDisposable
         _events.Writer.TryComplete();
         if (Interlocked.Exchange(ref _handle, null) is { } handle)
         {
-            await handle.UnsubscribeAsync();
+            try
+            {
+                await handle.UnsubscribeAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The cluster client stopped first (a host stops it before disposing its services): nothing to undo.
+            }
         }
     }
 }
