@@ -51,8 +51,19 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         var silo = new FlowSilo(host);
-        await silo.Client.GetGrain<IComponentGrain>(Echo).DeployAsync(SampleDeployments.Echo());
+        await silo.Client.GetGrain<IComponentGrain>(Echo).DeployAsync(EchoDeployment(kind));
         return silo;
+    }
+
+    /// <summary>
+    /// The sample echo deployment. For Docker its arguments are dropped: the Docker runtime passes
+    /// <see cref="ComponentLaunch.Arguments"/> as the container's command, and the sample image would take the local
+    /// executable's path for the component name (exit code 2); the image finds its component in FLOWACTORS_COMPONENT.
+    /// </summary>
+    private static ComponentDeployment EchoDeployment(ContainerRuntimeKind kind)
+    {
+        var echo = SampleDeployments.Echo();
+        return kind == ContainerRuntimeKind.Docker ? echo with { Launch = echo.Launch with { Arguments = [] } } : echo;
     }
 
     public IFlowGrain Flow(string flowId) => Client.GetGrain<IFlowGrain>(flowId);
@@ -103,7 +114,9 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await host.StopAsync();
+        // Bounded: a silo whose flows failed must not hold the benchmark up for ever.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.StopAsync(timeout.Token);
         host.Dispose();
     }
 

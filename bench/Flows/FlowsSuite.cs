@@ -23,9 +23,8 @@ internal sealed class FlowsSuite : IBenchSuite
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(CancellationToken cancellationToken)
     {
-        var results = new List<BenchResult>();
-        var floor = await FloorRow.RunAsync(warmUp: 500, samples: 5_000, cancellationToken);
-        results.Add(floor);
+        var results = new RowLog();
+        var floor = results.Add(await FloorRow.RunAsync(warmUp: 500, samples: 5_000, cancellationToken));
 
         await using (var silo = await FlowSilo.StartAsync(ContainerRuntimeKind.Process, TimeSpan.FromSeconds(1), cancellationToken))
         {
@@ -44,12 +43,47 @@ internal sealed class FlowsSuite : IBenchSuite
         else
         {
             await using var silo = await FlowSilo.StartAsync(ContainerRuntimeKind.Docker, TimeSpan.FromSeconds(1), cancellationToken);
-            results.Add(await WarmUpAsync(silo, "Docker", runs: 5, cancellationToken));
-            results.Add(await OrdinaryColdAsync(silo, "Docker", runs: 5, cancellationToken));
+            await results.TryAddAsync("Docker warm-up", () => WarmUpAsync(silo, "Docker", runs: 5, cancellationToken));
+            await results.TryAddAsync("Docker ordinary cold", () => OrdinaryColdAsync(silo, "Docker", runs: 5, cancellationToken));
         }
 
-        return results;
+        return results.Rows;
     }
+
+    /// <summary>Rows so far, each printed as it is measured, so a run that fails late still shows what it measured.</summary>
+    private sealed class RowLog
+    {
+        public List<BenchResult> Rows { get; } = [];
+
+        public BenchResult Add(BenchResult row)
+        {
+            Rows.Add(row);
+            Console.Error.WriteLine($"  {row.Name}: p50 {row.P50:0.###} p90 {row.P90:0.###} p99 {row.P99:0.###} value {row.Value:0.###} {row.Unit} (n={row.Samples})");
+            return row;
+        }
+
+        public void AddRange(IEnumerable<BenchResult> rows)
+        {
+            foreach (var row in rows)
+            {
+                Add(row);
+            }
+        }
+
+        /// <summary>Docker rows depend on an engine and images outside the benchmark: a failure is reported, not fatal.</summary>
+        public async Task TryAddAsync(string what, Func<Task<BenchResult>> measure)
+        {
+            try
+            {
+                Add(await measure());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Console.Error.WriteLine($"flows: {what} failed: {e.Message}");
+            }
+        }
+    }
+
 
     /// <summary>
     /// One message in flight: send, await its Output event. Per-hop overhead is derived per sample with the floor's
