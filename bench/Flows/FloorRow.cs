@@ -17,7 +17,7 @@ namespace FlowActors.Bench.Flows;
 /// </summary>
 internal static class FloorRow
 {
-    public static async Task<BenchResult> RunAsync(int warmUp, int samples, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(int warmUp, int samples, CancellationToken cancellationToken)
     {
         Console.Error.WriteLine("flows: floor, direct component call ...");
         using var client = new ComponentClient(Options.Create(new ComponentClientOptions()));
@@ -42,6 +42,7 @@ internal static class FloorRow
             }
 
             var latencies = new List<double>(samples);
+            var cpuBefore = ProcessCpu.Now();
             for (var i = 0; i < warmUp + samples; i++)
             {
                 var message = FlowMessage.Create($$"""{"n":{{i}},"text":"hello"}""");
@@ -53,7 +54,15 @@ internal static class FloorRow
                 }
             }
 
-            return BenchResult.Distribution(FlowsSuite.SuiteName, "floor: component call, bench → echo process (ComponentClient.InvokeAsync)", "ms", latencies);
+            var cpu = ProcessCpu.Now() - cpuBefore;
+            var calls = warmUp + samples;
+            const string name = "floor: component call, bench → echo process (ComponentClient.InvokeAsync)";
+            return
+            [
+                BenchResult.Distribution(FlowsSuite.SuiteName, name, "ms", latencies),
+                BenchResult.Single(FlowsSuite.SuiteName, $"{name}: caller CPU per call", "µs", cpu.Silo.TotalMicroseconds / calls),
+                BenchResult.Single(FlowsSuite.SuiteName, $"{name}: component process CPU per call", "µs", cpu.Children.TotalMicroseconds / calls),
+            ];
         }
         finally
         {

@@ -24,7 +24,9 @@ internal sealed class FlowsSuite : IBenchSuite
     public async Task<IReadOnlyList<BenchResult>> RunAsync(CancellationToken cancellationToken)
     {
         var results = new RowLog();
-        var floor = results.Add(await FloorRow.RunAsync(warmUp: 500, samples: 5_000, cancellationToken));
+        var floorRows = await FloorRow.RunAsync(warmUp: 500, samples: 5_000, cancellationToken);
+        results.AddRange(floorRows);
+        var floor = floorRows[0];
 
         await using (var silo = await FlowSilo.StartAsync(ContainerRuntimeKind.Process, TimeSpan.FromSeconds(1), cancellationToken))
         {
