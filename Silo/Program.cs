@@ -1,28 +1,26 @@
-using FlowActors.Client.Events;
+using System.Net;
 using FlowActors.Silo.Api;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Loopback only unless an operator deliberately configures other URLs.
+// Loopback only unless an operator deliberately configures other URLs (--urls, or the "urls" setting).
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
 
+var host = SiloHostOptions.From(builder.Configuration);
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering();
+    silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, new IPEndPoint(IPAddress.Loopback, host.SiloPort), host.ServiceId, host.ClusterId);
     silo.UseEmbeddedProfile();
 });
 
-builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section);
-builder.Services.AddSingleton<ApiKey>();
-builder.Services.AddSingleton<ApiKeyFilter>();
-builder.Services.AddSingleton<FlowReplies>();
+builder.AddFlowActorsApi();
 if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: true))
 {
     builder.Services.AddHostedService<SampleFlowSeeder>();
 }
 
 var app = builder.Build();
-app.MapMessageEndpoints();
+app.MapFlowActorsApi();
 app.Run();

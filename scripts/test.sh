@@ -9,11 +9,10 @@ results=TestResults
 rm -rf "$results"
 mkdir -p "$results"
 
-for prepare in scripts/prepare/*.sh; do
-  [ -e "$prepare" ] || continue
-  echo "==> $prepare"
-  bash "$prepare"
-done
+echo "==> Docker engine"
+scripts/ensure-docker.sh
+echo "==> component images"
+scripts/build-test-images.sh all
 
 echo "==> dotnet build"
 dotnet build FlowActors.sln -c Release -nologo -v quiet

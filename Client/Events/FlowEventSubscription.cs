@@ -65,10 +65,16 @@ public sealed class FlowEventSubscription : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        if (_handle is { } handle)
+        if (Interlocked.Exchange(ref _handle, null) is { } handle)
         {
-            _handle = null;
-            await handle.UnsubscribeAsync();
+            try
+            {
+                await handle.UnsubscribeAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The cluster client stopped first (a host stops it before disposing its services): nothing to undo.
+            }
         }
     }
 }

@@ -11,16 +11,18 @@ namespace FlowActors.Client.Events;
 public sealed class FlowReplies(IClusterClient client) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<FlowEventSubscription>>> _subscriptions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<FlowEvent>> _waiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Sends <paramref name="message"/> to <paramref name="flowId"/> and returns the first event of its execution,
-    /// or null when none arrived within <paramref name="timeout"/> (the execution goes on regardless).
+    /// Sends <paramref name="message"/> to <paramref name="flowId"/> and returns the first event of its execution
+    /// (or, with <paramref name="until"/>, the first that matches it), or null when none arrived within
+    /// <paramref name="timeout"/> (the execution goes on regardless).
     /// </summary>
-    public async Task<FlowEvent?> SendAndWaitAsync(string flowId, FlowMessage message, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<FlowEvent?> SendAndWaitAsync(
+        string flowId, FlowMessage message, TimeSpan timeout, CancellationToken cancellationToken = default, Func<FlowEvent, bool>? until = null)
     {
         await EnsureSubscribedAsync(flowId);
-        var waiter = new TaskCompletionSource<FlowEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = new Waiter(new TaskCompletionSource<FlowEvent>(TaskCreationOptions.RunContinuationsAsynchronously), until);
         if (!_waiters.TryAdd(message.ExecutionId, waiter))
         {
             throw new ArgumentException($"Execution '{message.ExecutionId}' is already being waited for; send a new message.", nameof(message));
@@ -29,7 +31,7 @@ public sealed class FlowReplies(IClusterClient client) : IAsyncDisposable
         try
         {
             await client.GetGrain<IFlowGrain>(flowId).SendAsync(message);
-            return await waiter.Task.WaitAsync(timeout, cancellationToken);
+            return await waiter.Reply.Task.WaitAsync(timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -51,9 +53,10 @@ public sealed class FlowReplies(IClusterClient client) : IAsyncDisposable
         {
             await foreach (var e in subscription.ReadAllAsync())
             {
-                if (_waiters.TryRemove(e.ExecutionId, out var waiter))
+                if (_waiters.TryGetValue(e.ExecutionId, out var waiter) && (waiter.Until?.Invoke(e) ?? true))
                 {
-                    waiter.TrySetResult(e);
+                    _waiters.TryRemove(e.ExecutionId, out _);
+                    waiter.Reply.TrySetResult(e);
                 }
             }
         });
@@ -69,4 +72,6 @@ public sealed class FlowReplies(IClusterClient client) : IAsyncDisposable
 
         _subscriptions.Clear();
     }
+
+    private sealed record Waiter(TaskCompletionSource<FlowEvent> Reply, Func<FlowEvent, bool>? Until);
 }

@@ -16,6 +16,13 @@ public interface IStepGrain : IGrainWithStringKey
     /// <summary>Releases the container and lets the activation go.</summary>
     Task StopAsync();
 
+    /// <summary>
+    /// The runtime saw the step's container die (crash, OOM kill, <c>docker kill</c>). A real-time step starts
+    /// a replacement at once, so the next message does not pay for it; an ordinary step lets it go.
+    /// </summary>
+    [OneWay]
+    Task ContainerDiedAsync(string containerId);
+
     /// <summary>The step's phase, revision and container.</summary>
     [AlwaysInterleave]
     Task<StepStatus> GetStatusAsync();

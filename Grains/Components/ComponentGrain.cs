@@ -1,4 +1,5 @@
 using FlowActors.Grains.Flows;
+using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 
 namespace FlowActors.Grains.Components;
@@ -27,6 +28,7 @@ public sealed class ComponentGrain(
             throw;
         }
 
+        await GrainFactory.GetGrain<IComponentCatalogGrain>(CatalogKeys.Cluster).AddAsync(componentId);
         return revision;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -55,6 +56,7 @@ public sealed partial class FlowGrain(
         }
 
         await UpdateStateAsync(s => s.Draft = draft);
+        await GrainFactory.GetGrain<IFlowCatalogGrain>(CatalogKeys.Cluster).AddAsync(FlowId);
     }
 
     public Task<FlowDefinition?> GetDraftAsync() => Task.FromResult(state.State.Draft);

@@ -1,4 +1,5 @@
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Executions;
 using FlowActors.Grains.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,9 @@ public static class FlowActorsSiloBuilderExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StepOptions>, StepOptionsValidator>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ContainerDeathRouter>();
+        services.AddOptions<ExecutionLogOptions>().BindConfiguration(ExecutionLogOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutionLogOptions>, ExecutionLogOptionsValidator>());
         return builder;
     }
 }

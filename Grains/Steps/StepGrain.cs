@@ -81,6 +81,24 @@ public sealed partial class StepGrain(
         DeactivateOnIdle();
     }
 
+    public async Task ContainerDiedAsync(string containerId)
+    {
+        if (_container is not { Lease: { } lease } container || lease.ContainerId != containerId)
+        {
+            return; // already replaced or released
+        }
+
+        LogContainerDied(logger, FlowId, StepId, containerId);
+        if (_plan?.Mode == FlowMode.Realtime && _ready is null or { Task.IsCompletedSuccessfully: true })
+        {
+            await ReplaceContainerAsync(container);
+        }
+        else
+        {
+            _suspect = true; // the next message checks, and replaces what does not answer
+        }
+    }
+
     public Task<StepStatus> GetStatusAsync() => Task.FromResult(Status());
 
     private async Task OnMessageAsync(FlowMessage message, StreamSequenceToken? token)
@@ -378,6 +396,9 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} replaces container {ContainerId}, which stopped answering")]
     private static partial void LogReplacingContainer(ILogger logger, string flowId, string stepId, string? containerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} died")]
+    private static partial void LogContainerDied(ILogger logger, string flowId, string stepId, string containerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} failed execution {ExecutionId}: {Reason}")]
     private static partial void LogMessageFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);

@@ -1,57 +1,85 @@
+using System.Text;
 using System.Text.Json;
-using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
+using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Api;
 
-/// <summary>Sending messages to flows over HTTP: <c>POST /api/flows/{flowId}/messages</c>.</summary>
+/// <summary>Messages to flows and the executions they start: <c>/api/flows/{flowId}/messages</c> and <c>/executions</c>.</summary>
 public static class MessageEndpoints
 {
-    public static IEndpointRouteBuilder MapMessageEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapMessageEndpoints(this RouteGroupBuilder api)
     {
-        var api = app.MapGroup("/api/flows/{flowId}").AddEndpointFilter<ApiKeyFilter>();
-        api.MapPost("/messages", SendAsync);
-        api.MapGet("/", async (string flowId, IClusterClient client) => Results.Ok(await client.GetGrain<IFlowGrain>(flowId).GetStatusAsync()));
-        return app;
+        var flow = api.MapGroup("/flows/{flowId}").WithTags("Messages");
+        flow.MapPost("/messages", SendAsync)
+            .Accepts<JsonElement>("application/json")
+            .Produces<Accepted>(StatusCodes.Status202Accepted)
+            .Produces<Reply>()
+            .WithSummary("Sends the body to the flow. With ?wait=true, answers with the execution's first output, reply or error (422).");
+        flow.MapGet("/executions", async (string flowId, IFlowActorsClient client, CancellationToken ct, int limit = 50) =>
+                limit is < 1 or > 1000
+                    ? ApiProblems.BadRequest("Invalid limit", $"'limit' is {limit}; ask for 1 to 1000 executions.")
+                    : await FlowEndpoints.WhenExistsAsync(flowId, client, ct, async () => Results.Ok(await client.GetRecentExecutionsAsync(flowId, limit, ct))))
+            .Produces<IReadOnlyList<ExecutionRecord>>()
+            .WithSummary("Recent executions, most recently updated first, with per-step timings and the failing step.");
+        flow.MapGet("/executions/{executionId}", async (string flowId, string executionId, IFlowActorsClient client, CancellationToken ct) =>
+                await client.GetExecutionAsync(flowId, executionId, ct) is { } execution
+                    ? Results.Ok(execution)
+                    : Results.Problem(statusCode: 404, title: "Unknown execution",
+                        detail: $"Flow '{flowId}' has no record of execution '{executionId}'; only recent executions are kept."))
+            .Produces<ExecutionRecord>()
+            .WithSummary("One recent execution.");
+        return api;
     }
 
-    /// <summary>Sends the request body to the flow; with <c>?wait=true</c> answers with the execution's first output or error.</summary>
     private static async Task<IResult> SendAsync(
-        string flowId, HttpRequest request, FlowReplies replies, IClusterClient client, IOptions<ApiOptions> options, bool wait = false)
+        string flowId, HttpRequest request, IFlowActorsClient client, IOptions<ApiOptions> options, bool wait = false, double? timeout = null)
     {
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        try
+        var ct = request.HttpContext.RequestAborted;
+        if (await FlowEndpoints.ExistingAsync(flowId, client, ct) is null)
         {
-            using var _ = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return Results.Problem(statusCode: 400, title: "The body is not valid JSON",
-                detail: $"Line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {e.Message}");
+            return ApiProblems.FlowNotFound(flowId);
         }
 
-        var message = FlowMessage.Create(body);
-        try
+        var (body, problem) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes);
+        if (problem is not null)
         {
-            if (!wait)
-            {
-                return Results.Accepted(value: new { executionId = await client.GetGrain<IFlowGrain>(flowId).SendAsync(message) });
-            }
+            return problem;
+        }
 
-            var reply = await replies.SendAndWaitAsync(flowId, message, options.Value.MaxReplyWait, request.HttpContext.RequestAborted);
-            return reply switch
-            {
-                null => Results.Accepted(value: new { executionId = message.ExecutionId }),
-                { Kind: FlowEventKind.Error } => Results.UnprocessableEntity(new { executionId = reply.ExecutionId, step = reply.StepId, error = reply.Error }),
-                _ => Results.Ok(new { executionId = reply.ExecutionId, step = reply.StepId, body = JsonDocument.Parse(reply.Message!.Body).RootElement }),
-            };
-        }
-        catch (FlowStateException e)
+        if (RequestBody.JsonError(body) is { } error)
         {
-            return Results.Problem(statusCode: 409, title: "The flow is not running", detail: e.Message);
+            return ApiProblems.NotJson(error);
         }
+
+        var json = Encoding.UTF8.GetString(body!);
+        if (!wait)
+        {
+            var executionId = await client.SendAsync(flowId, json, cancellationToken: ct);
+            return Results.Accepted($"/api/flows/{flowId}/executions/{executionId}", new Accepted(executionId));
+        }
+
+        var max = options.Value.MaxReplyWait;
+        var wanted = timeout is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, max.TotalSeconds)) : max;
+        var reply = await client.SendAndWaitAsync(flowId, json, wanted, cancellationToken: ct);
+        return reply.Event switch
+        {
+            null => Results.Accepted($"/api/flows/{flowId}/executions/{reply.ExecutionId}", new Accepted(reply.ExecutionId)),
+            { Kind: FlowEventKind.Error } e => Results.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "The execution failed",
+                detail: e.Error,
+                extensions: new Dictionary<string, object?> { ["executionId"] = e.ExecutionId, ["step"] = e.StepId }),
+            { } e => Results.Ok(new Reply(e.ExecutionId, e.Kind, e.StepId, JsonDocument.Parse(e.Message!.Body).RootElement, e.Message.Headers, e.Path)),
+        };
     }
+
+    /// <summary>The message was accepted; its execution goes on.</summary>
+    public sealed record Accepted(string ExecutionId);
+
+    /// <summary>The execution's first output or HTTP reply.</summary>
+    public sealed record Reply(
+        string ExecutionId, FlowEventKind Kind, string Step, JsonElement Body, IReadOnlyDictionary<string, string> Headers, IReadOnlyList<StepTiming> Path);
 }

@@ -36,7 +36,8 @@ internal sealed class DockerTestEngine : IAsyncDisposable
 
     public DockerContainerRuntime Runtime { get; }
 
-    public static async Task EnsureReadyAsync()
+    /// <param name="images">What <c>scripts/build-test-images.sh</c> builds: busybox, samples or all.</param>
+    public static async Task EnsureReadyAsync(string images = "busybox")
     {
         if (!await DockerEngine.AnswersAsync(new DockerRuntimeOptions().Endpoint, TimeSpan.FromSeconds(2), CancellationToken.None))
         {
@@ -45,10 +46,10 @@ internal sealed class DockerTestEngine : IAsyncDisposable
 
         // Idempotent and quick when the image is current, so the tests never run an outdated component.
         var script = Path.Combine(RepositoryRoot(), "scripts", "build-test-images.sh");
-        using var build = Process.Start(new ProcessStartInfo("bash", [script, "busybox"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var build = Process.Start(new ProcessStartInfo("bash", [script, images]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = await build.StandardError.ReadToEndAsync() + await build.StandardOutput.ReadToEndAsync();
         await build.WaitForExitAsync();
-        Assert.AreEqual(0, build.ExitCode, $"scripts/build-test-images.sh busybox failed: {output}");
+        Assert.AreEqual(0, build.ExitCode, $"scripts/build-test-images.sh {images} failed: {output}");
     }
 
     public static ContainerRequest Request(string step, string image = BusyboxImage, string flow = "orders") => new(

@@ -34,16 +34,21 @@ public sealed class FlowCluster : IAsyncDisposable
     /// <summary>The container runtimes of every silo, to see which containers (processes) exist.</summary>
     public IEnumerable<IContainerRuntime> Runtimes => Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IContainerRuntime>());
 
-    public static async Task<FlowCluster> StartAsync(short silos = 1, TimeSpan? idleTimeout = null)
+    /// <param name="configure">Applied after the embedded profile, e.g. to choose the Docker runtime.</param>
+    public static async Task<FlowCluster> StartAsync(short silos = 1, TimeSpan? idleTimeout = null, Action<ISiloBuilder>? configure = null)
     {
         var idle = idleTimeout ?? DefaultIdleTimeout;
         var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSilo((_, silo) => silo.UseEmbeddedProfile(steps =>
+        builder.ConfigureSilo((_, silo) =>
         {
-            steps.IdleTimeout = idle;
-            steps.InvokeTimeout = InvokeTimeout;
-            steps.StartTimeout = TimeSpan.FromSeconds(30);
-        }));
+            silo.UseEmbeddedProfile(steps =>
+            {
+                steps.IdleTimeout = idle;
+                steps.InvokeTimeout = InvokeTimeout;
+                steps.StartTimeout = TimeSpan.FromSeconds(30);
+            });
+            configure?.Invoke(silo);
+        });
         builder.ConfigureClient(client => client.AddFlowStreams());
         if (Environment.GetEnvironmentVariable("FLOWACTORS_TEST_LOGS") == "1")
         {

@@ -222,8 +222,16 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         }
     }
 
+    private int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this once per registration that produced it (concrete, keyed, selected).
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         if (!held.IsEmpty)
         {

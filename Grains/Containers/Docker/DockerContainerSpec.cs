@@ -32,7 +32,8 @@ public static class DockerContainerSpec
         {
             Name = ContainerName(request, leaseId),
             Image = image,
-            Cmd = revision.Launch.Arguments.Count > 0 ? [.. revision.Launch.Arguments] : null,
+            // Arguments belong to Command when a revision has one (the local-process launch); an image-only revision passes them to the image.
+            Cmd = revision.Launch.Command is null && revision.Launch.Arguments.Count > 0 ? [.. revision.Launch.Arguments] : null,
             Env = Environment(request, port),
             Labels = labels,
             User = string.IsNullOrWhiteSpace(options.User) ? null : options.User,

@@ -1,0 +1,35 @@
+namespace FlowActors.Client.Hosting;
+
+/// <summary>How the SDK reaches a FlowActors cluster. Bound from <c>FlowActors:Client</c>.</summary>
+public sealed class FlowActorsClientOptions
+{
+    public const string Section = "FlowActors:Client";
+
+    /// <summary>How gateways are found: a silo on this machine, or the cluster's Azure Table.</summary>
+    public FlowActorsClustering Clustering { get; set; } = FlowActorsClustering.Localhost;
+
+    /// <summary>The local silo's gateway port (<see cref="FlowActorsClustering.Localhost"/> only); the Silo's default is 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Must match the silos' <c>ClusterId</c>.</summary>
+    public string ClusterId { get; set; } = "dev";
+
+    /// <summary>Must match the silos' <c>ServiceId</c>.</summary>
+    public string ServiceId { get; set; } = "flowactors";
+
+    /// <summary>
+    /// Connection string of the storage account whose table holds the cluster's membership
+    /// (<see cref="FlowActorsClustering.AzureTable"/> only); <c>UseDevelopmentStorage=true</c> for Azurite.
+    /// </summary>
+    public string? AzureTableConnectionString { get; set; }
+
+    /// <summary>
+    /// Adds the stream provider that the embedded silo carries flows on (fast streams), so that replies and
+    /// followed events reach this client. Turn it off when the silos use another provider, and add that one
+    /// instead through <c>configureOrleans</c>.
+    /// </summary>
+    public bool UseFastStreams { get; set; } = true;
+
+    /// <summary>How long <see cref="IFlowActorsClient.SendAndWaitAsync"/> waits when no timeout is given.</summary>
+    public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+
+namespace FlowActors.Client.Hosting;
+
+/// <summary>Refuses options the client could never connect with, naming the setting and the fix.</summary>
+public sealed class FlowActorsClientOptionsValidator : IValidateOptions<FlowActorsClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FlowActorsClientOptions options)
+    {
+        var errors = new List<string>();
+        const string s = FlowActorsClientOptions.Section;
+        if (!Enum.IsDefined(options.Clustering))
+        {
+            errors.Add($"{s}:Clustering is '{options.Clustering}'; set 'Localhost' or 'AzureTable'.");
+        }
+
+        if (options.Clustering == FlowActorsClustering.Localhost && options.GatewayPort is < 1 or > 65535)
+        {
+            errors.Add($"{s}:GatewayPort is {options.GatewayPort}; set the silo's gateway port (1-65535, 30000 by default).");
+        }
+
+        if (options.Clustering == FlowActorsClustering.AzureTable && string.IsNullOrWhiteSpace(options.AzureTableConnectionString))
+        {
+            errors.Add($"{s}:AzureTableConnectionString is empty; with Clustering 'AzureTable' set the storage account's connection string (UseDevelopmentStorage=true for Azurite).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            errors.Add($"{s}:ClusterId and {s}:ServiceId must be set to the silos' values ('dev' and 'flowactors' for the embedded silo).");
+        }
+
+        if (options.ReplyTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:ReplyTimeout is {options.ReplyTimeout}; set a positive time such as 00:00:30.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,40 @@
+using FlowActors.Grains.Interfaces.Flows;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace FlowActors.Silo.Api;
+
+/// <summary>
+/// Turns the refusals grains throw into ProblemDetails answers: an invalid definition is 400 with every field,
+/// a lifecycle conflict is 409 with what to do first, a bad argument is 400. Anything else is 500 with no detail.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail, errors) = exception switch
+        {
+            FlowValidationException e => (400, "The flow definition is invalid", "Fix the fields listed in 'errors' and send it again.",
+                e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray())),
+            FlowStateException e => (409, "The flow's state does not allow this", e.Message, null),
+            ArgumentException e => (400, "The request is invalid", e.Message, null),
+            _ => (500, "The request failed", null, (Dictionary<string, string[]>?)null),
+        };
+
+        if (status == 500)
+        {
+            LogUnhandled(logger, context.Request.Method, context.Request.Path, exception);
+        }
+
+        context.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (errors is not null)
+        {
+            problem.Extensions["errors"] = errors;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

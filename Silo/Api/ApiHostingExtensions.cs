@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+using FlowActors.Client.Events;
+using FlowActors.Client.Hosting;
+using FlowActors.Silo.Webhooks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FlowActors.Silo.Api;
+
+/// <summary>Wires the HTTP API, the webhooks and the OpenAPI document into the silo's web host.</summary>
+public static class ApiHostingExtensions
+{
+    public static WebApplicationBuilder AddFlowActorsApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>());
+        services.AddSingleton<ApiKey>();
+        services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton<FlowReplies>();
+
+        // The API speaks through the SDK, over the silo's own cluster client: one code path for both.
+        services.AddFlowActorsClientApi();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapFlowActorsApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // 404/405 from routing get a ProblemDetails body too
+        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
+        api.MapFlowEndpoints().MapMessageEndpoints().MapComponentEndpoints().MapWebhookAdminEndpoints();
+        app.MapWebhookEndpoints();
+        app.MapGroup("").AddEndpointFilter<ApiKeyFilter>().MapOpenApi(); // /openapi/v1.json, behind the key like the API it describes
+        return app;
+    }
+}

@@ -1,0 +1,37 @@
+namespace FlowActors.Silo.Api;
+
+/// <summary>The API's error answers, all ProblemDetails, so that every refusal reads the same way.</summary>
+public static class ApiProblems
+{
+    /// <summary>No detail: telling a caller why its credentials failed helps only an attacker.</summary>
+    public static IResult Unauthorized() => Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+
+    public static IResult FlowNotFound(string flowId) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown flow",
+        detail: $"There is no flow '{Shorten(flowId)}'. Flow ids are 1-64 letters, digits, '-' or '_'; list the flows with GET /api/flows.");
+
+    public static IResult WebhookNotFound(string flowId) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown webhook",
+        detail: $"There is no webhook for flow '{Shorten(flowId)}'.");
+
+    public static IResult TooLarge(int limit) => Results.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "The body is too large",
+        detail: $"The body is over the limit of {limit} bytes (FlowActors:Api:MaxBodyBytes).");
+
+    public static IResult NotJson(string detail) => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON", detail: detail);
+
+    public static IResult BadRequest(string title, string detail) => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
+
+    public static IResult NotRunning(string flowId, string lifecycle) => Results.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "The flow is not running",
+        detail: $"Flow '{flowId}' is {lifecycle} and accepts no messages. Start it with POST /api/flows/{flowId}/start (API key required), then send again.");
+
+    /// <summary>Ids echoed back are cut short: a caller's 1 MB "id" is not worth returning.</summary>
+    private static string Shorten(string id) => id.Length <= 64 ? id : id[..64] + "…";
+}

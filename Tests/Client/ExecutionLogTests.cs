@@ -1,0 +1,65 @@
+using FlowActors.Grains.Executions;
+using FlowActors.Grains.Interfaces.Executions;
+using FlowActors.Grains.Interfaces.Messages;
+
+namespace FlowActors.Tests.Sdk;
+
+/// <summary>The execution log's folding of flow events, without a cluster.</summary>
+[TestClass]
+public sealed class ExecutionLogTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+
+    [TestMethod]
+    public void Add_KeepsOnlyTheMostRecentlyUpdatedExecutions()
+    {
+        var log = new ExecutionLog(capacity: 3);
+        for (var i = 0; i < 5; i++)
+        {
+            log.Add(Output($"e{i}", "a"), T0.AddSeconds(i));
+        }
+
+        log.Add(Output("e2", "b"), T0.AddSeconds(10)); // an update moves e2 to the front
+
+        CollectionAssert.AreEqual(new[] { "e2", "e4", "e3" }, log.Recent(10).Select(r => r.ExecutionId).ToArray());
+        Assert.IsNull(log.Find("e0"));
+        Assert.AreEqual(3, log.Count);
+    }
+
+    [TestMethod]
+    public void Add_AnErrorWinsOverOutputs_AndNamesTheFailingStep()
+    {
+        var log = new ExecutionLog(10);
+        log.Add(Output("e", "first"), T0);
+        log.Add(new FlowEvent(FlowEventKind.Error, "f", "check", "e", null, "Step 'check' failed: boom", TimeSpan.FromMilliseconds(3),
+            [new StepTiming("first", TimeSpan.FromMilliseconds(1)), new StepTiming("check", TimeSpan.FromMilliseconds(3))]), T0.AddSeconds(1));
+        log.Add(Output("e", "other"), T0.AddSeconds(2));
+
+        var record = log.Find("e")!;
+        Assert.AreEqual(ExecutionStatus.Failed, record.Status);
+        Assert.AreEqual("check", record.FailedStep);
+        StringAssert.Contains(record.Error, "Step 'check'");
+        Assert.AreEqual(3, record.Events);
+        Assert.AreEqual(T0, record.FirstEventAt);
+        Assert.AreEqual(T0.AddSeconds(2), record.LastEventAt);
+    }
+
+    [TestMethod]
+    public void Add_FanOutPaths_KeepEachStepTimingOnce()
+    {
+        var log = new ExecutionLog(10);
+        var shared = new StepTiming("split", TimeSpan.FromMilliseconds(2));
+        log.Add(Event("e", FlowEventKind.Output, shared, new StepTiming("left", TimeSpan.FromMilliseconds(4))), T0);
+        log.Add(Event("e", FlowEventKind.HttpReply, shared, new StepTiming("right", TimeSpan.FromMilliseconds(5))), T0);
+
+        var record = log.Find("e")!;
+        CollectionAssert.AreEqual(new[] { "split", "left", "right" }, record.Steps.Select(s => s.StepId).ToArray());
+        Assert.AreEqual(ExecutionStatus.Replied, record.Status);
+    }
+
+    private static FlowEvent Output(string executionId, string step) =>
+        Event(executionId, FlowEventKind.Output, new StepTiming(step, TimeSpan.FromMilliseconds(1)));
+
+    private static FlowEvent Event(string executionId, FlowEventKind kind, params StepTiming[] path) =>
+        new(kind, "f", path[^1].StepId, executionId, FlowMessage.Create("{}"), null, path[^1].Elapsed, path);
+}

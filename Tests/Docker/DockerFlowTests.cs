@@ -1,0 +1,166 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using FlowActors.Grains.Containers;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Silo.Samples;
+using FlowActors.Tests.Flows;
+using FlowActors.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowActors.Tests.Docker;
+
+/// <summary>The core flows on real containers: what the Docker API shows while flows run in both modes.</summary>
+[TestClass]
+[TestCategory("Docker")]
+public sealed class DockerFlowTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private static FlowCluster s_cluster = null!;
+    private static DockerClient s_docker = null!;
+
+    [ClassInitialize]
+    public static async Task StartClusterAsync(TestContext _)
+    {
+        await DockerTestEngine.EnsureReadyAsync("all");
+        s_docker = new DockerClientConfiguration().CreateClient();
+        s_cluster = await FlowCluster.StartAsync(idleTimeout: TimeSpan.FromSeconds(3), configure: UseDocker);
+        await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
+        await s_cluster.DeployAsync("delay", SampleDeployments.Delay());
+        await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
+        await s_cluster.DeployAsync("busybox", BusyboxDeployment());
+    }
+
+    [ClassCleanup]
+    public static async Task StopClusterAsync()
+    {
+        await s_cluster.DisposeAsync();
+        s_docker.Dispose();
+    }
+
+    internal static void UseDocker(ISiloBuilder silo) =>
+        silo.Services.Configure<ContainerRuntimeOptions>(o => o.Kind = ContainerRuntimeKind.Docker);
+
+    internal static ComponentDeployment BusyboxDeployment() => new(
+        new ComponentLaunch(DockerTestEngine.BusyboxImage, null, [], new Dictionary<string, string>()),
+        new ComponentDescriptor([], ["echo", "uppercase"]));
+
+    [TestMethod]
+    public async Task OrdinaryFlow_OnDocker_CreatesContainersPerActivation_AndRemovesThemWhenIdle()
+    {
+        var flowId = await s_cluster.CreateFlowAsync(SampleFlows.ThreeSteps(), FlowMode.Ordinary);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        Assert.IsEmpty(await ContainersAsync(flowId));
+
+        var execution = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"name":"ada"}"""));
+        var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
+
+        Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
+        Assert.AreEqual("ADA", FlowExecutionTests.Field(output, "name"));
+        var containers = await ContainersAsync(flowId);
+        CollectionAssert.AreEquivalent(new[] { "shout", "lookup", "answer" }, containers.Select(c => c.Labels[ContainerLabels.Step]).ToArray());
+        await WaitUntilGoneAsync(flowId, s_cluster.IdleTimeout * 10);
+    }
+
+    [TestMethod]
+    public async Task RealtimeFlow_OnDocker_KeepsTheSameContainers_AndRemovesThemOnStop()
+    {
+        var flowId = await s_cluster.CreateFlowAsync(SampleFlows.ThreeSteps(), FlowMode.Realtime);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+        var before = (await ContainersAsync(flowId)).Select(c => c.ID).Order().ToArray();
+        Assert.HasCount(3, before);
+
+        var executions = new HashSet<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            executions.Add(await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create($$"""{"name":"n{{i}}"}""")));
+        }
+
+        var outputs = await events.WaitForAsync(100, e => executions.Contains(e.ExecutionId), Wait);
+        Assert.IsTrue(outputs.All(o => o.Kind == FlowEventKind.Output), string.Join("; ", outputs.Select(o => o.Error)));
+        CollectionAssert.AreEqual(before, (await ContainersAsync(flowId)).Select(c => c.ID).Order().ToArray());
+
+        await s_cluster.Flow(flowId).StopAsync();
+        Assert.IsEmpty(await ContainersAsync(flowId), "stop removes the containers");
+    }
+
+    [TestMethod]
+    public async Task BusyboxShellComponent_RunsAsAStepOfAFlow()
+    {
+        var definition = FlowDefinition.Chain(
+            "shell",
+            new StepDefinition("shout", "busybox", "uppercase"),
+            new StepDefinition("answer", "echo", "echo"));
+        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+
+        var execution = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"name":"grace"}"""));
+        var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
+
+        Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
+        Assert.AreEqual("GRACE", FlowExecutionTests.Field(output, "name"));
+        await s_cluster.Flow(flowId).StopAsync();
+    }
+
+    [TestMethod]
+    public async Task KilledRealtimeContainer_IsReplaced_AndTheMessageInFlightIsRetried()
+    {
+        var definition = FlowDefinition.Chain(
+            "slow first",
+            new StepDefinition("lookup", "delay", "delay", """{"ms":1500}"""),
+            new StepDefinition("answer", "echo", "echo"));
+        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        var flow = s_cluster.Flow(flowId);
+        await flow.StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+        var victim = (await ContainersAsync(flowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
+
+        var inFlight = await flow.SendAsync(FlowMessage.Create("""{"name":"in flight"}"""));
+        // Not a synchronisation: the component holds the message for 1.5 s, and this lands the kill inside that window.
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        await s_docker.Containers.KillContainerAsync(victim.ID, new ContainerKillParameters());
+
+        var retried = (await events.WaitForAsync(1, e => e.ExecutionId == inFlight, Wait)).Single();
+        Assert.AreEqual(FlowEventKind.Output, retried.Kind, retried.Error);
+        var replacement = (await ContainersAsync(flowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
+        Assert.AreNotEqual(victim.ID, replacement.ID, "a new container holds the lease");
+        Assert.AreEqual(replacement.ID, (await flow.GetStatusAsync()).Steps.Single(s => s.StepId == "lookup").ContainerId);
+
+        var later = await flow.SendAsync(FlowMessage.Create("""{"name":"later"}"""));
+        var laterOutput = (await events.WaitForAsync(1, e => e.ExecutionId == later, Wait)).Single();
+        Assert.AreEqual(FlowEventKind.Output, laterOutput.Kind, laterOutput.Error);
+        await flow.StopAsync();
+    }
+
+    /// <summary>Running containers of one flow, as the Docker API lists them.</summary>
+    internal static async Task<IList<ContainerListResponse>> ContainersAsync(string flowId) =>
+        await s_docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Flow}={flowId}"] = true },
+            },
+        });
+
+    private static async Task WaitUntilGoneAsync(string flowId, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while ((await ContainersAsync(flowId)).Count > 0)
+        {
+            if (cts.IsCancellationRequested)
+            {
+                Assert.Fail($"Containers of flow {flowId} were still there {timeout.TotalSeconds:0.#} s later.");
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using FlowActors.Client;
+using FlowActors.Client.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FlowActors.Tests.Infrastructure;
+
+/// <summary>A host that embeds the SDK the way a user's service does (<c>AddFlowActorsClient</c>), connected to a silo's gateway.</summary>
+public sealed class SdkHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private SdkHost(IHost host) => _host = host;
+
+    public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
+
+    public static async Task<SdkHost> StartAsync(int gatewayPort)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddFlowActorsClient(o => o.GatewayPort = gatewayPort);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new SdkHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
