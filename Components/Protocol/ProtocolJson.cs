@@ -10,4 +10,6 @@ namespace FlowActors.ComponentProtocol;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(InvokeRequest))]
 [JsonSerializable(typeof(InvokeResponse))]
+[JsonSerializable(typeof(InvokeBatchRequest))]
+[JsonSerializable(typeof(InvokeBatchResponse))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

@@ -9,6 +9,12 @@ public static class ProtocolPaths
     /// <summary><c>POST</c> an <see cref="InvokeRequest"/>, answered with an <see cref="InvokeResponse"/>.</summary>
     public const string Invoke = "/invoke";
 
+    /// <summary>
+    /// <c>POST</c> an <see cref="InvokeBatchRequest"/>, answered with an <see cref="InvokeBatchResponse"/>. Optional: a
+    /// component that answers 404 or 405 here gets its messages one by one on <see cref="Invoke"/>.
+    /// </summary>
+    public const string InvokeBatch = "/invoke/batch";
+
     /// <summary>Environment variable: the loopback port the component must listen on.</summary>
     public const string PortVariable = "FLOWACTORS_PORT";
 

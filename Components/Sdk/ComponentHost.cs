@@ -13,7 +13,7 @@ namespace FlowActors.ComponentSdk;
 
 /// <summary>
 /// Runs a component: an HTTP server on <c>127.0.0.1:$FLOWACTORS_PORT</c> serving the component protocol
-/// (<c>GET /healthz</c>, <c>POST /invoke</c>).
+/// (<c>GET /healthz</c>, <c>POST /invoke</c>, <c>POST /invoke/batch</c>).
 /// <code>return ComponentHost.Run(args, c => c.Action("uppercase", ctx => [Emit.Data(...)]));</code>
 /// </summary>
 public static class ComponentHost
@@ -72,6 +72,7 @@ public static class ComponentHost
         };
         app.MapGet(ProtocolPaths.Health, health);
         app.MapPost(ProtocolPaths.Invoke, (RequestDelegate)invoke.InvokeAsync);
+        app.MapPost(ProtocolPaths.InvokeBatch, (RequestDelegate)invoke.InvokeBatchAsync);
 
         await app.RunAsync(cancellationToken);
         return 0;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using FlowActors.ComponentProtocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -6,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace FlowActors.ComponentSdk;
 
 /// <summary>
-/// Serves <c>POST /invoke</c>: dispatches on the action and turns whatever a handler does into a protocol
-/// reply. A throwing handler fails that one execution (an <c>error</c> emit), never the component.
+/// Serves <c>POST /invoke</c> and <c>POST /invoke/batch</c>: dispatches on the action and turns whatever a handler
+/// does into a protocol reply. A throwing handler fails that one execution (an <c>error</c> emit), never the
+/// component, and in a batch never the other messages.
 /// </summary>
 internal sealed partial class InvokeEndpoint(
     IReadOnlyDictionary<string, ActionHandler> actions,
@@ -18,59 +20,114 @@ internal sealed partial class InvokeEndpoint(
 
     public async Task InvokeAsync(HttpContext http)
     {
-        InvokeRequest? request;
-        try
+        if (await ReadAsync(http, ProtocolJson.Default.InvokeRequest) is not { } request)
         {
-            request = await JsonSerializer.DeserializeAsync(http.Request.Body, ProtocolJson.Default.InvokeRequest, http.RequestAborted);
-        }
-        catch (JsonException exception)
-        {
-            await WriteErrorAsync(http, $"The request body is not an invoke request: {exception.Message}");
             return;
         }
 
         // Deserialization leaves missing constructor parameters null whatever the annotations say.
-        if (request?.Action is null || request.Message is null)
+        if (request.Action is null || request.Message is null)
         {
             await WriteErrorAsync(http, "The request body needs 'action' and 'message'.");
             return;
         }
 
-        if (!actions.TryGetValue(request.Action, out var handler))
+        if (await HandlerAsync(http, request.Action) is not { } handler
+            || await RunAsync(handler, request, http) is not { } emits
+            || http.Response.HasStarted)
         {
-            await WriteErrorAsync(
-                http,
-                $"Unknown action '{request.Action}'. This component serves: {string.Join(", ", knownActions)}.",
-                knownActions);
             return;
         }
 
-        IReadOnlyList<Emit> emits;
+        await WriteAsync(http, new InvokeResponse(emits), ProtocolJson.Default.InvokeResponse);
+    }
+
+    public async Task InvokeBatchAsync(HttpContext http)
+    {
+        if (await ReadAsync(http, ProtocolJson.Default.InvokeBatchRequest) is not { } batch)
+        {
+            return;
+        }
+
+        if (batch.Action is null || batch.Messages is null || batch.Messages.Any(message => message is null))
+        {
+            await WriteErrorAsync(http, "The request body needs 'action' and 'messages' (an array of messages).");
+            return;
+        }
+
+        if (await HandlerAsync(http, batch.Action) is not { } handler)
+        {
+            return;
+        }
+
+        // One after the other, in order: messages of one execution may follow each other in a batch.
+        var results = new InvokeResponse[batch.Messages.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot);
+            if (await RunAsync(handler, request, http) is not { } emits || http.Response.HasStarted)
+            {
+                return;
+            }
+
+            results[i] = new InvokeResponse(emits);
+        }
+
+        await WriteAsync(http, new InvokeBatchResponse(results), ProtocolJson.Default.InvokeBatchResponse);
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type)
+        where T : class
+    {
         try
         {
-            emits = await handler(new ActionContext(request, startConfiguration, http)) ?? [];
+            return await JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted)
+                ?? throw new JsonException("The body is null.");
+        }
+        catch (JsonException exception)
+        {
+            await WriteErrorAsync(http, $"The request body is not an invoke request: {exception.Message}");
+            return null;
+        }
+    }
+
+    private async Task<ActionHandler?> HandlerAsync(HttpContext http, string action)
+    {
+        if (actions.TryGetValue(action, out var handler))
+        {
+            return handler;
+        }
+
+        await WriteErrorAsync(http, $"Unknown action '{action}'. This component serves: {string.Join(", ", knownActions)}.", knownActions);
+        return null;
+    }
+
+    /// <summary>What the handler emits for one message; null when the platform gave up on the call.</summary>
+    private async Task<IReadOnlyList<Emit>?> RunAsync(ActionHandler handler, InvokeRequest request, HttpContext http)
+    {
+        try
+        {
+            return await handler(new ActionContext(request, startConfiguration, http)) ?? [];
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The platform gave up on this call and closed the connection: nobody is left to answer.
-            return;
+            return null;
         }
         catch (Exception exception)
         {
             // One line, no stack trace: the error emit already carries the failure to the platform, and every
             // line a component writes ends up in the platform's logs.
             LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, exception.Message);
-            emits = [Emit.Fail($"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}")];
+            return [Emit.Fail($"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}")];
         }
+    }
 
-        if (http.Response.HasStarted)
-        {
-            return;
-        }
-
+    private static Task WriteAsync<T>(HttpContext http, T reply, JsonTypeInfo<T> type)
+    {
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(http.Response.Body, new InvokeResponse(emits), ProtocolJson.Default.InvokeResponse, http.RequestAborted);
+        return JsonSerializer.SerializeAsync(http.Response.Body, reply, type, http.RequestAborted);
     }
 
     private static Task WriteErrorAsync(HttpContext http, string error, IReadOnlyList<string>? known = null)

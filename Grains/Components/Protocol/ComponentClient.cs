@@ -74,7 +74,42 @@ public sealed class ComponentClient : IDisposable
 
         var body = new ArrayBufferWriter<byte>();
         InvokeRequestWriter.Write(body, action, message, configurationJson, snapshotJson);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, ProtocolPaths.Invoke))
+        var reply = await PostAsync(endpoint, ProtocolPaths.Invoke, body, action, timeout, cancellationToken);
+        return ReadEmits(reply, endpoint, action);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on each of <paramref name="messages"/> in one round trip
+    /// (<see cref="ProtocolPaths.InvokeBatch"/>) and returns what the component emits for each, in the order of the messages.
+    /// </summary>
+    /// <param name="timeout">How long the whole batch may take.</param>
+    /// <exception cref="ComponentInvocationException">
+    /// As <see cref="InvokeAsync"/>; <see cref="ComponentFailure.NotServed"/> when the component has no batch path,
+    /// <see cref="ComponentFailure.MalformedReply"/> when the reply has not one result per message.
+    /// </exception>
+    /// <exception cref="ArgumentException">A body, the configuration or the snapshot is not JSON.</exception>
+    public async Task<IReadOnlyList<IReadOnlyList<Emit>>> InvokeBatchAsync(
+        Uri endpoint,
+        string action,
+        IReadOnlyList<FlowMessage> messages,
+        string? configurationJson,
+        string? snapshotJson,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        ArgumentNullException.ThrowIfNull(messages);
+
+        var body = new ArrayBufferWriter<byte>();
+        InvokeRequestWriter.WriteBatch(body, action, messages, configurationJson, snapshotJson);
+        var reply = await PostAsync(endpoint, ProtocolPaths.InvokeBatch, body, action, timeout, cancellationToken);
+        return ReadResults(reply, messages.Count, endpoint, action);
+    }
+
+    private async Task<byte[]> PostAsync(Uri endpoint, string path, ArrayBufferWriter<byte> body, string action, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
         {
             Content = new ReadOnlyMemoryContent(body.WrittenMemory) { Headers = { ContentType = JsonContentType } },
         };
@@ -98,12 +133,17 @@ public sealed class ComponentClient : IDisposable
             throw Describe(exception, endpoint, action);
         }
 
+        if (path == ProtocolPaths.InvokeBatch && status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+        {
+            throw Failure(ComponentFailure.NotServed, endpoint, action, $"does not serve {path}: it answered {(int)status} ({status})");
+        }
+
         if (status != HttpStatusCode.OK)
         {
             throw Failure(ComponentFailure.BadStatus, endpoint, action, $"answered {(int)status} ({status}): {ErrorText(reply)}");
         }
 
-        return ReadEmits(reply, endpoint, action);
+        return reply;
     }
 
     /// <summary>
@@ -151,6 +191,32 @@ public sealed class ComponentClient : IDisposable
         }
 
         return emits;
+    }
+
+    private static IReadOnlyList<IReadOnlyList<Emit>> ReadResults(byte[] reply, int count, Uri endpoint, string action)
+    {
+        InvokeBatchResponse? response;
+        try
+        {
+            response = JsonSerializer.Deserialize(reply, ProtocolJson.Default.InvokeBatchResponse);
+        }
+        catch (JsonException exception)
+        {
+            throw Failure(ComponentFailure.MalformedReply, endpoint, action, $"answered something that is not a batch reply: {Snippet(reply)}", exception);
+        }
+
+        if (response?.Results is not { } results
+            || results.Count != count
+            || results.Any(result => result?.Emits is not { } emits || emits.Any(emit => emit?.Kind is null)))
+        {
+            throw Failure(
+                ComponentFailure.MalformedReply,
+                endpoint,
+                action,
+                $"answered something that is not a batch reply (it needs \"results\", one per message ({count}), each with \"emits\" that have a \"kind\"): {Snippet(reply)}");
+        }
+
+        return [.. results.Select(result => result.Emits)];
     }
 
     private static ComponentInvocationException Describe(HttpRequestException exception, Uri endpoint, string action) =>

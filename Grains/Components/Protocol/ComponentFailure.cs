@@ -15,4 +15,10 @@ public enum ComponentFailure
 
     /// <summary>A 200 answer that is not a protocol reply.</summary>
     MalformedReply,
+
+    /// <summary>
+    /// The component does not serve the path (404 or 405): a component without the optional batch path. Its
+    /// messages go one by one instead.
+    /// </summary>
+    NotServed,
 }

@@ -20,13 +20,39 @@ internal static class InvokeRequestWriter
     private static readonly JsonEncodedText ConfigurationName = JsonEncodedText.Encode("configuration");
     private static readonly JsonEncodedText SnapshotName = JsonEncodedText.Encode("snapshot");
 
+    private static readonly JsonEncodedText MessagesName = JsonEncodedText.Encode("messages");
+
     public static void Write(IBufferWriter<byte> buffer, string action, FlowMessage message, string? configurationJson, string? snapshotJson)
     {
         using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
         writer.WriteString(ActionName, action);
+        writer.WritePropertyName(MessageName);
+        WriteMessage(writer, message);
+        WriteStepState(writer, configurationJson, snapshotJson);
+        writer.WriteEndObject();
+    }
 
-        writer.WriteStartObject(MessageName);
+    /// <summary>Writes an <see cref="ComponentProtocol.InvokeBatchRequest"/>: the same shape with a <c>messages</c> array.</summary>
+    public static void WriteBatch(IBufferWriter<byte> buffer, string action, IReadOnlyList<FlowMessage> messages, string? configurationJson, string? snapshotJson)
+    {
+        using var writer = new Utf8JsonWriter(buffer);
+        writer.WriteStartObject();
+        writer.WriteString(ActionName, action);
+        writer.WriteStartArray(MessagesName);
+        foreach (var message in messages)
+        {
+            WriteMessage(writer, message);
+        }
+
+        writer.WriteEndArray();
+        WriteStepState(writer, configurationJson, snapshotJson);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, FlowMessage message)
+    {
+        writer.WriteStartObject();
         writer.WriteString(IdName, message.Id);
         WriteRaw(writer, BodyName, message.Body, $"The body of message '{message.Id}'");
         if (message.Headers.Count > 0)
@@ -42,7 +68,10 @@ internal static class InvokeRequestWriter
 
         writer.WriteString(ExecutionIdName, message.ExecutionId);
         writer.WriteEndObject();
+    }
 
+    private static void WriteStepState(Utf8JsonWriter writer, string? configurationJson, string? snapshotJson)
+    {
         if (!string.IsNullOrWhiteSpace(configurationJson))
         {
             WriteRaw(writer, ConfigurationName, configurationJson, "The step's configuration");
@@ -52,8 +81,6 @@ internal static class InvokeRequestWriter
         {
             WriteRaw(writer, SnapshotName, snapshotJson, "The step's snapshot");
         }
-
-        writer.WriteEndObject();
     }
 
     private static void WriteRaw(Utf8JsonWriter writer, JsonEncodedText name, string json, string what)

@@ -1,0 +1,20 @@
+using System.Text.Json;
+
+namespace FlowActors.ComponentProtocol;
+
+/// <summary>
+/// Body of <c>POST /invoke/batch</c>: the platform asks a component to run one action on several messages in one
+/// round trip, so the HTTP and JSON framing is paid once per batch instead of once per message.
+/// </summary>
+/// <param name="Action">The trigger or action the step names.</param>
+/// <param name="Messages">The messages to process, in order: the component processes them in this order.</param>
+/// <param name="Configuration">The step's configuration (a JSON object), or null.</param>
+/// <param name="Snapshot">
+/// The last snapshot the step emitted before this batch, or null. Every message of the batch sees it; a snapshot
+/// emitted during the batch reaches the step's next call.
+/// </param>
+public sealed record InvokeBatchRequest(
+    string Action,
+    IReadOnlyList<ProtocolMessage> Messages,
+    JsonElement? Configuration,
+    JsonElement? Snapshot);
