@@ -15,8 +15,10 @@ namespace FlowActors.Grains.Steps;
 /// <summary>
 /// Runs one step of one flow. Messages arrive on the step's input stream (implicit subscription, so a
 /// message activates the grain). Ordinary: the first message starts a container, which lives as long as
-/// the activation; an idle activation deactivates and stops it. Real-time: the flow's start acquires the
-/// container lease and warms it up; messages that arrive meanwhile wait in the stream, in order.
+/// the activation; an idle activation deactivates and stops it; each message is processed before the stream
+/// delivers the next. Real-time: the flow's start acquires the container lease and warms it up; messages go into
+/// a bounded inbox (<see cref="StepInbox"/>) whose pump calls the component once per batch of whatever queued up
+/// (<see cref="StepInvoker"/>), after warm-up and in order.
 /// </summary>
 [ImplicitStreamSubscription(FlowStreams.StepInput)]
 public sealed partial class StepGrain(
@@ -26,21 +28,18 @@ public sealed partial class StepGrain(
     TimeProvider time,
     ILogger<StepGrain> logger) : Grain, IStepGrain
 {
-    private const string ReboundHeader = "flowactors-rebounds";
-
     private readonly StepOptions _options = options.Value;
-    private StepContainer? _container;
+    private readonly StepContainer _container = new(runtime, options.Value, time);
+    private StepInvoker _invoker = null!; // this one and the streams are made on activation: they need the grain
+    private StepInbox? _inbox;
     private StepPlan? _plan;
     private TaskCompletionSource? _ready;
     private StepPhase _phase;
     private string? _error;
     private IGrainTimer? _timer;
     private long _lastMessage;
-    private bool _suspect;
     private string? _snapshot;
-    private IAsyncStream<FlowMessage>[] _next = [];
-    private IAsyncStream<FlowMessage>? _self;
-    private IAsyncStream<FlowEvent>? _events;
+    private StepStreams _streams = null!;
 
     private string FlowId => this.GetPrimaryKeyString().Split('/')[0];
 
@@ -48,10 +47,9 @@ public sealed partial class StepGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var streams = this.GetStreamProvider(FlowStreams.Provider);
-        _events = streams.GetStream<FlowEvent>(FlowStreams.EventsOf(FlowId));
-        _self = streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(FlowId, StepId));
-        await _self.SubscribeAsync(OnMessageAsync);
+        _invoker = new StepInvoker(components, _container, _options, ReplaceContainerAsync, logger);
+        _streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), FlowId, StepId);
+        await _streams.Self.SubscribeAsync(OnStreamMessageAsync);
         _lastMessage = time.GetTimestamp();
     }
 
@@ -62,7 +60,7 @@ public sealed partial class StepGrain(
 
     public async Task StartRealtimeAsync(StepPlan plan)
     {
-        if (_plan?.RunId == plan.RunId && _container?.Lease is not null)
+        if (_plan?.RunId == plan.RunId && _container.Lease is not null)
         {
             return;
         }
@@ -83,7 +81,7 @@ public sealed partial class StepGrain(
 
     public async Task ContainerDiedAsync(string containerId)
     {
-        if (_container is not { Lease: { } lease } container || lease.ContainerId != containerId)
+        if (_container.Lease is not { } lease || lease.ContainerId != containerId)
         {
             return; // already replaced or released
         }
@@ -91,42 +89,75 @@ public sealed partial class StepGrain(
         LogContainerDied(logger, FlowId, StepId, containerId);
         if (_plan?.Mode == FlowMode.Realtime && _ready is null or { Task.IsCompletedSuccessfully: true })
         {
-            await ReplaceContainerAsync(container);
+            await _invoker.ReplaceContainerAsync();
         }
         else
         {
-            _suspect = true; // the next message checks, and replaces what does not answer
+            _invoker.Suspect = true; // the next message checks, and replaces what does not answer
         }
     }
 
     public Task<StepStatus> GetStatusAsync() => Task.FromResult(Status());
 
-    private async Task OnMessageAsync(FlowMessage message, StreamSequenceToken? token)
+    /// <summary>
+    /// A real-time step only queues the message, so the stream hands over the next ones while a component call is
+    /// in flight. Ordinary steps process it before returning: their streams may be durable, and returning
+    /// acknowledges the message.
+    /// </summary>
+    private Task OnStreamMessageAsync(FlowMessage message, StreamSequenceToken? token)
     {
         _lastMessage = time.GetTimestamp();
-        var started = Stopwatch.GetTimestamp();
+        return _inbox is { } inbox
+            ? inbox.EnqueueAsync(new InboxEntry(message, Stopwatch.GetTimestamp())).AsTask()
+            : ProcessAsync([new InboxEntry(message, Stopwatch.GetTimestamp())], batched: false);
+    }
+
+    /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
+    private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries, bool batched)
+    {
+        var outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
         try
         {
             if (await EnsureReadyAsync() is not { } plan)
             {
-                await PublishEventAsync(FlowEventKind.Error, message, null,
-                    $"Step '{StepId}' received a message while flow '{FlowId}' is not running; the message was not processed. Start the flow and send it again.",
-                    started);
-                return;
+                FailAll(outputs, entries,
+                    $"Step '{StepId}' received a message while flow '{FlowId}' is not running; the message was not processed. Start the flow and send it again.");
             }
+            else
+            {
+                var results = await _invoker.InvokeBatchAsync(plan, [.. entries.Select(entry => entry.Message)], _snapshot);
+                for (var i = 0; i < results.Length; i++)
+                {
+                    if (results[i].Error is { } error)
+                    {
+                        LogMessageFailed(logger, FlowId, StepId, entries[i].Message.ExecutionId, error.Message);
+                        outputs.Fail(entries[i].Message, Describe(error), Stopwatch.GetElapsedTime(entries[i].Received));
+                    }
+                    else
+                    {
+                        outputs.Add(plan, entries[i].Message, results[i].Emits!, entries[i].Received);
+                    }
+                }
 
-            var emits = await InvokeAsync(plan, message);
-            await RouteAsync(plan, message, emits, started);
+                if (outputs.SnapshotChanged)
+                {
+                    _snapshot = outputs.Snapshot;
+                }
+            }
         }
         catch (Exception e)
         {
-            LogMessageFailed(logger, FlowId, StepId, message.ExecutionId, e.Message);
-            await PublishEventAsync(FlowEventKind.Error, message, null, Describe(e), started);
+            // Warm-up failed or no container could be started: no message of these got to the component.
+            LogMessagesFailed(logger, FlowId, StepId, entries.Count, e.Message);
+            outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
+            FailAll(outputs, entries, Describe(e));
         }
         finally
         {
             _lastMessage = time.GetTimestamp();
         }
+
+        await PublishAsync(outputs, batched);
     }
 
     /// <summary>The plan of the running flow, with a container that answers; null when the flow is not running.</summary>
@@ -147,136 +178,51 @@ public sealed partial class StepGrain(
             UsePlan(plan);
         }
 
-        if (_container?.Lease is null)
+        if (_container.Lease is null)
         {
             // Ordinary steps take the newest revision at each container start; a real-time step whose
             // activation was lost keeps the revision its flow pinned at start.
             var revision = _plan!.PinnedRevision ?? await LatestRevisionAsync(_plan.Step.ComponentId);
             await StartContainerAsync(_plan, revision);
-            await _container!.WaitReadyAsync(CancellationToken.None);
+            await _container.WaitReadyAsync(CancellationToken.None);
             SetPhase(StepPhase.Ready);
         }
 
         return _plan;
     }
 
-    private async Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message)
+    private async Task ReplaceContainerAsync()
     {
-        var container = _container!;
-        if (_suspect && !await container.IsHealthyAsync(CancellationToken.None))
-        {
-            await ReplaceContainerAsync(container);
-        }
-
-        try
-        {
-            var result = await CallComponentAsync(plan, container, message);
-            _suspect = false;
-            return result;
-        }
-        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Unreachable)
-        {
-            _suspect = true;
-            if (await container.IsHealthyAsync(CancellationToken.None))
-            {
-                throw;
-            }
-
-            // The container died under the message: replace it and try the message once more.
-            await ReplaceContainerAsync(container);
-            var result = await CallComponentAsync(plan, container, message);
-            _suspect = false;
-            return result;
-        }
-    }
-
-    private Task<IReadOnlyList<Emit>> CallComponentAsync(StepPlan plan, StepContainer container, FlowMessage message) =>
-        components.InvokeAsync(
-            container.Lease!.Endpoint, plan.Step.Action, message, plan.Step.Configuration, _snapshot, _options.InvokeTimeout, CancellationToken.None);
-
-    private async Task ReplaceContainerAsync(StepContainer container)
-    {
-        LogReplacingContainer(logger, FlowId, StepId, container.Lease?.ContainerId);
-        await container.ReplaceAsync(CancellationToken.None);
-        _suspect = false;
+        LogReplacingContainer(logger, FlowId, StepId, _container.Lease?.ContainerId);
+        await _container.ReplaceAsync(CancellationToken.None);
         ReportToFlow();
     }
 
-    private async Task RouteAsync(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long started)
+    private async Task PublishAsync(StepOutputs outputs, bool batched)
     {
-        var hop = new StepTiming(StepId, Stopwatch.GetElapsedTime(started));
-        foreach (var emit in emits)
+        try
         {
-            switch (emit.Kind)
-            {
-                case EmitKinds.Data:
-                    var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
-                    if (_next.Length == 0)
-                    {
-                        await PublishEventAsync(FlowEventKind.Output, output, output, null, started);
-                    }
-
-                    foreach (var stream in _next)
-                    {
-                        await stream.OnNextAsync(output);
-                    }
-
-                    break;
-                case EmitKinds.Error:
-                    await PublishEventAsync(FlowEventKind.Error, message, null,
-                        $"Step '{StepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}", started);
-                    break;
-                case EmitKinds.HttpReply:
-                    var headers = new Dictionary<string, string>(emit.Headers ?? new Dictionary<string, string>())
-                    {
-                        [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    };
-                    var reply = message.Next(emit.Body?.GetRawText() ?? "null", headers, hop);
-                    await PublishEventAsync(FlowEventKind.HttpReply, reply, reply, null, started);
-                    break;
-                case EmitKinds.Snapshot:
-                    _snapshot = emit.Body?.GetRawText();
-                    break;
-                case EmitKinds.Rebound:
-                    await ReboundAsync(message, started);
-                    break;
-                default:
-                    await PublishEventAsync(FlowEventKind.Error, message, null,
-                        $"Step '{StepId}' (component '{plan.Step.ComponentId}') emitted unknown kind '{emit.Kind}'; expected data, error, snapshot, httpReply or rebound.",
-                        started);
-                    break;
-            }
+            await _streams.PublishAsync(outputs, batched);
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(logger, FlowId, StepId, e);
         }
     }
 
-    /// <summary>The component asked for the message again later: it goes to the back of this step's input.</summary>
-    private async Task ReboundAsync(FlowMessage message, long started)
+    private static void FailAll(StepOutputs outputs, IReadOnlyList<InboxEntry> entries, string error)
     {
-        var rebounds = message.Headers.TryGetValue(ReboundHeader, out var value) && int.TryParse(value, out var n) ? n : 0;
-        if (rebounds >= _options.MaxRebounds)
+        foreach (var entry in entries)
         {
-            await PublishEventAsync(FlowEventKind.Error, message, null,
-                $"Step '{StepId}' rebounded the message {rebounds} times; giving up.", started);
-            return;
+            outputs.Fail(entry.Message, error, Stopwatch.GetElapsedTime(entry.Received));
         }
-
-        var headers = new Dictionary<string, string>(message.Headers) { [ReboundHeader] = (rebounds + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        await _self!.OnNextAsync(message with { Headers = headers });
-    }
-
-    private Task PublishEventAsync(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, long started)
-    {
-        // An output already carries this step in its path; for an error, the path ends with the failing step.
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var path = output?.Path ?? cause.PathWith(new StepTiming(StepId, elapsed));
-        return _events!.OnNextAsync(new FlowEvent(kind, FlowId, StepId, cause.ExecutionId, output, error, elapsed, path));
     }
 
     private async Task WarmUpAsync(TaskCompletionSource ready)
     {
         try
         {
-            await _container!.WaitReadyAsync(CancellationToken.None);
+            await _container.WaitReadyAsync(CancellationToken.None);
             SetPhase(StepPhase.Ready);
             ready.TrySetResult();
         }
@@ -290,7 +236,6 @@ public sealed partial class StepGrain(
 
     private async Task StartContainerAsync(StepPlan plan, ComponentRevision revision)
     {
-        _container ??= new StepContainer(runtime, _options, time);
         var holder = $"{this.GetPrimaryKeyString()}@{RuntimeIdentity}";
         var request = new ContainerRequest(FlowId, StepId, revision, plan.Step.Configuration, holder, _options.LeaseDuration);
         try
@@ -328,10 +273,7 @@ public sealed partial class StepGrain(
             return;
         }
 
-        if (_container is { } container)
-        {
-            await container.RenewIfDueAsync(cancellationToken);
-        }
+        await _container.RenewIfDueAsync(cancellationToken);
     }
 
     private async Task ReleaseAsync()
@@ -340,7 +282,8 @@ public sealed partial class StepGrain(
         _timer = null;
         _ready?.TrySetException(new StepException($"Step '{StepId}' was stopped before it was warm."));
         _ready = null;
-        if (_container?.Lease is { } lease)
+        await CloseInboxAsync();
+        if (_container.Lease is { } lease)
         {
             LogContainerStopping(logger, FlowId, StepId, lease.ContainerId);
             await _container.ReleaseAsync();
@@ -353,11 +296,36 @@ public sealed partial class StepGrain(
         }
     }
 
+    /// <summary>
+    /// Waits for the batch in flight; what is still queued was never processed, and says so on the event stream
+    /// rather than disappearing.
+    /// </summary>
+    private async Task CloseInboxAsync()
+    {
+        if (_inbox is not { } inbox)
+        {
+            return;
+        }
+
+        _inbox = null;
+        var left = await inbox.CloseAsync();
+        if (left.Count > 0)
+        {
+            LogDroppedQueued(logger, FlowId, StepId, left.Count);
+            var outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
+            FailAll(outputs, left,
+                $"Step '{StepId}' stopped (its flow was stopped, or the step moved) before it processed the message; it was not processed. Start the flow and send it again.");
+            await PublishAsync(outputs, batched: true);
+        }
+    }
+
     private void UsePlan(StepPlan plan)
     {
         _plan = plan;
-        var streams = this.GetStreamProvider(FlowStreams.Provider);
-        _next = plan.NextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(FlowId, id))).ToArray();
+        _inbox = plan.Mode == FlowMode.Realtime
+            ? _inbox ?? new StepInbox(_options.InboxCapacity, _options.MaxBatchSize, entries => ProcessAsync(entries, batched: true))
+            : null;
+        _streams.UseNext(plan.NextSteps);
     }
 
     private async Task<ComponentRevision> LatestRevisionAsync(string componentId) =>
@@ -373,7 +341,7 @@ public sealed partial class StepGrain(
     private void ReportToFlow() => GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(Status()).Ignore();
 
     private StepStatus Status() => new(
-        StepId, _plan?.Step.ComponentId ?? "", _container?.Revision?.Revision ?? 0, _phase, _container?.Lease?.ContainerId, _error);
+        StepId, _plan?.Step.ComponentId ?? "", _container.Revision?.Revision ?? 0, _phase, _container.Lease?.ContainerId, _error);
 
     /// <summary>An error message that names the step (and its component), for the flow's event stream and status.</summary>
     private string Describe(Exception e)
@@ -383,7 +351,7 @@ public sealed partial class StepGrain(
             return e.Message;
         }
 
-        var revision = _container?.Revision is { } r ? $" revision {r.Revision}" : "";
+        var revision = _container.Revision is { } r ? $" revision {r.Revision}" : "";
         var component = _plan is null ? "" : $" (component '{_plan.Step.ComponentId}'{revision})";
         return $"Step '{StepId}'{component} failed: {e.Message}";
     }
@@ -399,6 +367,15 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} died")]
     private static partial void LogContainerDied(ILogger logger, string flowId, string stepId, string containerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not process {Count} messages: {Reason}")]
+    private static partial void LogMessagesFailed(ILogger logger, string flowId, string stepId, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not publish its outputs")]
+    private static partial void LogPublishFailed(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} stopped with {Count} messages queued; each gets an error event")]
+    private static partial void LogDroppedQueued(ILogger logger, string flowId, string stepId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} failed execution {ExecutionId}: {Reason}")]
     private static partial void LogMessageFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);

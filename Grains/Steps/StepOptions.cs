@@ -24,6 +24,18 @@ public sealed class StepOptions
 
     /// <summary>How many times a message a component rebounds is tried again before it counts as an error.</summary>
     public int MaxRebounds { get; set; } = 5;
+
+    /// <summary>
+    /// Most messages a real-time step sends its component in one call (<c>POST /invoke/batch</c>). A step batches only
+    /// what queued up while its previous call was in flight, so one message in flight still goes alone.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 128;
+
+    /// <summary>
+    /// Most messages a real-time step holds received but not yet processed; beyond it the step's stream waits
+    /// (back-pressure), so a burst does not fill the silo's memory.
+    /// </summary>
+    public int InboxCapacity { get; set; } = 1024;
 }
 
 /// <summary>Refuses step options that cannot work, at silo start.</summary>
@@ -44,6 +56,16 @@ public sealed class StepOptionsValidator : IValidateOptions<StepOptions>
         if (options.MaxRebounds < 0)
         {
             failures.Add($"{StepOptions.Section}:{nameof(options.MaxRebounds)} must not be negative; it is {options.MaxRebounds}.");
+        }
+
+        if (options.MaxBatchSize < 1)
+        {
+            failures.Add($"{StepOptions.Section}:{nameof(options.MaxBatchSize)} must be at least 1; it is {options.MaxBatchSize}.");
+        }
+
+        if (options.InboxCapacity < options.MaxBatchSize)
+        {
+            failures.Add($"{StepOptions.Section}:{nameof(options.InboxCapacity)} must be at least {nameof(options.MaxBatchSize)} ({options.MaxBatchSize}); it is {options.InboxCapacity}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

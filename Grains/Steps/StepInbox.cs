@@ -1,0 +1,89 @@
+using FlowActors.Grains.Interfaces.Messages;
+
+namespace FlowActors.Grains.Steps;
+
+/// <summary>A message waiting in a <see cref="StepInbox"/>, with the time it arrived (its hop timing starts there).</summary>
+internal readonly record struct InboxEntry(FlowMessage Message, long Received);
+
+/// <summary>
+/// A real-time step's bounded queue of received messages and the pump that drains it in batches. The stream handler
+/// only enqueues (and waits while the inbox is full, which holds the stream back: back-pressure), so the step takes
+/// the next messages while a component call is in flight and the next call carries all of them.
+/// </summary>
+/// <remarks>
+/// Not thread-safe, by design: it lives in a grain activation, and the pump is started from a grain turn, so every
+/// continuation runs on the activation's scheduler. At most one pump runs at a time, which keeps batches (and so
+/// messages) in arrival order.
+/// </remarks>
+internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
+{
+    private readonly Queue<InboxEntry> _queue = new(Math.Min(capacity, 1024));
+    private TaskCompletionSource? _space;
+    private Task? _pump;
+    private bool _closed;
+
+    public int Count => _queue.Count;
+
+    /// <summary>Queues <paramref name="entry"/>; completes at once unless the inbox is full.</summary>
+    public async ValueTask EnqueueAsync(InboxEntry entry)
+    {
+        while (_queue.Count >= capacity && !_closed)
+        {
+            _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _space.Task;
+        }
+
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _queue.Enqueue(entry);
+        _pump ??= PumpAsync();
+    }
+
+    /// <summary>
+    /// Stops taking batches: waits for the batch in progress, then hands back what was still queued, in order,
+    /// for the caller to account for.
+    /// </summary>
+    public async Task<IReadOnlyList<InboxEntry>> CloseAsync()
+    {
+        _closed = true;
+        if (_pump is { } pump)
+        {
+            await pump;
+        }
+
+        var left = _queue.ToArray();
+        _queue.Clear();
+        ReleaseWaiter();
+        return left;
+    }
+
+    private async Task PumpAsync()
+    {
+        // Yield first, so that the enqueue that started the pump returns to the stream before the first call starts.
+        await Task.Yield();
+        try
+        {
+            while (!_closed && _queue.Count > 0)
+            {
+                var batch = new InboxEntry[Math.Min(_queue.Count, maxBatchSize)];
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    batch[i] = _queue.Dequeue();
+                }
+
+                ReleaseWaiter();
+                await processBatch(batch);
+            }
+        }
+        finally
+        {
+            _pump = null;
+        }
+    }
+
+    private void ReleaseWaiter()
+    {
+        var space = _space;
+        _space = null;
+        space?.TrySetResult();
+    }
+}

@@ -1,0 +1,152 @@
+using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
+using Microsoft.Extensions.Logging;
+
+namespace FlowActors.Grains.Steps;
+
+/// <summary>What a component made of one message: its emits, or why the call failed.</summary>
+internal readonly record struct StepResult(FlowMessage Message, IReadOnlyList<Emit>? Emits, Exception? Error);
+
+/// <summary>
+/// Calls a step's component, one message or a batch, and recovers what can be recovered: a dead container is
+/// replaced and the call tried once more; a batch that fails otherwise (timeout, malformed reply) is retried one
+/// message at a time so that only the message that caused it fails. A component without the batch path gets
+/// single calls from then on.
+/// </summary>
+/// <remarks>One per step activation; not thread-safe (the grain's scheduler runs one turn at a time).</remarks>
+internal sealed partial class StepInvoker(
+    ComponentClient components,
+    StepContainer container,
+    StepOptions options,
+    Func<Task> replaceContainer,
+    ILogger logger)
+{
+    private Task? _replacing;
+    private bool _batchNotServed;
+
+    /// <summary>Set when the container may have died: the next call probes it first and replaces what does not answer.</summary>
+    public bool Suspect { get; set; }
+
+    /// <summary>Replaces the container; a replacement already under way is joined, not repeated.</summary>
+    public async Task ReplaceContainerAsync()
+    {
+        _replacing ??= replaceContainer();
+        try
+        {
+            await _replacing;
+            Suspect = false;
+        }
+        finally
+        {
+            if (_replacing?.IsCompleted == true)
+            {
+                _replacing = null;
+            }
+        }
+    }
+
+    /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
+    public Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot) =>
+        WithRecoveryAsync(endpoint => components.InvokeAsync(
+            endpoint, plan.Step.Action, message, plan.Step.Configuration, snapshot, options.InvokeTimeout, CancellationToken.None));
+
+    /// <summary>One result per message, in order; never throws for a failed call, the results carry the failures.</summary>
+    public async Task<StepResult[]> InvokeBatchAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot)
+    {
+        // A lone message takes the single path: no batch framing, and one message in flight costs what it did.
+        if (messages.Count == 1 || _batchNotServed)
+        {
+            return await OneByOneAsync(plan, messages, snapshot);
+        }
+
+        try
+        {
+            var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
+                endpoint, plan.Step.Action, messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, CancellationToken.None));
+            return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
+        }
+        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
+        {
+            _batchNotServed = true;
+            LogBatchNotServed(logger, plan.FlowId, plan.Step.Id);
+        }
+        catch (Exception e) when (e is ComponentInvocationException or ArgumentException)
+        {
+            // One message may have caused it (too slow, a reply the component could not write): find it.
+            LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
+        }
+        catch (Exception e)
+        {
+            // The container could not be replaced: every message would fail the same way, one by one.
+            return [.. messages.Select(message => new StepResult(message, null, e))];
+        }
+
+        return await OneByOneAsync(plan, messages, snapshot);
+    }
+
+    private async Task<StepResult[]> OneByOneAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot)
+    {
+        var results = new StepResult[messages.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            try
+            {
+                results[i] = new StepResult(messages[i], await InvokeAsync(plan, messages[i], snapshot), null);
+            }
+            catch (Exception e)
+            {
+                results[i] = new StepResult(messages[i], null, e);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<T> WithRecoveryAsync<T>(Func<Uri, Task<T>> call)
+    {
+        if (_replacing is not null || (Suspect && !await container.IsHealthyAsync(CancellationToken.None)))
+        {
+            await ReplaceContainerAsync();
+        }
+
+        var lease = container.Lease ?? throw new InvalidOperationException("The step holds no container.");
+        try
+        {
+            var result = await call(lease.Endpoint);
+            Suspect = false;
+            return result;
+        }
+        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Unreachable)
+        {
+            Suspect = true;
+
+            // Replaced meanwhile (its death was reported while the call was in flight): just try the new one.
+            if (container.Lease?.ContainerId == lease.ContainerId)
+            {
+                if (await container.IsHealthyAsync(CancellationToken.None))
+                {
+                    throw;
+                }
+
+                // The container died under the call: replace it and try once more.
+                await ReplaceContainerAsync();
+            }
+            else if (_replacing is not null)
+            {
+                await ReplaceContainerAsync();
+            }
+
+            var result = await call((container.Lease ?? throw new InvalidOperationException("The step holds no container.")).Endpoint);
+            Suspect = false;
+            return result;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: the component does not serve batches; its messages go one by one")]
+    private static partial void LogBatchNotServed(ILogger logger, string flowId, string stepId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: a batch of {Count} failed ({Reason}); retrying its messages one by one")]
+    private static partial void LogBatchFailed(ILogger logger, string flowId, string stepId, int count, string reason);
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
+
+namespace FlowActors.Grains.Steps;
+
+/// <summary>
+/// Turns what a step's component emitted into what the step publishes: outputs for the next steps, events for the
+/// flow, messages rebounded to the step's own input, and the step's new snapshot. Collected per batch, so that the
+/// step publishes each stream's share in one go.
+/// </summary>
+internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
+{
+    private const string ReboundHeader = "flowactors-rebounds";
+
+    /// <summary>Data for the next steps (each of them gets all of these, in order).</summary>
+    public List<FlowMessage> Next { get; } = [];
+
+    /// <summary>Events for the flow's event stream, in order.</summary>
+    public List<FlowEvent> Events { get; } = [];
+
+    /// <summary>Messages the component asked to get again later: they go to the back of the step's input.</summary>
+    public List<FlowMessage> Rebounds { get; } = [];
+
+    /// <summary>The last snapshot emitted; null when none was.</summary>
+    public string? Snapshot { get; private set; }
+
+    public bool SnapshotChanged { get; private set; }
+
+    /// <summary>Routes the emits of <paramref name="message"/>, which the step received at <paramref name="received"/>.</summary>
+    public void Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(received);
+        var hop = new StepTiming(stepId, elapsed);
+        foreach (var emit in emits)
+        {
+            switch (emit.Kind)
+            {
+                case EmitKinds.Data:
+                    var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
+                    if (plan.NextSteps.Count == 0)
+                    {
+                        Events.Add(Event(FlowEventKind.Output, message, output, null, elapsed));
+                    }
+                    else
+                    {
+                        Next.Add(output);
+                    }
+
+                    break;
+                case EmitKinds.Error:
+                    Fail(message, $"Step '{stepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}", elapsed);
+                    break;
+                case EmitKinds.HttpReply:
+                    var headers = new Dictionary<string, string>(emit.Headers ?? new Dictionary<string, string>())
+                    {
+                        [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(CultureInfo.InvariantCulture),
+                    };
+                    var reply = message.Next(emit.Body?.GetRawText() ?? "null", headers, hop);
+                    Events.Add(Event(FlowEventKind.HttpReply, message, reply, null, elapsed));
+                    break;
+                case EmitKinds.Snapshot:
+                    Snapshot = emit.Body?.GetRawText();
+                    SnapshotChanged = true;
+                    break;
+                case EmitKinds.Rebound:
+                    Rebound(message, elapsed);
+                    break;
+                default:
+                    Fail(message,
+                        $"Step '{stepId}' (component '{plan.Step.ComponentId}') emitted unknown kind '{emit.Kind}'; expected data, error, snapshot, httpReply or rebound.",
+                        elapsed);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>An error event for <paramref name="message"/>; <paramref name="error"/> already names the step.</summary>
+    public void Fail(FlowMessage message, string error, TimeSpan elapsed) =>
+        Events.Add(Event(FlowEventKind.Error, message, null, error, elapsed));
+
+    private void Rebound(FlowMessage message, TimeSpan elapsed)
+    {
+        var rebounds = message.Headers.TryGetValue(ReboundHeader, out var value) && int.TryParse(value, out var n) ? n : 0;
+        if (rebounds >= maxRebounds)
+        {
+            Fail(message, $"Step '{stepId}' rebounded the message {rebounds} times; giving up.", elapsed);
+            return;
+        }
+
+        var headers = new Dictionary<string, string>(message.Headers) { [ReboundHeader] = (rebounds + 1).ToString(CultureInfo.InvariantCulture) };
+        Rebounds.Add(message with { Headers = headers });
+    }
+
+    private FlowEvent Event(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, TimeSpan elapsed)
+    {
+        // An output already carries this step in its path; for an error, the path ends with the failing step.
+        var path = output?.Path ?? cause.PathWith(new StepTiming(stepId, elapsed));
+        return new FlowEvent(kind, flowId, stepId, cause.ExecutionId, output, error, elapsed, path);
+    }
+}
