@@ -9,7 +9,8 @@ namespace FlowActors.SampleComponents;
 /// <summary>
 /// <c>maybeFail</c>: misbehaves as the body's <c>fail</c> field says, so the platform's failure handling can
 /// be tested: <c>crash</c> (exits without answering), <c>hang</c> (never answers), <c>garbage</c> (200 with
-/// a body that is not JSON), <c>error</c> (an error emit); anything else passes the body on.
+/// a body that is not JSON), <c>error</c> (an error emit), <c>throw</c> (the handler throws); anything else
+/// passes the body on.
 /// </summary>
 internal static class FaultyComponent
 {
@@ -33,6 +34,8 @@ internal static class FaultyComponent
                     return [];
                 case "error":
                     return [Emit.Fail("The faulty component failed on purpose (fail: error).")];
+                case "throw":
+                    throw new InvalidOperationException("The faulty component threw on purpose (fail: throw).");
                 default:
                     return [Emit.Data(Bodies.Rewrite(context.Body), context.Message.Headers)];
             }

@@ -31,6 +31,23 @@ public sealed class ComponentClientTests
     }
 
     [TestMethod]
+    public void InvokeBatchRequest_WrittenFromFlowMessages_ReadsBackAsTheProtocolRequest_InOrder()
+    {
+        FlowMessage[] messages = [FlowMessage.Create("""{"n":1}"""), FlowMessage.Create("[2]", new Dictionary<string, string> { ["x-id"] = "7" })];
+        var buffer = new ArrayBufferWriter<byte>();
+
+        InvokeRequestWriter.WriteBatch(buffer, "echo", messages, null, """{"seen":3}""");
+        var request = JsonSerializer.Deserialize(buffer.WrittenSpan, ProtocolJson.Default.InvokeBatchRequest)!;
+
+        Assert.AreEqual("echo", request.Action);
+        CollectionAssert.AreEqual(messages.Select(m => m.Id).ToArray(), request.Messages.Select(m => m.Id).ToArray());
+        Assert.AreEqual("""{"n":1}""", request.Messages[0].Body.GetRawText());
+        Assert.AreEqual("7", request.Messages[1].Headers!["x-id"]);
+        Assert.IsNull(request.Configuration);
+        Assert.AreEqual(3, request.Snapshot!.Value.GetProperty("seen").GetInt32());
+    }
+
+    [TestMethod]
     public void InvokeRequest_WithABodyThatIsNotJson_FailsNamingTheMessage()
     {
         var message = FlowMessage.Create("{not json");

@@ -186,6 +186,45 @@ public sealed class SampleComponentsTests(TestContext testContext)
         Assert.AreEqual("7", emits[0].Headers!["x-request"]);
     }
 
+    [TestMethod]
+    public async Task Batch_ReturnsOneResultPerMessage_InTheirOrder()
+    {
+        var messages = Enumerable.Range(0, 5).Select(i => FlowMessage.Create($$"""{"n":{{i}}}""")).ToArray();
+
+        var results = await client.InvokeBatchAsync(echo.Endpoint, "echo", messages, null, null, SampleComponent.CallTimeout, CancellationToken.None);
+
+        Assert.HasCount(5, results);
+        for (var i = 0; i < results.Count; i++)
+        {
+            Assert.AreEqual(i, SingleData(results[i]).GetProperty("n").GetInt32());
+        }
+    }
+
+    [TestMethod]
+    public async Task Batch_ThrowingHandler_FailsOnlyItsMessage()
+    {
+        FlowMessage[] messages = [FlowMessage.Create("""{"n":0}"""), FlowMessage.Create("""{"fail":"throw"}"""), FlowMessage.Create("""{"n":2}""")];
+
+        var results = await client.InvokeBatchAsync(faulty.Endpoint, "maybeFail", messages, null, null, SampleComponent.CallTimeout, CancellationToken.None);
+
+        Assert.HasCount(3, results);
+        Assert.AreEqual(0, SingleData(results[0]).GetProperty("n").GetInt32());
+        Assert.HasCount(1, results[1]);
+        Assert.AreEqual(EmitKinds.Error, results[1][0].Kind);
+        Assert.Contains("InvalidOperationException: The faulty component threw on purpose", results[1][0].Error!);
+        Assert.AreEqual(2, SingleData(results[2]).GetProperty("n").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task Batch_UnknownAction_IsABadStatus_LikeASingleCall()
+    {
+        var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
+            () => client.InvokeBatchAsync(transform.Endpoint, "lowercase", [FlowMessage.Create("{}"), FlowMessage.Create("{}")], null, null, SampleComponent.CallTimeout, CancellationToken.None));
+
+        Assert.AreEqual(ComponentFailure.BadStatus, failure.Failure);
+        Assert.Contains("Unknown action 'lowercase'", failure.Message);
+    }
+
     private static Task<IReadOnlyList<Emit>> InvokeAsync(
         ContainerLease lease, string action, string body, string? configuration = null, TimeSpan? timeout = null) =>
         client.InvokeAsync(lease.Endpoint, action, FlowMessage.Create(body), configuration, null, timeout ?? SampleComponent.CallTimeout, CancellationToken.None);

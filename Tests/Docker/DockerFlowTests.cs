@@ -103,6 +103,30 @@ public sealed class DockerFlowTests
     }
 
     [TestMethod]
+    public async Task BusyboxShellComponent_WithoutTheBatchPath_GetsABurstOneByOne()
+    {
+        var definition = FlowDefinition.Chain(
+            "shell burst",
+            new StepDefinition("shout", "busybox", "uppercase"),
+            new StepDefinition("answer", "echo", "echo"));
+        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+
+        // Sent at once, so the step has several queued when it calls: it tries /invoke/batch, gets a 404, falls back.
+        var executions = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            s_cluster.Flow(flowId).SendAsync(FlowMessage.Create($$"""{"name":"n{{i}}"}"""))));
+        var outputs = await events.WaitForAsync(40, e => executions.Contains(e.ExecutionId), Wait);
+
+        Assert.IsTrue(outputs.All(o => o.Kind == FlowEventKind.Output), string.Join("; ", outputs.Where(o => o.Error is not null).Take(3).Select(o => o.Error)));
+        CollectionAssert.AreEquivalent(
+            Enumerable.Range(0, 40).Select(i => $"N{i}").ToArray(),
+            outputs.Select(o => FlowExecutionTests.Field(o, "name")).ToArray());
+        await s_cluster.Flow(flowId).StopAsync();
+    }
+
+    [TestMethod]
     public async Task KilledRealtimeContainer_IsReplaced_AndTheMessageInFlightIsRetried()
     {
         var definition = FlowDefinition.Chain(

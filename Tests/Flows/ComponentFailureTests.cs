@@ -50,4 +50,28 @@ public sealed class ComponentFailureTests
         Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
         Assert.AreEqual(FlowLifecycle.Running, (await flow.GetStatusAsync()).Lifecycle);
     }
+
+    [TestMethod]
+    [DataRow("garbage", "not a protocol reply")]
+    [DataRow("throw", "threw on purpose")]
+    public async Task PoisonMessageInABurst_FailsAlone_AndEveryOtherMessageGetsThrough(string failure, string expected)
+    {
+        await using var events = await s_cluster.SubscribeAsync(s_flowId);
+        var flow = s_cluster.Flow(s_flowId);
+
+        // Sent at once, so the faulty step gets the poison message in a batch with healthy ones: a reply that
+        // breaks the whole batch (garbage) must come down to that one message.
+        var bodies = Enumerable.Range(0, 300).Select(i => i == 150 ? $$"""{"fail":"{{failure}}"}""" : $$"""{"n":{{i}}}""").ToArray();
+        var executions = await Task.WhenAll(bodies.Select(body => flow.SendAsync(FlowMessage.Create(body))));
+        var poison = executions[150];
+        var results = await events.WaitForAsync(300, e => executions.Contains(e.ExecutionId), Wait);
+
+        var errors = results.Where(e => e.Kind == FlowEventKind.Error).ToArray();
+        Assert.HasCount(1, errors, string.Join("; ", errors.Take(3).Select(e => e.Error)));
+        Assert.AreEqual(poison, errors[0].ExecutionId);
+        Assert.AreEqual("check", errors[0].StepId);
+        StringAssert.Contains(errors[0].Error, "Step 'check'");
+        StringAssert.Contains(errors[0].Error, expected);
+        Assert.HasCount(299, results.Where(e => e.Kind == FlowEventKind.Output));
+    }
 }

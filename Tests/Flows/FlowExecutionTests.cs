@@ -110,6 +110,44 @@ public sealed class FlowExecutionTests
     }
 
     [TestMethod]
+    public async Task RealtimeFlow_UnderABurst_DeliversEveryMessage_InOrderPerSender()
+    {
+        const int Senders = 8, PerSender = 250;
+        var definition = FlowDefinition.Chain(
+            "burst",
+            new StepDefinition("first", "echo", "echo"),
+            new StepDefinition("second", "transform", "uppercase", """{"field":"name"}"""),
+            new StepDefinition("third", "echo", "echo"));
+        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+
+        // Each sender sends in order; the senders run at once, so steps receive far more than one call's worth at a time.
+        var sending = Enumerable.Range(0, Senders).Select(sender => Task.Run(async () =>
+        {
+            for (var seq = 0; seq < PerSender; seq++)
+            {
+                await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create($$"""{"name":"s{{sender}}","sender":{{sender}},"seq":{{seq}}}"""));
+            }
+        }));
+        await Task.WhenAll(sending);
+        var outputs = await events.WaitForAsync(Senders * PerSender, _ => true, TimeSpan.FromSeconds(90));
+
+        Assert.IsTrue(outputs.All(o => o.Kind == FlowEventKind.Output), string.Join("; ", outputs.Where(o => o.Error is not null).Take(3).Select(o => o.Error)));
+        foreach (var bySender in outputs.Select(o => JsonDocument.Parse(o.Message!.Body).RootElement).GroupBy(b => b.GetProperty("sender").GetInt32()))
+        {
+            CollectionAssert.AreEqual(
+                Enumerable.Range(0, PerSender).ToArray(),
+                bySender.Select(b => b.GetProperty("seq").GetInt32()).ToArray(),
+                $"sender {bySender.Key}'s messages arrive in the order it sent them");
+            Assert.AreEqual($"S{bySender.Key}", bySender.First().GetProperty("name").GetString());
+        }
+
+        await s_cluster.Flow(flowId).StopAsync();
+    }
+
+    [TestMethod]
     public async Task SetMode_WhileRunning_FailsSayingToStopFirst_AndSucceedsOnceStopped()
     {
         var flowId = await s_cluster.CreateFlowAsync(SampleFlows.ThreeSteps(), FlowMode.Ordinary);
