@@ -168,6 +168,8 @@ public sealed partial class StepGrain(
             await ready.Task; // real-time warm-up: messages wait here, in order
         }
 
+        await _invoker.WhenReplacedAsync();
+
         if (_plan is null)
         {
             if (await GrainFactory.GetGrain<IFlowGrain>(FlowId).GetStepPlanAsync(StepId) is not { } plan)

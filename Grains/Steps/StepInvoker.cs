@@ -47,6 +47,12 @@ internal sealed partial class StepInvoker(
         }
     }
 
+    /// <summary>
+    /// Waits for a replacement under way (one a death report started while the pump was between calls): meanwhile
+    /// the container holds no lease, and the step must not take that for "start one".
+    /// </summary>
+    public Task WhenReplacedAsync() => _replacing is null ? Task.CompletedTask : ReplaceContainerAsync();
+
     /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
     public Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot) =>
         WithRecoveryAsync(endpoint => components.InvokeAsync(
