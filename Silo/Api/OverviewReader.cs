@@ -39,7 +39,9 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
         var flow = grains.GetGrain<IFlowGrain>(status.FlowId);
         var publishedTask = flow.GetPublishedAsync();
         var draftTask = flow.GetDraftAsync();
-        var executions = client.GetRecentExecutionsAsync(status.FlowId, executionCount, ct);
+        var executions = executionCount > 0
+            ? client.GetRecentExecutionsAsync(status.FlowId, executionCount, ct)
+            : Task.FromResult<IReadOnlyList<ExecutionRecord>>([]);
         var (published, draft) = (await publishedTask, await draftTask);
         var definition = published?.Definition ?? draft;
         var recent = (await executions).Select(Summarize).ToArray();
