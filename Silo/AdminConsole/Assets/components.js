@@ -33,8 +33,8 @@ function row(component) {
 
 function use(u) {
   const realtime = u.mode === 'Realtime';
-  return el('div', {},
-    realtime ? rocket() : '', flowLink(u.flowId), ` / ${u.stepId} `, badge(u.lifecycle),
+  return el('div', { class: 'use' },
+    realtime ? rocket() : '', el('span', {}, flowLink(u.flowId), ` / ${u.stepId}`), badge(u.lifecycle),
     u.revision ? ` revision ${u.revision}` : el('span', { class: 'sub' }, realtime ? ' pins the newest at start' : ' uses the newest'),
     u.stale ? el('span', { class: 'tag warn' }, 'restart to pick up') : '');
 }

@@ -82,6 +82,7 @@ export const totalMs = execution => execution.steps.reduce((sum, s) => sum + s.e
 export function ago(iso) {
   if (!iso) return '—';
   const seconds = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 5) return 'just now';
   if (seconds < 60) return `${Math.round(seconds)} s ago`;
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
   return new Date(iso).toLocaleString();
