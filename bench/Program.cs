@@ -1,8 +1,9 @@
+using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
 using FlowActors.Bench.Streams;
 
 // Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>]
-IBenchSuite[] suites = [new StreamsSuite()];
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();

@@ -18,13 +18,11 @@ public sealed class DockerFlowTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private static FlowCluster s_cluster = null!;
-    private static DockerClient s_docker = null!;
 
     [ClassInitialize]
     public static async Task StartClusterAsync(TestContext _)
     {
         await DockerTestEngine.EnsureReadyAsync("all");
-        s_docker = new DockerClientConfiguration().CreateClient();
         s_cluster = await FlowCluster.StartAsync(idleTimeout: TimeSpan.FromSeconds(3), configure: UseDocker);
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
         await s_cluster.DeployAsync("delay", SampleDeployments.Delay());
@@ -33,11 +31,7 @@ public sealed class DockerFlowTests
     }
 
     [ClassCleanup]
-    public static async Task StopClusterAsync()
-    {
-        await s_cluster.DisposeAsync();
-        s_docker.Dispose();
-    }
+    public static async Task StopClusterAsync() => await s_cluster.DisposeAsync();
 
     internal static void UseDocker(ISiloBuilder silo) =>
         silo.Services.Configure<ContainerRuntimeOptions>(o => o.Kind = ContainerRuntimeKind.Docker);
@@ -125,7 +119,7 @@ public sealed class DockerFlowTests
         var inFlight = await flow.SendAsync(FlowMessage.Create("""{"name":"in flight"}"""));
         // Not a synchronisation: the component holds the message for 1.5 s, and this lands the kill inside that window.
         await Task.Delay(TimeSpan.FromMilliseconds(400));
-        await s_docker.Containers.KillContainerAsync(victim.ID, new ContainerKillParameters());
+        await DockerTestEngine.Docker.Containers.KillContainerAsync(victim.ID, new ContainerKillParameters());
 
         var retried = (await events.WaitForAsync(1, e => e.ExecutionId == inFlight, Wait)).Single();
         Assert.AreEqual(FlowEventKind.Output, retried.Kind, retried.Error);
@@ -139,16 +133,7 @@ public sealed class DockerFlowTests
         await flow.StopAsync();
     }
 
-    /// <summary>Running containers of one flow, as the Docker API lists them.</summary>
-    internal static async Task<IList<ContainerListResponse>> ContainersAsync(string flowId) =>
-        await s_docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Flow}={flowId}"] = true },
-            },
-        });
+    private static Task<IList<ContainerListResponse>> ContainersAsync(string flowId) => DockerTestEngine.ContainersOfFlowAsync(flowId);
 
     private static async Task WaitUntilGoneAsync(string flowId, TimeSpan timeout)
     {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using FlowActors.Grains.Containers;
 using FlowActors.Grains.Containers.Docker;
 using FlowActors.Grains.Interfaces.Components;
@@ -47,10 +49,27 @@ internal sealed class DockerTestEngine : IAsyncDisposable
         // Idempotent and quick when the image is current, so the tests never run an outdated component.
         var script = Path.Combine(RepositoryRoot(), "scripts", "build-test-images.sh");
         using var build = Process.Start(new ProcessStartInfo("bash", [script, images]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await build.StandardError.ReadToEndAsync() + await build.StandardOutput.ReadToEndAsync();
+        // Both pipes at once: reading one to its end while the other fills up would deadlock the script.
+        var stderr = build.StandardError.ReadToEndAsync();
+        var stdout = build.StandardOutput.ReadToEndAsync();
         await build.WaitForExitAsync();
+        var output = await stderr + await stdout;
         Assert.AreEqual(0, build.ExitCode, $"scripts/build-test-images.sh {images} failed: {output}");
     }
+
+    /// <summary>The engine's own API, to see containers as Docker sees them.</summary>
+    public static DockerClient Docker { get; } = new DockerClientConfiguration().CreateClient();
+
+    /// <summary>Every container (running or not) of one flow, as the Docker API lists them.</summary>
+    public static async Task<IList<ContainerListResponse>> ContainersOfFlowAsync(string flowId) =>
+        await Docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Flow}={flowId}"] = true },
+            },
+        });
 
     public static ContainerRequest Request(string step, string image = BusyboxImage, string flow = "orders") => new(
         flow,
