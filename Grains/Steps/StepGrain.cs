@@ -37,6 +37,7 @@ public sealed partial class StepGrain(
     private IGrainTimer? _timer;
     private long _lastMessage;
     private bool _suspect;
+    private bool _reportToFlow = true;
     private string? _snapshot;
     private IAsyncStream<FlowMessage>[] _next = [];
     private IAsyncStream<FlowMessage>? _self;
@@ -57,6 +58,8 @@ public sealed partial class StepGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A silo that shuts down takes its flows with it: nobody is left to tell.
+        _reportToFlow = reason.ReasonCode != DeactivationReasonCode.ShuttingDown;
         await ReleaseAsync();
     }
 
@@ -370,7 +373,13 @@ public sealed partial class StepGrain(
         ReportToFlow();
     }
 
-    private void ReportToFlow() => GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(Status()).Ignore();
+    private void ReportToFlow()
+    {
+        if (_reportToFlow)
+        {
+            GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(Status()).Ignore();
+        }
+    }
 
     private StepStatus Status() => new(
         StepId, _plan?.Step.ComponentId ?? "", _container?.Revision?.Revision ?? 0, _phase, _container?.Lease?.ContainerId, _error);
