@@ -1,7 +1,9 @@
 using System.Net;
+using FlowActors.Silo.AdminConsole;
 using FlowActors.Silo.Api;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
+using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,9 +15,14 @@ builder.UseOrleans(silo =>
 {
     silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, new IPEndPoint(IPAddress.Loopback, host.SiloPort), host.ServiceId, host.ClusterId);
     silo.UseEmbeddedProfile();
+    if (builder.Configuration.DashboardEnabled())
+    {
+        silo.AddDashboard();
+    }
 });
 
 builder.AddFlowActorsApi();
+builder.AddFlowActorsConsole();
 if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: true))
 {
     builder.Services.AddHostedService<SampleFlowSeeder>();
@@ -23,4 +30,5 @@ if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: true)
 
 var app = builder.Build();
 app.MapFlowActorsApi();
+app.MapFlowActorsConsole();
 app.Run();

@@ -11,6 +11,8 @@ mkdir -p "$results"
 
 echo "==> Docker engine"
 scripts/ensure-docker.sh
+echo "==> Chromium (browser tests)"
+scripts/ensure-chromium.sh
 echo "==> component images"
 scripts/build-test-images.sh all
 

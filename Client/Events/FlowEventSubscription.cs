@@ -71,9 +71,10 @@ public sealed class FlowEventSubscription : IAsyncDisposable
             {
                 await handle.UnsubscribeAsync();
             }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is ObjectDisposedException or SiloUnavailableException or OrleansMessageRejectionException)
             {
-                // The cluster client stopped first (a host stops it before disposing its services): nothing to undo.
+                // The cluster client or the silo stopped first (a host stops them before disposing its services):
+                // the subscription is gone with them.
             }
         }
     }

@@ -67,7 +67,14 @@ public sealed class FlowReplies(IClusterClient client) : IAsyncDisposable
     {
         foreach (var subscription in _subscriptions.Values.Where(s => s.IsValueCreated))
         {
-            await (await subscription.Value).DisposeAsync();
+            try
+            {
+                await (await subscription.Value).DisposeAsync();
+            }
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException)
+            {
+                // Shutting down together with the silo: the subscription goes with it.
+            }
         }
 
         _subscriptions.Clear();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
@@ -162,7 +161,7 @@ public sealed partial class FlowGrain(
     public async Task<string> SendAsync(FlowMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ThrowIfNotJson(message.Body);
+        MessageBody.ThrowIfNotJson(message.Body);
         if (_lifecycle is not (FlowLifecycle.Running or FlowLifecycle.WarmingUp))
         {
             throw new FlowStateException(
@@ -259,29 +258,19 @@ public sealed partial class FlowGrain(
 
     private async Task<FlowRun> ResolveRunAsync(PublishedFlow published)
     {
-        var definition = published.Definition;
-        var latest = await LatestRevisionsAsync(FlowValidator.ReferencedComponents(definition));
-        var errors = FlowValidator.Validate(definition, latest.ToDictionary(p => p.Key, p => p.Value?.Descriptor));
+        var latest = await DeployedComponents.LatestAsync(GrainFactory, published.Definition);
+        var errors = FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest));
         if (errors.Count > 0)
         {
             throw new FlowValidationException(errors);
         }
 
-        var components = definition.Steps.ToDictionary(s => s.Id, s => latest[s.ComponentId]!, StringComparer.Ordinal);
+        var components = published.Definition.Steps.ToDictionary(s => s.Id, s => latest[s.ComponentId]!, StringComparer.Ordinal);
         return new FlowRun(Guid.NewGuid().ToString("N"), published, state.State.Mode, components, time.GetUtcNow());
     }
 
-    private async Task<IReadOnlyList<ValidationError>> ValidateAsync(FlowDefinition? definition)
-    {
-        var latest = await LatestRevisionsAsync(FlowValidator.ReferencedComponents(definition));
-        return FlowValidator.Validate(definition, latest.ToDictionary(p => p.Key, p => p.Value?.Descriptor));
-    }
-
-    private async Task<Dictionary<string, ComponentRevision?>> LatestRevisionsAsync(IEnumerable<string> componentIds)
-    {
-        var lookups = componentIds.Select(async id => (id, revision: await GrainFactory.GetGrain<IComponentGrain>(id).GetLatestAsync()));
-        return (await Task.WhenAll(lookups)).ToDictionary(x => x.id, x => x.revision, StringComparer.Ordinal);
-    }
+    private async Task<IReadOnlyList<ValidationError>> ValidateAsync(FlowDefinition? definition) =>
+        FlowValidator.Validate(definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)));
 
     private void BeginRun(FlowRun run)
     {
@@ -348,27 +337,6 @@ public sealed partial class FlowGrain(
         Lifecycle = s.Lifecycle,
         Run = s.Run,
     };
-
-    private static void ThrowIfNotJson(string? body)
-    {
-        if (body is null)
-        {
-            throw new ArgumentException("The message has no body: expected a JSON document.", "body");
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(body));
-            while (reader.Read())
-            {
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException(
-                $"The message body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).", "body");
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} published revision {Revision}")]
     private static partial void LogPublished(ILogger logger, string flowId, int revision);

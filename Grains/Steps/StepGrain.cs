@@ -38,6 +38,7 @@ public sealed partial class StepGrain(
     private string? _error;
     private IGrainTimer? _timer;
     private long _lastMessage;
+    private bool _reportToFlow = true;
     private string? _snapshot;
     private StepStreams _streams = null!;
 
@@ -55,6 +56,8 @@ public sealed partial class StepGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A silo that shuts down takes its flows with it: nobody is left to tell.
+        _reportToFlow = reason.ReasonCode != DeactivationReasonCode.ShuttingDown;
         await ReleaseAsync();
     }
 
@@ -340,7 +343,13 @@ public sealed partial class StepGrain(
         ReportToFlow();
     }
 
-    private void ReportToFlow() => GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(Status()).Ignore();
+    private void ReportToFlow()
+    {
+        if (_reportToFlow)
+        {
+            GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(Status()).Ignore();
+        }
+    }
 
     private StepStatus Status() => new(
         StepId, _plan?.Step.ComponentId ?? "", _container.Revision?.Revision ?? 0, _phase, _container.Lease?.ContainerId, _error);

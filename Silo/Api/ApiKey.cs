@@ -29,6 +29,12 @@ public sealed class ApiKey
     public bool Matches(string? presented) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
 
+    /// <summary>
+    /// A secret derived from the key for one purpose (HMAC-SHA256 of the purpose under the key), so that other
+    /// credentials, such as console sessions, are never the key itself and die with it when it changes.
+    /// </summary>
+    public byte[] Derive(string purpose) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(purpose));
+
     private static string LoadOrCreate(string path)
     {
         if (File.Exists(path))
@@ -48,14 +54,14 @@ public sealed class ApiKey
     }
 }
 
-/// <summary>Refuses admin requests without the right <c>X-Api-Key</c>: 401, no detail.</summary>
-public sealed class ApiKeyFilter(ApiKey key) : IEndpointFilter
+/// <summary>
+/// Refuses admin requests that are not authenticated (the <c>X-Api-Key</c> header, or the console's session
+/// cookie, see <see cref="AdminAuthentication"/>): 401, no detail.
+/// </summary>
+public sealed class ApiKeyFilter(AdminAuthentication authentication) : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var presented = context.HttpContext.Request.Headers[ApiKey.Header];
-        return presented.Count == 1 && key.Matches(presented[0])
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        authentication.IsApiCallAllowed(context.HttpContext.Request)
             ? next(context)
-            : ValueTask.FromResult<object?>(Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized"));
-    }
+            : ValueTask.FromResult<object?>(ApiProblems.Unauthorized());
 }

@@ -5,6 +5,8 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Logging;
 
+using FlowActors.Tests.Infrastructure;
+
 namespace FlowActors.Tests.Components;
 
 /// <summary>The local-process container runtime: lifecycle, labels and leases of real component processes.</summary>
@@ -34,13 +36,13 @@ public sealed class LocalProcessRuntimeTests
     public async Task Stop_KillsTheProcess_AndIsIdempotent()
     {
         var (lease, _) = await SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("echo", flow: "stop"));
-        var processId = SampleComponent.ProcessId(lease);
-        Assert.IsTrue(SampleComponent.IsAlive(processId));
+        var processId = ContainerProcesses.Pid(lease.ContainerId);
+        Assert.IsTrue(ContainerProcesses.IsAlive(processId));
 
         await runtime.StopAsync(lease, CancellationToken.None);
         await runtime.StopAsync(lease, CancellationToken.None);
 
-        Assert.IsFalse(SampleComponent.IsAlive(processId));
+        Assert.IsFalse(ContainerProcesses.IsAlive(processId));
         Assert.IsFalse(await runtime.IsRunningAsync(lease, CancellationToken.None));
         Assert.IsFalse(await runtime.ProbeAsync(lease, CancellationToken.None));
         Assert.IsEmpty(await runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "stop" }, CancellationToken.None));
@@ -86,13 +88,13 @@ public sealed class LocalProcessRuntimeTests
             // The holder renews well before expiry, as a step grain's timer would; waiting for the abandoned
             // process to be stopped is the event this loop waits for, bounded.
             var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(6);
-            while (SampleComponent.IsAlive(SampleComponent.ProcessId(abandoned)) && DateTimeOffset.UtcNow < deadline)
+            while (ContainerProcesses.IsAlive(ContainerProcesses.Pid(abandoned.ContainerId)) && DateTimeOffset.UtcNow < deadline)
             {
                 held = await runtime.RenewAsync(held, leaseDuration, CancellationToken.None);
                 await Task.Delay(250);
             }
 
-            Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(abandoned)), "The unrenewed process outlived its lease.");
+            Assert.IsFalse(ContainerProcesses.IsAlive(ContainerProcesses.Pid(abandoned.ContainerId)), "The unrenewed process outlived its lease.");
             Assert.IsTrue(await runtime.IsRunningAsync(held, CancellationToken.None), "The renewed process was stopped.");
             var renewAbandoned = await Assert.ThrowsExactlyAsync<InvalidOperationException>(
                 () => runtime.RenewAsync(abandoned, leaseDuration, CancellationToken.None));
@@ -114,8 +116,8 @@ public sealed class LocalProcessRuntimeTests
 
         await ownRuntime.DisposeAsync();
 
-        Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(first)));
-        Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(second)));
+        Assert.IsFalse(ContainerProcesses.IsAlive(ContainerProcesses.Pid(first.ContainerId)));
+        Assert.IsFalse(ContainerProcesses.IsAlive(ContainerProcesses.Pid(second.ContainerId)));
         await Assert.ThrowsExactlyAsync<ObjectDisposedException>(
             () => ownRuntime.StartAsync(SampleComponent.Request("echo"), CancellationToken.None));
     }

@@ -83,33 +83,4 @@ internal static class SampleComponent
         return default;
     }
 
-    public static int ProcessId(ContainerLease lease) => int.Parse(lease.ContainerId["process-".Length..], System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The kernel's view: a dead process that .NET has not reaped yet (a zombie) is not alive.</summary>
-    public static bool IsAlive(int processId)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{processId}/stat");
-                var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
-                return state.Length > 0 && state[0] is not ('Z' or 'X');
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }

@@ -6,6 +6,8 @@ using FlowActors.Grains.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Messages;
 
+using FlowActors.Tests.Infrastructure;
+
 namespace FlowActors.Tests.Components;
 
 /// <summary>The sample components, run as real processes and called through the platform's ComponentClient.</summary>
@@ -144,8 +146,10 @@ public sealed class SampleComponentsTests(TestContext testContext)
 
             testContext.WriteLine(failure.Message);
             Assert.AreEqual(ComponentFailure.Unreachable, failure.Failure, failure.Message);
+
+            // The kernel closes a dying process's sockets a moment before the process is gone: wait for the exit.
+            await ContainerProcesses.WaitForExitAsync([ContainerProcesses.Pid(lease.ContainerId)], TimeSpan.FromSeconds(10));
             Assert.IsFalse(await runtime.IsRunningAsync(lease, CancellationToken.None));
-            Assert.IsFalse(SampleComponent.IsAlive(SampleComponent.ProcessId(lease)));
         }
         finally
         {

@@ -13,6 +13,20 @@ public static class ContainerProcesses
 
     public static bool IsAlive(int pid)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
+                return state.Length > 0 && state[0] is not ('Z' or 'X');
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+
         try
         {
             using var process = Process.GetProcessById(pid);
@@ -20,7 +34,7 @@ public static class ContainerProcesses
         }
         catch (ArgumentException)
         {
-            return false; // no such process
+            return false;
         }
     }
 

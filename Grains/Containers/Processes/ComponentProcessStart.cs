@@ -8,6 +8,9 @@ namespace FlowActors.Grains.Containers.Processes;
 /// <summary>Builds the command line and environment of a component process.</summary>
 internal static class ComponentProcessStart
 {
+    private static readonly Lazy<string> WorkingDirectory = new(() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "flowactors-components")).FullName);
+
     // A component handles one call at a time on a machine shared with the silo and other components:
     // workstation, non-concurrent GC keeps each process small, and no PGO instrumentation for short lives.
     private static readonly KeyValuePair<string, string>[] SmallFootprint =
@@ -37,6 +40,10 @@ internal static class ComponentProcessStart
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+
+            // Not the silo's directory: a component must not pick up the silo's appsettings.json (or any other
+            // file of the silo) as its own, just as a container sees only its image.
+            WorkingDirectory = WorkingDirectory.Value,
         };
         foreach (var argument in launch.Arguments)
         {

@@ -1,0 +1,40 @@
+// The components page: deployed components and their revisions, which flow step runs which revision, and which
+// running real-time flows hold an older revision than the newest (they pick it up only when restarted).
+import { api, el, rocket, badge, ago, live } from './console.js';
+
+let renderedKey = '';
+
+live(async () => (await api('/api/overview?executions=0')).data, render,
+  data => data.flows.some(f => f.lifecycle === 'WarmingUp' || f.lifecycle === 'Stopping'));
+
+function render(data) {
+  const key = JSON.stringify(data.components);
+  if (key === renderedKey) return;
+  renderedKey = key;
+  const stale = data.components.flatMap(c => c.usedBy.filter(u => u.stale).map(u => ({ component: c, use: u })));
+  document.getElementById('notices').replaceChildren(...stale.map(({ component, use }) => el('p', { class: 'notice', role: 'status' },
+    el('b', {}, flowLink(use.flowId)), ` (real-time, ${use.lifecycle === 'WarmingUp' ? 'warming up' : 'running'}) runs ${component.componentId} revision ${use.revision} in step ${use.stepId}; `,
+    `revision ${component.latestRevision} is deployed. Restart to pick up: stop the flow and start it again.`)));
+  document.getElementById('components').replaceChildren(...(data.components.length
+    ? data.components.map(row)
+    : [el('tr', {}, el('td', { colspan: 3, class: 'empty' }, 'No components deployed yet: POST /api/components/{id}/revisions.'))]));
+}
+
+const flowLink = id => el('a', { href: `/console/flow?id=${encodeURIComponent(id)}` }, id);
+
+function row(component) {
+  return el('tr', { 'data-component': component.componentId },
+    el('td', {}, el('b', {}, component.componentId), el('div', { class: 'sub' }, `newest: revision ${component.latestRevision}`)),
+    el('td', {}, component.revisions.map(r => el('div', {},
+      `revision ${r.revision}`, r.revision === component.latestRevision ? el('span', { class: 'tag' }, 'newest') : '',
+      el('div', { class: 'sub' }, `${ago(r.createdAt)} · ${r.image ?? r.command ?? ''} · ${r.actions.join(', ')}`)))),
+    el('td', {}, component.usedBy.length ? component.usedBy.map(use) : el('span', { class: 'sub' }, 'No flow uses it')));
+}
+
+function use(u) {
+  const realtime = u.mode === 'Realtime';
+  return el('div', { class: 'use' },
+    realtime ? rocket() : '', el('span', {}, flowLink(u.flowId), ` / ${u.stepId}`), badge(u.lifecycle),
+    u.revision ? ` revision ${u.revision}` : el('span', { class: 'sub' }, realtime ? ' pins the newest at start' : ' uses the newest'),
+    u.stale ? el('span', { class: 'tag warn' }, 'restart to pick up') : '');
+}

@@ -1,0 +1,72 @@
+using FlowActors.Silo.Api;
+
+namespace FlowActors.Silo.AdminConsole;
+
+/// <summary>The console's pages (<c>/console</c>), its login and logout, and its static files (<c>/console/assets</c>).</summary>
+public static class ConsoleEndpoints
+{
+    public const string LoginPath = "/console/login";
+
+    public static IEndpointRouteBuilder MapConsoleEndpoints(this IEndpointRouteBuilder app)
+    {
+        var console = app.MapGroup("/console").ExcludeFromDescription();
+        console.MapGet("/", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "flows.html"));
+        console.MapGet("/flow", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "flow.html"));
+        console.MapGet("/components", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "components.html"));
+        console.MapGet("/assets/{name}", (string name, HttpContext c, ConsoleAssets assets) => assets.Serve(c, name));
+        console.MapGet("/login", (HttpContext c, ConsoleAssets assets, AdminAuthentication auth) =>
+            auth.IsAuthenticated(c.Request) ? Results.Redirect("/console/") : assets.Serve(c, "login.html"));
+        console.MapPost("/login", LoginAsync);
+        console.MapPost("/logout", (HttpContext c, AdminAuthentication auth) =>
+        {
+            auth.SignOut(c);
+            return Results.Redirect(LoginPath, preserveMethod: false);
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// Sends browsers that have not logged in from the console's pages and the dashboard to the login page, which
+    /// brings them back. The API answers 401 by itself (<see cref="ApiKeyFilter"/>).
+    /// </summary>
+    public static IApplicationBuilder UseConsoleLoginRedirect(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var path = context.Request.Path;
+        var guarded = path.StartsWithSegments("/dashboard")
+            || (path.StartsWithSegments("/console") && !path.StartsWithSegments(LoginPath) && !path.StartsWithSegments("/console/assets"));
+        if (!guarded || context.RequestServices.GetRequiredService<AdminAuthentication>().IsAuthenticated(context.Request))
+        {
+            return next(context);
+        }
+
+        var back = Uri.EscapeDataString(path + context.Request.QueryString);
+        context.Response.Redirect($"{LoginPath}?returnUrl={back}");
+        return Task.CompletedTask;
+    });
+
+    private static async Task<IResult> LoginAsync(HttpContext context, AdminAuthentication auth)
+    {
+        var request = context.Request;
+
+        // The login form posts from this origin only; a page elsewhere must not log a browser in (login CSRF).
+        if (request.Headers.Origin is [{ } origin] && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var form = await request.ReadFormAsync(context.RequestAborted);
+        var returnUrl = LocalOrHome(form["returnUrl"]);
+        return auth.TrySignIn(context, form["apiKey"])
+            ? Results.Redirect(returnUrl)
+            : Results.Redirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
+    }
+
+    /// <summary>Only a path on this server: never an open redirect to another site.</summary>
+    private static string LocalOrHome(string? url) =>
+        url is ['/', not '/' and not '\\', ..] && !url.Contains("://", StringComparison.Ordinal) ? url : "/console/";
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using FlowActors.Client;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Executions;
+using FlowActors.Grains.Interfaces.Flows;
+
+namespace FlowActors.Silo.Api;
+
+/// <summary>
+/// Gathers the console's views from the grains in one fan-out, so that a page polls one route instead of
+/// one per flow. Read-only: every call it makes is a read.
+/// </summary>
+public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grains)
+{
+    public async Task<Overview> ReadAsync(int executions, CancellationToken ct)
+    {
+        var statuses = client.ListFlowsAsync(ct);
+        var components = await ComponentRevisionsAsync(ct);
+        var latest = components.ToDictionary(c => c.Key, c => c.Value[^1].Revision, StringComparer.Ordinal);
+        var flows = await Task.WhenAll((await statuses).Select(s => SummarizeAsync(s, latest, executions, ct)));
+        var ordered = flows.Select(f => f.Flow).OrderBy(f => f.FlowId, StringComparer.Ordinal).ToArray();
+        return new Overview(ordered, components.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => Summarize(c.Key, c.Value, ordered)).ToArray());
+    }
+
+    /// <summary>One flow's page, or null when there is no such flow.</summary>
+    public async Task<FlowDetail?> ReadFlowAsync(string flowId, int executions, CancellationToken ct)
+    {
+        if (await FlowEndpoints.ExistingAsync(flowId, client, ct) is not { } status)
+        {
+            return null;
+        }
+
+        var latest = (await client.ListComponentsAsync(ct)).ToDictionary(c => c.ComponentId, c => c.Revision, StringComparer.Ordinal);
+        return await SummarizeAsync(status, latest, executions, ct);
+    }
+
+    private async Task<FlowDetail> SummarizeAsync(FlowStatus status, IReadOnlyDictionary<string, int> latest, int executionCount, CancellationToken ct)
+    {
+        var flow = grains.GetGrain<IFlowGrain>(status.FlowId);
+        var publishedTask = flow.GetPublishedAsync();
+        var draftTask = flow.GetDraftAsync();
+        var executions = executionCount > 0
+            ? client.GetRecentExecutionsAsync(status.FlowId, executionCount, ct)
+            : Task.FromResult<IReadOnlyList<ExecutionRecord>>([]);
+        var (published, draft) = (await publishedTask, await draftTask);
+        var definition = published?.Definition ?? draft;
+        var recent = (await executions).Select(Summarize).ToArray();
+
+        var running = status.Lifecycle is FlowLifecycle.Running or FlowLifecycle.WarmingUp;
+        var actions = definition?.Steps.ToDictionary(s => s.Id, s => s.Action, StringComparer.Ordinal) ?? [];
+        var steps = running && status.Steps.Count > 0
+            ? status.Steps.Select(s => Step(s.StepId, s.ComponentId, s, actions, latest, recent, status.Mode)).ToArray()
+            : (definition?.Steps ?? []).Select(s => Step(s.Id, s.ComponentId, null, actions, latest, recent, status.Mode)).ToArray();
+
+        var summary = new FlowSummary(
+            status.FlowId,
+            definition?.Name ?? status.FlowId,
+            status.Lifecycle,
+            status.Mode,
+            status.PublishedRevision,
+            status.RunningRevision,
+            status.HasDraft,
+            draft is not null && (published is null || !SameDefinition(draft, published.Definition)),
+            status.Error,
+            steps.Count(s => s.Phase == StepPhase.Ready),
+            steps,
+            recent,
+            steps.Any(s => s.Stale));
+        return new FlowDetail(summary, definition, draft);
+    }
+
+    private static StepSummary Step(
+        string stepId, string componentId, StepStatus? running, Dictionary<string, string> actions,
+        IReadOnlyDictionary<string, int> latest, ExecutionSummary[] recent, FlowMode mode)
+    {
+        var newest = latest.GetValueOrDefault(componentId);
+        var revision = running?.Revision ?? 0;
+
+        // Only a real-time step keeps an older revision: an ordinary one starts its next container from the newest.
+        var stale = mode == FlowMode.Realtime && revision > 0 && revision < newest;
+        var lastActivity = recent.Where(e => e.Steps.Any(t => t.StepId == stepId)).Select(e => (DateTimeOffset?)e.LastEventAt).Max();
+        return new StepSummary(stepId, componentId, actions.GetValueOrDefault(stepId), revision, newest,
+            running?.Phase ?? StepPhase.Idle, running?.ContainerId, running?.Error, stale, lastActivity);
+    }
+
+    private async Task<Dictionary<string, IReadOnlyList<ComponentRevision>>> ComponentRevisionsAsync(CancellationToken ct)
+    {
+        var ids = (await client.ListComponentsAsync(ct)).Select(c => c.ComponentId);
+        var all = await Task.WhenAll(ids.Select(async id => (id, revisions: await client.ListComponentRevisionsAsync(id, ct))));
+        return all.Where(c => c.revisions.Count > 0).ToDictionary(c => c.id, c => c.revisions, StringComparer.Ordinal);
+    }
+
+    private static ComponentSummary Summarize(string componentId, IReadOnlyList<ComponentRevision> revisions, IEnumerable<FlowSummary> flows) => new(
+        componentId,
+        revisions[^1].Revision,
+        revisions.Select(r => new RevisionSummary(r.Revision, r.Launch.Image, r.Launch.Command, r.Descriptor.Actions, r.CreatedAt)).Reverse().ToArray(),
+        flows.SelectMany(f => f.Steps.Where(s => s.ComponentId == componentId)
+                .Select(s => new ComponentUse(f.FlowId, s.StepId, f.Lifecycle, f.Mode, s.Revision, s.Stale)))
+            .ToArray());
+
+    private static ExecutionSummary Summarize(ExecutionRecord e) => new(
+        e.ExecutionId,
+        e.Status,
+        e.Steps.Select(s => new StepTimingSummary(s.StepId, s.Elapsed.TotalMilliseconds)).ToArray(),
+        e.FailedStep,
+        e.Error,
+        e.FirstEventAt,
+        e.LastEventAt);
+
+    private static bool SameDefinition(FlowDefinition a, FlowDefinition b) =>
+        JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+}

@@ -1,0 +1,105 @@
+using System.Net.Http.Json;
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Silo.Samples;
+using FlowActors.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+// Not FlowActors.Tests.Console: that namespace would hide System.Console from every test.
+namespace FlowActors.Tests.AdminConsole;
+
+/// <summary>
+/// The README's pictures of the console, taken in the real browser against a silo with the sample flows and a few
+/// more in other states. Always written beside the test results; written over docs/images/ when
+/// FLOWACTORS_UPDATE_SCREENSHOTS=1.
+/// </summary>
+[TestClass]
+[TestCategory("Browser")]
+public sealed class ConsoleScreenshots
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task FlowsAndFlowPages_RenderEveryStateOfAFlow()
+    {
+        await using var browser = await ConsoleBrowser.LaunchAsync();
+        await using var silo = await SiloProcess.StartAsync("--FlowActors:SeedSamples=true");
+        var http = silo.Http;
+
+        // Beside the two running samples: a real-time flow still warming up and a stopped one with an unpublished draft.
+        (await http.PostAsJsonAsync("/api/components/slow-echo/revisions", SampleDeployments.Echo(warmUp: TimeSpan.FromMinutes(5)))).EnsureSuccessStatusCode();
+        var orders = FlowDefinition.Chain("Orders to CRM",
+            new StepDefinition("receive", "transform", "uppercase", """{"field":"name"}"""),
+            new StepDefinition("enrich", "delay", "delay", """{"ms":20}"""),
+            new StepDefinition("upsert", "slow-echo", "echo"));
+        await CreateAsync(http, "orders-sync", orders, FlowMode.Realtime, start: true);
+        var export = FlowDefinition.Chain("Nightly export", new StepDefinition("read", "echo", "echo"), new StepDefinition("format", "transform", "uppercase"));
+        await CreateAsync(http, "nightly-export", export, FlowMode.Ordinary, start: false);
+        (await http.PutAsJsonAsync("/api/flows/nightly-export/draft", export with { Name = "Nightly export (v2)" })).EnsureSuccessStatusCode();
+
+        await using var context = await browser.NewContextAsync(silo);
+        var page = await ConsoleBrowser.LogInAsync(context);
+        await Expect(page.Locator("tr[data-flow='sample-realtime'] .badge")).ToHaveTextAsync("Running");
+        await Expect(page.Locator("tr[data-flow='sample'] .badge")).ToHaveTextAsync("Running");
+        foreach (var (flowId, name) in new[] { ("sample-realtime", "ada"), ("sample-realtime", "lin"), ("sample-realtime", "grace"), ("sample", "alan") })
+        {
+            (await http.PostAsJsonAsync($"/api/flows/{flowId}/messages?wait=true", new { name })).EnsureSuccessStatusCode();
+        }
+
+        await Expect(page.Locator("tr[data-flow='orders-sync']")).ToContainTextAsync("2/3 steps ready");
+        await Expect(page.Locator("tr[data-flow='sample-realtime'] .chip")).ToHaveCountAsync(3);
+        await Expect(page.Locator("tr[data-flow='sample'] .chip")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Actions for sample-realtime", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Menuitemcheckbox, new() { Name = "Enable real-time" })).ToBeDisabledAsync();
+        await page.SetViewportSizeAsync(1360, 560); // the page is as tall as its content, menu included
+        await SaveAsync(page, "flows.png");
+        await page.SetViewportSizeAsync(1360, 860);
+
+        await page.GotoAsync("/console/flow?id=sample-realtime");
+        await ConsoleBrowser.WaitLiveAsync(page);
+        await page.GetByLabel("Message body (JSON)").FillAsync("""{ "name": "katherine" }""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send test message" }).ClickAsync();
+        await Expect(page.GetByLabel("Reply")).ToContainTextAsync("KATHERINE");
+        await Expect(page.Locator("#executions tr")).ToHaveCountAsync(4);
+        await SaveAsync(page, "flow.png");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Components" }).ClickAsync();
+        await Expect(page.Locator("tr[data-component='slow-echo']")).ToContainTextAsync("orders-sync");
+        await SaveAsync(page, "components.png", docs: false);
+    }
+
+    private static async Task CreateAsync(HttpClient http, string flowId, FlowDefinition definition, FlowMode mode, bool start)
+    {
+        (await http.PutAsJsonAsync($"/api/flows/{flowId}/draft", definition)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync($"/api/flows/{flowId}/mode", new { mode = mode.ToString() })).EnsureSuccessStatusCode();
+        if (start)
+        {
+            (await http.PostAsync($"/api/flows/{flowId}/start", null)).EnsureSuccessStatusCode();
+        }
+    }
+
+    private async Task SaveAsync(IPage page, string name, bool docs = true)
+    {
+        var file = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), name);
+        await page.ScreenshotAsync(new() { Path = file, FullPage = true });
+        TestContext.AddResultFile(file);
+        if (docs && Environment.GetEnvironmentVariable("FLOWACTORS_UPDATE_SCREENSHOTS") == "1")
+        {
+            var images = Path.Combine(RepositoryRoot(), "docs", "images");
+            Directory.CreateDirectory(images);
+            File.Copy(file, Path.Combine(images, name), overwrite: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "FlowActors.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root?.FullName ?? throw new InvalidOperationException("FlowActors.sln not found above the test output");
+    }
+}
