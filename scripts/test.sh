@@ -23,6 +23,7 @@ echo "==> dotnet test"
 status=0
 dotnet test FlowActors.sln -c Release --no-build -nologo \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
+  --blame-hang-timeout 5m --blame-hang-dump-type none \
   --results-directory "$results" "$@" || status=$?
 
 passed=0; failed=0; skipped=0

@@ -240,13 +240,22 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             await Task.WhenAll(held.Keys.ToList().Select(id => RemoveQuietlyAsync(client, id)));
         }
 
+        // Docker.DotNet's event stream ignores cancellation while it waits for the next event, so a quiet engine
+        // would hold this forever: closing the client ends the read, and the wait is bounded besides.
+        await engine.DisposeAsync();
         if (watcher.IsValueCreated)
         {
-            await watcher.Value;
+            try
+            {
+                await watcher.Value.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+                LogWatcherStuck(logger);
+            }
         }
 
         probes.Dispose();
-        await engine.DisposeAsync();
         stopping.Dispose();
     }
 
@@ -307,6 +316,9 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
     }
 
     private sealed record Held(ContainerLease Lease, string FlowId, string StepId, int Port, CancellationTokenSource Forwarding);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
+    private static partial void LogWatcherStuck(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string flowId, string stepId, string containerId, string image, Uri endpoint);
