@@ -12,7 +12,12 @@ WAIT_SECONDS="${DOCKERD_WAIT_SECONDS:-60}"
 
 # The engine's own ping, without depending on which docker CLI is on the PATH.
 engine_answers() {
-  [ -S "$SOCKET" ] && curl -fsS --max-time 2 --unix-socket "$SOCKET" http://localhost/_ping >/dev/null 2>&1
+  [ -S "$SOCKET" ] || return 1
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 2 --unix-socket "$SOCKET" http://localhost/_ping >/dev/null 2>&1
+  else
+    timeout 5 docker -H "unix://$SOCKET" version >/dev/null 2>&1
+  fi
 }
 
 as_root() {
