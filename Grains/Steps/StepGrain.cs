@@ -41,13 +41,17 @@ public sealed partial class StepGrain(
     private bool _reportToFlow = true;
     private string? _snapshot;
     private StepStreams _streams = null!;
+    private (string FlowId, string StepId) _key;
 
-    private string FlowId => this.GetPrimaryKeyString().Split('/')[0];
+    // The key is {flowId}/{stepId}; parsed once, since both are used on every batch.
+    private string FlowId => _key.FlowId;
 
-    private string StepId => this.GetPrimaryKeyString().Split('/')[1];
+    private string StepId => _key.StepId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var key = this.GetPrimaryKeyString().Split('/');
+        _key = (key[0], key[1]);
         _invoker = new StepInvoker(components, _container, _options, ReplaceContainerAsync, logger);
         _streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), FlowId, StepId);
         await _streams.Self.SubscribeAsync(OnStreamMessageAsync);
