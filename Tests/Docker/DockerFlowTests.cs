@@ -61,10 +61,8 @@ public sealed class DockerFlowTests
     [TestMethod]
     public async Task RealtimeFlow_OnDocker_KeepsTheSameContainers_AndRemovesThemOnStop()
     {
-        var flowId = await s_cluster.CreateFlowAsync(SampleFlows.ThreeSteps(), FlowMode.Realtime);
-        await using var events = await s_cluster.SubscribeAsync(flowId);
-        await s_cluster.Flow(flowId).StartAsync();
-        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+        await using var running = await s_cluster.StartRealtimeFlowAsync(SampleFlows.ThreeSteps(), Wait);
+        var (flowId, events) = running;
         var before = (await ContainersAsync(flowId)).Select(c => c.ID).Order().ToArray();
         Assert.HasCount(3, before);
 
@@ -89,10 +87,8 @@ public sealed class DockerFlowTests
             "shell",
             new StepDefinition("shout", "busybox", "uppercase"),
             new StepDefinition("answer", "echo", "echo"));
-        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
-        await using var events = await s_cluster.SubscribeAsync(flowId);
-        await s_cluster.Flow(flowId).StartAsync();
-        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+        await using var running = await s_cluster.StartRealtimeFlowAsync(definition, Wait);
+        var (flowId, events) = running;
 
         var execution = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"name":"grace"}"""));
         var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
@@ -109,10 +105,8 @@ public sealed class DockerFlowTests
             "shell burst",
             new StepDefinition("shout", "busybox", "uppercase"),
             new StepDefinition("answer", "echo", "echo"));
-        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
-        await using var events = await s_cluster.SubscribeAsync(flowId);
-        await s_cluster.Flow(flowId).StartAsync();
-        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+        await using var running = await s_cluster.StartRealtimeFlowAsync(definition, Wait);
+        var (flowId, events) = running;
 
         // Sent at once, so the step has several queued when it calls: it tries /invoke/batch, gets a 404, falls back.
         var executions = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
@@ -133,11 +127,9 @@ public sealed class DockerFlowTests
             "slow first",
             new StepDefinition("lookup", "delay", "delay", """{"ms":1500}"""),
             new StepDefinition("answer", "echo", "echo"));
-        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
-        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await using var running = await s_cluster.StartRealtimeFlowAsync(definition, Wait);
+        var (flowId, events) = running;
         var flow = s_cluster.Flow(flowId);
-        await flow.StartAsync();
-        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
         var victim = (await ContainersAsync(flowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
 
         var inFlight = await flow.SendAsync(FlowMessage.Create("""{"name":"in flight"}"""));

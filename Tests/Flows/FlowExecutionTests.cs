@@ -118,10 +118,8 @@ public sealed class FlowExecutionTests
             new StepDefinition("first", "echo", "echo"),
             new StepDefinition("second", "transform", "uppercase", """{"field":"name"}"""),
             new StepDefinition("third", "echo", "echo"));
-        var flowId = await s_cluster.CreateFlowAsync(definition, FlowMode.Realtime);
-        await using var events = await s_cluster.SubscribeAsync(flowId);
-        await s_cluster.Flow(flowId).StartAsync();
-        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+        await using var running = await s_cluster.StartRealtimeFlowAsync(definition, Wait);
+        var (flowId, events) = running;
 
         // Each sender sends in order; the senders run at once, so steps receive far more than one call's worth at a time.
         var sending = Enumerable.Range(0, Senders).Select(sender => Task.Run(async () =>

@@ -31,11 +31,9 @@ public sealed class RedeployTests
     {
         var transform = NewComponentId();
         await s_cluster.DeployAsync(transform, SampleDeployments.Transform(tag: "v1"));
-        var flowId = await s_cluster.CreateFlowAsync(SampleFlows.ThreeSteps(transform), FlowMode.Realtime);
-        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await using var running = await s_cluster.StartRealtimeFlowAsync(SampleFlows.ThreeSteps(transform), Wait);
+        var (flowId, events) = running;
         var flow = s_cluster.Flow(flowId);
-        await flow.StartAsync();
-        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
 
         Assert.AreEqual("v1", await TagOfNextOutputAsync(flow, events));
         await s_cluster.DeployAsync(transform, SampleDeployments.Transform(tag: "v2"));

@@ -76,6 +76,19 @@ public sealed class FlowCluster : IAsyncDisposable
         return flowId;
     }
 
+    /// <summary>
+    /// Creates a real-time flow, follows its events, starts it and waits until it runs. Disposing the result
+    /// ends the subscription; stopping the flow is the test's business.
+    /// </summary>
+    public async Task<RunningFlow> StartRealtimeFlowAsync(FlowDefinition definition, TimeSpan timeout)
+    {
+        var flowId = await CreateFlowAsync(definition, FlowMode.Realtime);
+        var events = await SubscribeAsync(flowId);
+        await Flow(flowId).StartAsync();
+        await WaitForLifecycleAsync(flowId, FlowLifecycle.Running, timeout);
+        return new RunningFlow(flowId, events);
+    }
+
     public Task<FlowEventSubscription> SubscribeAsync(string flowId) => FlowEventSubscription.SubscribeAsync(Client, flowId);
 
     /// <summary>The containers (processes) of one flow, as the runtime lists them.</summary>
