@@ -1,7 +1,7 @@
-using Orleans.Placement;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace FlowActors.Streaming;
 

@@ -5,9 +5,9 @@ namespace FlowActors.ComponentSdk;
 /// <summary>Declares the actions (and triggers) a component serves.</summary>
 public sealed class ComponentBuilder
 {
-    private readonly Dictionary<string, ActionHandler> actions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ActionHandler> _actions = new(StringComparer.Ordinal);
 
-    internal IReadOnlyDictionary<string, ActionHandler> Actions => actions;
+    internal IReadOnlyDictionary<string, ActionHandler> Actions => _actions;
 
     internal Func<CancellationToken, Task>? WarmUpTask { get; private set; }
 
@@ -27,7 +27,7 @@ public sealed class ComponentBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(handler);
-        if (!actions.TryAdd(name, new ActionHandler(handler)))
+        if (!_actions.TryAdd(name, new ActionHandler(handler)))
         {
             throw new ArgumentException($"Action '{name}' is declared twice. Give each action its own name.", nameof(name));
         }

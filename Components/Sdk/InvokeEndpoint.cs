@@ -16,7 +16,7 @@ internal sealed partial class InvokeEndpoint(
     JsonElement? startConfiguration,
     ILogger logger)
 {
-    private readonly string[] knownActions = [.. actions.Keys.Order(StringComparer.Ordinal)];
+    private readonly string[] _knownActions = [.. actions.Keys.Order(StringComparer.Ordinal)];
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -98,7 +98,7 @@ internal sealed partial class InvokeEndpoint(
             return handler;
         }
 
-        await WriteErrorAsync(http, $"Unknown action '{action}'. This component serves: {string.Join(", ", knownActions)}.", knownActions);
+        await WriteErrorAsync(http, $"Unknown action '{action}'. This component serves: {string.Join(", ", _knownActions)}.", _knownActions);
         return null;
     }
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.DependencyInjection;

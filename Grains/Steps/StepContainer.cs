@@ -1,4 +1,4 @@
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 

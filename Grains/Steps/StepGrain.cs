@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;

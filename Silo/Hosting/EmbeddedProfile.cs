@@ -1,7 +1,7 @@
 using FlowActors.Grains;
+using FlowActors.Containers;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
-using FlowActors.Grains.Containers;
 using FlowActors.Grains.Steps;
 using FlowActors.Streaming;
 

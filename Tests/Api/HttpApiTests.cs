@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Sdk;
 using FlowActors.Tests.Infrastructure;
+using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Api;
 

@@ -4,8 +4,8 @@ using System.Net;
 using System.Text;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
-using FlowActors.Tests.Sdk;
 using FlowActors.Tests.Infrastructure;
+using FlowActors.Tests.Sdk;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Api;

@@ -5,8 +5,8 @@ using System.Text.Json;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Sdk;
 using FlowActors.Tests.Infrastructure;
+using FlowActors.Tests.Sdk;
 using static FlowActors.Tests.Api.HttpApiTests;
 
 namespace FlowActors.Tests.Api;

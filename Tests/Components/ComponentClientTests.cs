@@ -1,3 +1,4 @@
+using FlowActors.Containers;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
@@ -69,7 +70,8 @@ public sealed class ComponentClientTests
 
         Assert.AreEqual(ComponentFailure.Unreachable, failure.Failure);
         Assert.Contains("refused the connection", failure.Message);
-        Assert.IsFalse(await client.IsHealthyAsync(endpoint, CancellationToken.None));
+        using var probe = new HealthProbe(TimeSpan.FromSeconds(1));
+        Assert.IsFalse(await probe.IsHealthyAsync(endpoint, CancellationToken.None));
     }
 
     private static int ClosedPort()

@@ -1,11 +1,10 @@
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Containers;
-using FlowActors.Grains.Containers.Processes;
+using FlowActors.Containers;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Messages;
-using Microsoft.Extensions.Logging;
-
 using FlowActors.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Tests.Components;
 
@@ -14,52 +13,49 @@ namespace FlowActors.Tests.Components;
 public sealed class LocalProcessRuntimeTests
 {
     private static readonly TimeSpan LeaseCheckPeriod = TimeSpan.FromMilliseconds(200);
-    private static ComponentClient client = null!;
-    private static LocalProcessContainerRuntime runtime = null!;
+    private static LocalProcessContainerRuntime s_runtime = null!;
 
     [ClassInitialize]
     public static void CreateRuntime(TestContext context)
     {
         _ = context;
-        client = SampleComponent.CreateClient();
-        runtime = SampleComponent.CreateRuntime(client, LeaseCheckPeriod);
+        s_runtime = SampleComponent.CreateRuntime(LeaseCheckPeriod);
     }
 
     [ClassCleanup]
     public static async Task DisposeRuntimeAsync()
     {
-        await runtime.DisposeAsync();
-        client.Dispose();
+        await s_runtime.DisposeAsync();
     }
 
     [TestMethod]
     public async Task Stop_KillsTheProcess_AndIsIdempotent()
     {
-        var (lease, _) = await SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("echo", flow: "stop"));
+        var (lease, _) = await SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("echo", flow: "stop"));
         var processId = ContainerProcesses.Pid(lease.ContainerId);
         Assert.IsTrue(ContainerProcesses.IsAlive(processId));
 
-        await runtime.StopAsync(lease, CancellationToken.None);
-        await runtime.StopAsync(lease, CancellationToken.None);
+        await s_runtime.StopAsync(lease, CancellationToken.None);
+        await s_runtime.StopAsync(lease, CancellationToken.None);
 
         Assert.IsFalse(ContainerProcesses.IsAlive(processId));
-        Assert.IsFalse(await runtime.IsRunningAsync(lease, CancellationToken.None));
-        Assert.IsFalse(await runtime.ProbeAsync(lease, CancellationToken.None));
-        Assert.IsEmpty(await runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "stop" }, CancellationToken.None));
+        Assert.IsFalse(await s_runtime.IsRunningAsync(lease, CancellationToken.None));
+        Assert.IsFalse(await s_runtime.ProbeAsync(lease, CancellationToken.None));
+        Assert.IsEmpty(await s_runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "stop" }, CancellationToken.None));
     }
 
     [TestMethod]
     public async Task List_FindsProcessesByLabels()
     {
-        var first = await runtime.StartAsync(SampleComponent.Request("echo", flow: "listed", step: "one"), CancellationToken.None);
-        var second = await runtime.StartAsync(SampleComponent.Request("echo", flow: "listed", step: "two"), CancellationToken.None);
+        var first = await s_runtime.StartAsync(SampleComponent.Request("echo", flow: "listed", step: "one"), CancellationToken.None);
+        var second = await s_runtime.StartAsync(SampleComponent.Request("echo", flow: "listed", step: "two"), CancellationToken.None);
         try
         {
-            var byFlow = await runtime.ListAsync(
+            var byFlow = await s_runtime.ListAsync(
                 new Dictionary<string, string> { [ContainerLabels.Cluster] = "tests", [ContainerLabels.Flow] = "listed" }, CancellationToken.None);
-            var byStep = await runtime.ListAsync(
+            var byStep = await s_runtime.ListAsync(
                 new Dictionary<string, string> { [ContainerLabels.Flow] = "listed", [ContainerLabels.Step] = "two" }, CancellationToken.None);
-            var otherFlow = await runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "elsewhere" }, CancellationToken.None);
+            var otherFlow = await s_runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "elsewhere" }, CancellationToken.None);
 
             CollectionAssert.AreEquivalent(new[] { first.ContainerId, second.ContainerId }, byFlow.Select(c => c.Id).ToArray());
             Assert.HasCount(1, byStep);
@@ -73,7 +69,7 @@ public sealed class LocalProcessRuntimeTests
         }
         finally
         {
-            await Task.WhenAll(runtime.StopAsync(first, CancellationToken.None), runtime.StopAsync(second, CancellationToken.None));
+            await Task.WhenAll(s_runtime.StopAsync(first, CancellationToken.None), s_runtime.StopAsync(second, CancellationToken.None));
         }
     }
 
@@ -81,8 +77,8 @@ public sealed class LocalProcessRuntimeTests
     public async Task ExpiredLease_StopsTheUnrenewedProcess_AndKeepsTheRenewedOne()
     {
         var leaseDuration = TimeSpan.FromMilliseconds(1500);
-        var abandoned = await runtime.StartAsync(SampleComponent.Request("echo", flow: "leases", step: "abandoned", leaseDuration: leaseDuration), CancellationToken.None);
-        var held = await runtime.StartAsync(SampleComponent.Request("echo", flow: "leases", step: "held", leaseDuration: leaseDuration), CancellationToken.None);
+        var abandoned = await s_runtime.StartAsync(SampleComponent.Request("echo", flow: "leases", step: "abandoned", leaseDuration: leaseDuration), CancellationToken.None);
+        var held = await s_runtime.StartAsync(SampleComponent.Request("echo", flow: "leases", step: "held", leaseDuration: leaseDuration), CancellationToken.None);
         try
         {
             // The holder renews well before expiry, as a step grain's timer would; waiting for the abandoned
@@ -90,27 +86,26 @@ public sealed class LocalProcessRuntimeTests
             var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(6);
             while (ContainerProcesses.IsAlive(ContainerProcesses.Pid(abandoned.ContainerId)) && DateTimeOffset.UtcNow < deadline)
             {
-                held = await runtime.RenewAsync(held, leaseDuration, CancellationToken.None);
+                held = await s_runtime.RenewAsync(held, leaseDuration, CancellationToken.None);
                 await Task.Delay(250);
             }
 
             Assert.IsFalse(ContainerProcesses.IsAlive(ContainerProcesses.Pid(abandoned.ContainerId)), "The unrenewed process outlived its lease.");
-            Assert.IsTrue(await runtime.IsRunningAsync(held, CancellationToken.None), "The renewed process was stopped.");
+            Assert.IsTrue(await s_runtime.IsRunningAsync(held, CancellationToken.None), "The renewed process was stopped.");
             var renewAbandoned = await Assert.ThrowsExactlyAsync<InvalidOperationException>(
-                () => runtime.RenewAsync(abandoned, leaseDuration, CancellationToken.None));
+                () => s_runtime.RenewAsync(abandoned, leaseDuration, CancellationToken.None));
             Assert.Contains("is no longer held", renewAbandoned.Message);
         }
         finally
         {
-            await Task.WhenAll(runtime.StopAsync(abandoned, CancellationToken.None), runtime.StopAsync(held, CancellationToken.None));
+            await Task.WhenAll(s_runtime.StopAsync(abandoned, CancellationToken.None), s_runtime.StopAsync(held, CancellationToken.None));
         }
     }
 
     [TestMethod]
     public async Task Dispose_StopsEveryProcess()
     {
-        using var ownClient = SampleComponent.CreateClient();
-        var ownRuntime = SampleComponent.CreateRuntime(ownClient);
+        var ownRuntime = SampleComponent.CreateRuntime();
         var first = await ownRuntime.StartAsync(SampleComponent.Request("echo", step: "one"), CancellationToken.None);
         var second = await ownRuntime.StartAsync(SampleComponent.Request("transform", step: "two"), CancellationToken.None);
 
@@ -128,7 +123,7 @@ public sealed class LocalProcessRuntimeTests
         const int maxLineLength = 80;
         var logger = new CapturingLogger<LocalProcessContainerRuntime>();
         using var ownClient = SampleComponent.CreateClient();
-        await using var ownRuntime = SampleComponent.CreateRuntime(ownClient, logger: logger, maxLogLineLength: maxLineLength);
+        await using var ownRuntime = SampleComponent.CreateRuntime(logger: logger, maxLogLineLength: maxLineLength);
         var (lease, _) = await SampleComponent.StartHealthyAsync(ownRuntime, SampleComponent.Request("transform", flow: "logs", step: "upper"));
 
         // A handler failure is the one thing the SDK logs by default (a warning, one line).
@@ -159,7 +154,7 @@ public sealed class LocalProcessRuntimeTests
             Revision = request.Revision with { Launch = new ComponentLaunch("flowactors/echo:1", null, [], new Dictionary<string, string>()) },
         };
 
-        var failure = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+        var failure = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => s_runtime.StartAsync(request, CancellationToken.None));
 
         Assert.Contains("Component 'echo' revision 1 has no command", failure.Message);
         Assert.Contains("ComponentLaunch.Command", failure.Message);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Containers;
-using FlowActors.Grains.Containers.Processes;
+using FlowActors.Containers;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
@@ -21,7 +21,6 @@ internal static class SampleComponent
     public static ComponentClient CreateClient() => new(Options.Create(new ComponentClientOptions()));
 
     public static LocalProcessContainerRuntime CreateRuntime(
-        ComponentClient client,
         TimeSpan? leaseCheckPeriod = null,
         ILogger<LocalProcessContainerRuntime>? logger = null,
         int? maxLogLineLength = null)
@@ -41,7 +40,7 @@ internal static class SampleComponent
         }
 
         return new LocalProcessContainerRuntime(
-            client, new LoopbackPorts(), Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
+            new LoopbackPorts(), Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
     }
 
     public static ContainerRequest Request(

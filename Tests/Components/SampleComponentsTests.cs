@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Containers.Processes;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Messages;
 
@@ -14,38 +14,38 @@ namespace FlowActors.Tests.Components;
 [TestClass]
 public sealed class SampleComponentsTests(TestContext testContext)
 {
-    private static ComponentClient client = null!;
-    private static LocalProcessContainerRuntime runtime = null!;
-    private static ContainerLease transform = null!;
-    private static ContainerLease delay = null!;
-    private static ContainerLease faulty = null!;
-    private static ContainerLease echo = null!;
+    private static ComponentClient s_client = null!;
+    private static LocalProcessContainerRuntime s_runtime = null!;
+    private static ContainerLease s_transform = null!;
+    private static ContainerLease s_delay = null!;
+    private static ContainerLease s_faulty = null!;
+    private static ContainerLease s_echo = null!;
 
     [ClassInitialize]
     public static async Task StartComponentsAsync(TestContext context)
     {
-        client = SampleComponent.CreateClient();
-        runtime = SampleComponent.CreateRuntime(client);
+        s_client = SampleComponent.CreateClient();
+        s_runtime = SampleComponent.CreateRuntime();
         var started = await Task.WhenAll(
-            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("transform")),
-            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("delay", configuration: """{"ms":300}""")),
-            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("faulty")),
-            SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("echo")));
-        (transform, delay, faulty, echo) = (started[0].Lease, started[1].Lease, started[2].Lease, started[3].Lease);
+            SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("transform")),
+            SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("delay", configuration: """{"ms":300}""")),
+            SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("faulty")),
+            SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("echo")));
+        (s_transform, s_delay, s_faulty, s_echo) = (started[0].Lease, started[1].Lease, started[2].Lease, started[3].Lease);
         context.WriteLine($"Start to healthy, 4 processes at once: {string.Join(", ", started.Select(s => $"{s.Ready.TotalMilliseconds:0} ms"))}");
     }
 
     [ClassCleanup]
     public static async Task StopComponentsAsync()
     {
-        await runtime.DisposeAsync();
-        client.Dispose();
+        await s_runtime.DisposeAsync();
+        s_client.Dispose();
     }
 
     [TestMethod]
     public async Task Transform_UppercasesConfiguredField()
     {
-        var emits = await InvokeAsync(transform, "uppercase", """{"name":"ada","city":"paris","age":36}""", """{"field":"name"}""");
+        var emits = await InvokeAsync(s_transform, "uppercase", """{"name":"ada","city":"paris","age":36}""", """{"field":"name"}""");
 
         var body = SingleData(emits);
         Assert.AreEqual("ADA", body.GetProperty("name").GetString());
@@ -57,7 +57,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     [TestMethod]
     public async Task Transform_UppercasesEveryStringField_WhenNoFieldIsConfigured()
     {
-        var emits = await InvokeAsync(transform, "uppercase", """{"name":"ada","city":"paris","age":36}""");
+        var emits = await InvokeAsync(s_transform, "uppercase", """{"name":"ada","city":"paris","age":36}""");
 
         var body = SingleData(emits);
         Assert.AreEqual("ADA", body.GetProperty("name").GetString());
@@ -69,7 +69,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     public async Task Transform_TagsItsOutput_WhenTheRevisionSetsATag()
     {
         var request = SampleComponent.Request("transform", step: "tagged", environment: new Dictionary<string, string> { ["FLOWACTORS_TAG"] = "rev-2" });
-        var (lease, ready) = await SampleComponent.StartHealthyAsync(runtime, request);
+        var (lease, ready) = await SampleComponent.StartHealthyAsync(s_runtime, request);
         testContext.WriteLine($"Start to healthy, one process: {ready.TotalMilliseconds:0} ms");
         try
         {
@@ -80,7 +80,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
         }
         finally
         {
-            await runtime.StopAsync(lease, CancellationToken.None);
+            await s_runtime.StopAsync(lease, CancellationToken.None);
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     public async Task Delay_PassesTheBodyOn_AfterTheConfiguredDelay()
     {
         var clock = Stopwatch.StartNew();
-        var emits = await InvokeAsync(delay, "delay", """{"order":42}""", """{"ms":300}""");
+        var emits = await InvokeAsync(s_delay, "delay", """{"order":42}""", """{"ms":300}""");
 
         Assert.IsGreaterThanOrEqualTo(300, clock.ElapsedMilliseconds);
         Assert.AreEqual(42, SingleData(emits).GetProperty("order").GetInt32());
@@ -97,7 +97,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     [TestMethod]
     public async Task Faulty_PassesTheBodyOn_WhenToldNotToFail()
     {
-        var body = SingleData(await InvokeAsync(faulty, "maybeFail", """{"fail":"no","n":1}"""));
+        var body = SingleData(await InvokeAsync(s_faulty, "maybeFail", """{"fail":"no","n":1}"""));
 
         Assert.AreEqual(1, body.GetProperty("n").GetInt32());
     }
@@ -105,7 +105,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     [TestMethod]
     public async Task Faulty_Error_EmitsAnError()
     {
-        var emits = await InvokeAsync(faulty, "maybeFail", """{"fail":"error"}""");
+        var emits = await InvokeAsync(s_faulty, "maybeFail", """{"fail":"error"}""");
 
         Assert.HasCount(1, emits);
         Assert.AreEqual(EmitKinds.Error, emits[0].Kind);
@@ -117,19 +117,19 @@ public sealed class SampleComponentsTests(TestContext testContext)
     {
         var clock = Stopwatch.StartNew();
         var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
-            () => InvokeAsync(faulty, "maybeFail", """{"fail":"hang"}""", timeout: TimeSpan.FromSeconds(1)));
+            () => InvokeAsync(s_faulty, "maybeFail", """{"fail":"hang"}""", timeout: TimeSpan.FromSeconds(1)));
 
         Assert.AreEqual(ComponentFailure.Timeout, failure.Failure);
         Assert.Contains("did not answer within 1s", failure.Message);
         Assert.IsLessThan(3000, clock.ElapsedMilliseconds);
-        Assert.IsTrue(await runtime.ProbeAsync(faulty, CancellationToken.None), "A hung call must not take the component down.");
+        Assert.IsTrue(await s_runtime.ProbeAsync(s_faulty, CancellationToken.None), "A hung call must not take the component down.");
     }
 
     [TestMethod]
     public async Task Faulty_Garbage_IsAMalformedReply()
     {
         var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
-            () => InvokeAsync(faulty, "maybeFail", """{"fail":"garbage"}"""));
+            () => InvokeAsync(s_faulty, "maybeFail", """{"fail":"garbage"}"""));
 
         Assert.AreEqual(ComponentFailure.MalformedReply, failure.Failure);
         Assert.Contains("not a protocol reply: <html>", failure.Message);
@@ -138,7 +138,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     [TestMethod]
     public async Task Faulty_Crash_IsUnreachable_AndTheProcessIsGone()
     {
-        var (lease, _) = await SampleComponent.StartHealthyAsync(runtime, SampleComponent.Request("faulty", step: "crashing"));
+        var (lease, _) = await SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("faulty", step: "crashing"));
         try
         {
             var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
@@ -149,11 +149,11 @@ public sealed class SampleComponentsTests(TestContext testContext)
 
             // The kernel closes a dying process's sockets a moment before the process is gone: wait for the exit.
             await ContainerProcesses.WaitForExitAsync([ContainerProcesses.Pid(lease.ContainerId)], TimeSpan.FromSeconds(10));
-            Assert.IsFalse(await runtime.IsRunningAsync(lease, CancellationToken.None));
+            Assert.IsFalse(await s_runtime.IsRunningAsync(lease, CancellationToken.None));
         }
         finally
         {
-            await runtime.StopAsync(lease, CancellationToken.None);
+            await s_runtime.StopAsync(lease, CancellationToken.None);
         }
     }
 
@@ -161,7 +161,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     public async Task UnknownAction_IsABadStatus_NamingTheActionAndTheKnownOnes()
     {
         var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
-            () => InvokeAsync(transform, "lowercase", """{"name":"ADA"}"""));
+            () => InvokeAsync(s_transform, "lowercase", """{"name":"ADA"}"""));
 
         Assert.AreEqual(ComponentFailure.BadStatus, failure.Failure);
         Assert.Contains("answered 400", failure.Message);
@@ -171,7 +171,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     [TestMethod]
     public async Task Echo_Reply_EmitsAnHttpReplyWithTheBody()
     {
-        var emits = await InvokeAsync(echo, "reply", """{"ok":true}""");
+        var emits = await InvokeAsync(s_echo, "reply", """{"ok":true}""");
 
         Assert.HasCount(1, emits);
         Assert.AreEqual(EmitKinds.HttpReply, emits[0].Kind);
@@ -183,7 +183,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     public async Task Echo_PassesTheMessageOnUnchanged_WithItsHeaders()
     {
         var message = FlowMessage.Create("""{"a":[1,2,{"b":null}]}""", new Dictionary<string, string> { ["x-request"] = "7" });
-        var emits = await client.InvokeAsync(echo.Endpoint, "echo", message, null, null, SampleComponent.CallTimeout, CancellationToken.None);
+        var emits = await s_client.InvokeAsync(s_echo.Endpoint, "echo", message, null, null, SampleComponent.CallTimeout, CancellationToken.None);
 
         Assert.HasCount(1, emits);
         Assert.AreEqual("""{"a":[1,2,{"b":null}]}""", emits[0].Body!.Value.GetRawText());
@@ -195,7 +195,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     {
         var messages = Enumerable.Range(0, 5).Select(i => FlowMessage.Create($$"""{"n":{{i}}}""")).ToArray();
 
-        var results = await client.InvokeBatchAsync(echo.Endpoint, "echo", messages, null, null, SampleComponent.CallTimeout, CancellationToken.None);
+        var results = await s_client.InvokeBatchAsync(s_echo.Endpoint, "echo", messages, null, null, SampleComponent.CallTimeout, CancellationToken.None);
 
         Assert.HasCount(5, results);
         for (var i = 0; i < results.Count; i++)
@@ -209,7 +209,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     {
         FlowMessage[] messages = [FlowMessage.Create("""{"n":0}"""), FlowMessage.Create("""{"fail":"throw"}"""), FlowMessage.Create("""{"n":2}""")];
 
-        var results = await client.InvokeBatchAsync(faulty.Endpoint, "maybeFail", messages, null, null, SampleComponent.CallTimeout, CancellationToken.None);
+        var results = await s_client.InvokeBatchAsync(s_faulty.Endpoint, "maybeFail", messages, null, null, SampleComponent.CallTimeout, CancellationToken.None);
 
         Assert.HasCount(3, results);
         Assert.AreEqual(0, SingleData(results[0]).GetProperty("n").GetInt32());
@@ -223,7 +223,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
     public async Task Batch_UnknownAction_IsABadStatus_LikeASingleCall()
     {
         var failure = await Assert.ThrowsExactlyAsync<ComponentInvocationException>(
-            () => client.InvokeBatchAsync(transform.Endpoint, "lowercase", [FlowMessage.Create("{}"), FlowMessage.Create("{}")], null, null, SampleComponent.CallTimeout, CancellationToken.None));
+            () => s_client.InvokeBatchAsync(s_transform.Endpoint, "lowercase", [FlowMessage.Create("{}"), FlowMessage.Create("{}")], null, null, SampleComponent.CallTimeout, CancellationToken.None));
 
         Assert.AreEqual(ComponentFailure.BadStatus, failure.Failure);
         Assert.Contains("Unknown action 'lowercase'", failure.Message);
@@ -231,7 +231,7 @@ public sealed class SampleComponentsTests(TestContext testContext)
 
     private static Task<IReadOnlyList<Emit>> InvokeAsync(
         ContainerLease lease, string action, string body, string? configuration = null, TimeSpan? timeout = null) =>
-        client.InvokeAsync(lease.Endpoint, action, FlowMessage.Create(body), configuration, null, timeout ?? SampleComponent.CallTimeout, CancellationToken.None);
+        s_client.InvokeAsync(lease.Endpoint, action, FlowMessage.Create(body), configuration, null, timeout ?? SampleComponent.CallTimeout, CancellationToken.None);
 
     private static JsonElement SingleData(IReadOnlyList<Emit> emits)
     {

@@ -1,5 +1,5 @@
-using Microsoft.Playwright;
 using FlowActors.Tests.Infrastructure;
+using Microsoft.Playwright;
 
 // Not FlowActors.Tests.Console: that namespace would hide System.Console from every test.
 namespace FlowActors.Tests.AdminConsole;

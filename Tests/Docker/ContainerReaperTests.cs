@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;

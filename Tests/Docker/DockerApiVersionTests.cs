@@ -1,4 +1,4 @@
-using FlowActors.Grains.Containers.Docker;
+using FlowActors.Containers.Docker;
 
 namespace FlowActors.Tests.Docker;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 
 namespace FlowActors.Tests.Docker;
 
@@ -11,7 +11,7 @@ namespace FlowActors.Tests.Docker;
 [TestCategory("Docker")]
 public sealed class DockerContainerRuntimeTests
 {
-    private DockerTestEngine docker = null!;
+    private DockerTestEngine _docker = null!;
 
     public TestContext TestContext { get; set; } = null!;
 
@@ -19,16 +19,16 @@ public sealed class DockerContainerRuntimeTests
     public static Task ClassInitialize(TestContext context) => DockerTestEngine.EnsureReadyAsync();
 
     [TestInitialize]
-    public void Initialize() => docker = new DockerTestEngine();
+    public void Initialize() => _docker = new DockerTestEngine();
 
     [TestCleanup]
-    public async Task Cleanup() => await docker.DisposeAsync();
+    public async Task Cleanup() => await _docker.DisposeAsync();
 
     [TestMethod]
     public async Task BusyboxComponent_AnswersHealthAndEchoesInvoke_AndIsGoneAfterStop()
     {
-        var lease = await docker.Runtime.StartAsync(DockerTestEngine.Request("echo"), TestContext.CancellationToken);
-        await docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
+        var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("echo"), TestContext.CancellationToken);
+        await _docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
 
         using var http = new HttpClient();
         using var response = await http.PostAsync(
@@ -42,16 +42,16 @@ public sealed class DockerContainerRuntimeTests
         Assert.AreEqual(42, emit.GetProperty("body").GetProperty("order").GetInt32());
         Assert.AreEqual("a \"quoted\" word", emit.GetProperty("body").GetProperty("note").GetString());
 
-        await docker.Runtime.StopAsync(lease, TestContext.CancellationToken);
-        Assert.IsFalse(await docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken));
-        Assert.IsEmpty(await docker.Runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Lease] = lease.LeaseId }, TestContext.CancellationToken));
+        await _docker.Runtime.StopAsync(lease, TestContext.CancellationToken);
+        Assert.IsFalse(await _docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken));
+        Assert.IsEmpty(await _docker.Runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Lease] = lease.LeaseId }, TestContext.CancellationToken));
     }
 
     [TestMethod]
     public async Task StartedContainer_IsHardenedAsInspectShows()
     {
-        var lease = await docker.Runtime.StartAsync(DockerTestEngine.Request("hardened"), TestContext.CancellationToken);
-        using var config = new DockerClientConfiguration(new Uri(docker.Options.Endpoint));
+        var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("hardened"), TestContext.CancellationToken);
+        using var config = new DockerClientConfiguration(new Uri(_docker.Options.Endpoint));
         using var client = config.CreateClient();
 
         var inspected = await client.Containers.InspectContainerAsync(lease.ContainerId, TestContext.CancellationToken);
@@ -72,9 +72,9 @@ public sealed class DockerContainerRuntimeTests
     [TestMethod]
     public async Task StartedContainer_CarriesOwnerLeaseAndStepLabels_AndListFindsItByThem()
     {
-        var lease = await docker.Runtime.StartAsync(DockerTestEngine.Request("labelled", flow: "billing"), TestContext.CancellationToken);
+        var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("labelled", flow: "billing"), TestContext.CancellationToken);
 
-        var found = await docker.Runtime.ListAsync(
+        var found = await _docker.Runtime.ListAsync(
             new Dictionary<string, string> { [ContainerLabels.Cluster] = DockerTestEngine.ClusterId, [ContainerLabels.Flow] = "billing", [ContainerLabels.Step] = "labelled" },
             TestContext.CancellationToken);
 
@@ -85,19 +85,19 @@ public sealed class DockerContainerRuntimeTests
         Assert.AreEqual("billing/labelled@test", container.Labels[ContainerLabels.Holder]);
         Assert.AreEqual("busybox-echo", container.Labels[ContainerLabels.Component]);
         Assert.AreEqual("1", container.Labels[ContainerLabels.Revision]);
-        Assert.IsEmpty(await docker.Runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "no-such-flow-" + Guid.NewGuid() }, TestContext.CancellationToken));
+        Assert.IsEmpty(await _docker.Runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Flow] = "no-such-flow-" + Guid.NewGuid() }, TestContext.CancellationToken));
     }
 
     [TestMethod]
     public async Task KilledContainer_IsNotRunning_AndRaisesContainerDied()
     {
         var died = new TaskCompletionSource<ContainerDiedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        docker.Runtime.ContainerDied += (_, e) => died.TrySetResult(e);
-        var lease = await docker.Runtime.StartAsync(DockerTestEngine.Request("doomed"), TestContext.CancellationToken);
-        await docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
-        Assert.IsTrue(await docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken));
+        _docker.Runtime.ContainerDied += (_, e) => died.TrySetResult(e);
+        var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("doomed"), TestContext.CancellationToken);
+        await _docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
+        Assert.IsTrue(await _docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken));
 
-        using var config = new DockerClientConfiguration(new Uri(docker.Options.Endpoint));
+        using var config = new DockerClientConfiguration(new Uri(_docker.Options.Endpoint));
         using var client = config.CreateClient();
         await client.Containers.KillContainerAsync(lease.ContainerId, new ContainerKillParameters { Signal = "KILL" }, TestContext.CancellationToken);
 
@@ -105,17 +105,17 @@ public sealed class DockerContainerRuntimeTests
         Assert.AreEqual(lease.ContainerId, death.ContainerId);
         Assert.AreEqual(lease.LeaseId, death.LeaseId);
         Assert.AreEqual("doomed", death.StepId);
-        Assert.IsFalse(await docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken));
+        Assert.IsFalse(await _docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken));
     }
 
     [TestMethod]
     public async Task StoppedContainer_DoesNotRaiseContainerDied()
     {
         var deaths = 0;
-        docker.Runtime.ContainerDied += (_, _) => Interlocked.Increment(ref deaths);
-        var lease = await docker.Runtime.StartAsync(DockerTestEngine.Request("graceful"), TestContext.CancellationToken);
+        _docker.Runtime.ContainerDied += (_, _) => Interlocked.Increment(ref deaths);
+        var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("graceful"), TestContext.CancellationToken);
 
-        await docker.Runtime.StopAsync(lease, TestContext.CancellationToken);
+        await _docker.Runtime.StopAsync(lease, TestContext.CancellationToken);
         await Task.Delay(500, TestContext.CancellationToken);
 
         Assert.AreEqual(0, deaths);
@@ -126,7 +126,7 @@ public sealed class DockerContainerRuntimeTests
     {
         var request = DockerTestEngine.Request("missing", image: "flowactors/does-not-exist:test");
 
-        var error = await Assert.ThrowsExactlyAsync<ComponentImageMissingException>(() => docker.Runtime.StartAsync(request, TestContext.CancellationToken));
+        var error = await Assert.ThrowsExactlyAsync<ComponentImageMissingException>(() => _docker.Runtime.StartAsync(request, TestContext.CancellationToken));
 
         StringAssert.Contains(error.Message, "flowactors/does-not-exist:test");
         StringAssert.Contains(error.Message, "scripts/build-test-images.sh");
@@ -139,10 +139,10 @@ public sealed class DockerContainerRuntimeTests
         for (var run = 0; run < 5; run++)
         {
             var watch = Stopwatch.StartNew();
-            var lease = await docker.Runtime.StartAsync(DockerTestEngine.Request($"timed{run}"), TestContext.CancellationToken);
-            await docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
+            var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request($"timed{run}"), TestContext.CancellationToken);
+            await _docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
             timings.Add(watch.Elapsed.TotalMilliseconds);
-            await docker.Runtime.StopAsync(lease, TestContext.CancellationToken);
+            await _docker.Runtime.StopAsync(lease, TestContext.CancellationToken);
         }
 
         timings.Sort();

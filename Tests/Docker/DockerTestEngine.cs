@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using FlowActors.Grains.Containers;
-using FlowActors.Grains.Containers.Docker;
+using FlowActors.Containers;
+using FlowActors.Containers.Docker;
 using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 
 namespace FlowActors.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 
 namespace FlowActors.Tests.Infrastructure;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using FlowActors.Bench.Harness;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Containers;
-using FlowActors.Grains.Containers.Processes;
+using FlowActors.Containers;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
@@ -22,7 +22,7 @@ internal static class FloorRow
         Console.Error.WriteLine("flows: floor, direct component call ...");
         using var client = new ComponentClient(Options.Create(new ComponentClientOptions()));
         await using var runtime = new LocalProcessContainerRuntime(
-            client, new LoopbackPorts(), Options.Create(new LocalProcessRuntimeOptions { ClusterId = "bench" }),
+            new LoopbackPorts(), Options.Create(new LocalProcessRuntimeOptions { ClusterId = "bench" }),
             NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
         var echo = SampleDeployments.Echo();
         var revision = new ComponentRevision(FlowSilo.Echo, 1, echo.Launch, echo.Descriptor, DateTimeOffset.UtcNow);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FlowActors.Bench.Harness;
-using FlowActors.Grains.Containers;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Bench.Flows;

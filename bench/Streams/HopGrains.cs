@@ -43,11 +43,11 @@ internal sealed class HopConsumerGrain : Grain, IGrainWithStringKey, IStreamSubs
 /// <summary>Hands the latency of the one message in flight from the consumer grain back to the benchmark loop.</summary>
 internal static class HopProbe
 {
-    private static TaskCompletionSource<TimeSpan> _next = New();
+    private static TaskCompletionSource<TimeSpan> s_next = New();
 
-    public static Task<TimeSpan> Expect() => (_next = New()).Task;
+    public static Task<TimeSpan> Expect() => (s_next = New()).Task;
 
-    public static void Arrived(TimeSpan elapsed) => _next.TrySetResult(elapsed);
+    public static void Arrived(TimeSpan elapsed) => s_next.TrySetResult(elapsed);
 
     // Asynchronous continuations keep the benchmark loop off the consumer grain's thread.
     private static TaskCompletionSource<TimeSpan> New() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,16 +21,14 @@ public sealed class ComponentClient : IDisposable
     private const int SnippetLength = 200;
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
-    private readonly HttpClient http;
-    private readonly TimeSpan healthProbeTimeout;
-    private readonly int maxReplyBytes;
+    private readonly HttpClient _http;
+    private readonly int _maxReplyBytes;
 
     public ComponentClient(IOptions<ComponentClientOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
-        healthProbeTimeout = settings.HealthProbeTimeout;
-        maxReplyBytes = settings.MaxReplyBytes;
+        _maxReplyBytes = settings.MaxReplyBytes;
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -40,11 +38,11 @@ public sealed class ComponentClient : IDisposable
             ConnectTimeout = settings.ConnectTimeout,
             PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
         };
-        http = new HttpClient(handler)
+        _http = new HttpClient(handler)
         {
             // Every call brings its own timeout.
             Timeout = Timeout.InfiniteTimeSpan,
-            MaxResponseContentBufferSize = maxReplyBytes,
+            MaxResponseContentBufferSize = _maxReplyBytes,
             DefaultRequestVersion = HttpVersion.Version11,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
@@ -120,7 +118,7 @@ public sealed class ComponentClient : IDisposable
         HttpStatusCode status;
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
             status = response.StatusCode;
             reply = await response.Content.ReadAsByteArrayAsync(deadline.Token);
         }
@@ -146,27 +144,7 @@ public sealed class ComponentClient : IDisposable
         return reply;
     }
 
-    /// <summary>
-    /// True when the component at <paramref name="endpoint"/> answers <c>GET /healthz</c> with 200 within the
-    /// health probe timeout. Never throws: any failure means "not ready".
-    /// </summary>
-    public async Task<bool> IsHealthyAsync(Uri endpoint, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        try
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(healthProbeTimeout);
-            using var response = await http.GetAsync(new Uri(endpoint, ProtocolPaths.Health), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    public void Dispose() => http.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private static IReadOnlyList<Emit> ReadEmits(byte[] reply, Uri endpoint, string action)
     {

@@ -3,9 +3,6 @@ namespace FlowActors.Grains.Components.Protocol;
 /// <summary>How the platform talks to components (<see cref="ComponentClient"/>).</summary>
 public sealed class ComponentClientOptions
 {
-    /// <summary>How long a health probe may take before the component counts as not ready.</summary>
-    public TimeSpan HealthProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>How long opening a connection may take (a loopback connect takes well under a millisecond).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 

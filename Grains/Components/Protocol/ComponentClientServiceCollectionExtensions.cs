@@ -15,7 +15,6 @@ public static class ComponentClientServiceCollectionExtensions
         }
 
         options
-            .Validate(o => o.HealthProbeTimeout > TimeSpan.Zero, "ComponentClientOptions.HealthProbeTimeout must be positive, e.g. 00:00:01.")
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero, "ComponentClientOptions.ConnectTimeout must be positive, e.g. 00:00:02.")
             .Validate(o => o.PooledConnectionIdleTimeout >= TimeSpan.Zero, "ComponentClientOptions.PooledConnectionIdleTimeout must not be negative.")
             .Validate(o => o.MaxReplyBytes > 0, "ComponentClientOptions.MaxReplyBytes must be positive, e.g. 16777216.")

@@ -1,0 +1,211 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace FlowActors.Containers.Processes;
+
+/// <summary>
+/// One component process and its lease: the local-process runtime's "container". Forwards the process's
+/// output to the log, and stops at most once however many callers ask.
+/// </summary>
+internal sealed partial class ComponentProcess
+{
+    private readonly Process _process;
+    private readonly ILogger _logger;
+    private readonly int _maxLineLength;
+    private readonly IReadOnlyList<KeyValuePair<string, object?>> _scope;
+    private readonly Lock _gate = new();
+    private DateTimeOffset _expiresAt;
+    private Task? _stopping;
+
+    public ComponentProcess(
+        Process process,
+        Uri endpoint,
+        string leaseId,
+        string holder,
+        DateTimeOffset expiresAt,
+        IReadOnlyDictionary<string, string> labels,
+        ContainerRequest request,
+        int maxLineLength,
+        ILogger logger)
+    {
+        _process = process;
+        _logger = logger;
+        _maxLineLength = maxLineLength;
+        _expiresAt = expiresAt;
+        ProcessId = process.Id;
+        ContainerId = $"process-{ProcessId}";
+        Endpoint = endpoint;
+        LeaseId = leaseId;
+        Holder = holder;
+        Labels = labels;
+        _scope = [new("flow", request.FlowId), new("step", request.StepId), new("container", ContainerId)];
+
+        process.EnableRaisingEvents = true;
+        process.OutputDataReceived += (_, line) => Forward(line.Data, isError: false);
+        process.ErrorDataReceived += (_, line) => Forward(line.Data, isError: true);
+        process.Exited += (_, _) => OnExited();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int ProcessId { get; }
+
+    public string ContainerId { get; }
+
+    public Uri Endpoint { get; }
+
+    public string LeaseId { get; }
+
+    public string Holder { get; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    public DateTimeOffset ExpiresAt
+    {
+        get { lock (_gate) { return _expiresAt; } }
+    }
+
+    public bool IsRunning
+    {
+        get
+        {
+            try
+            {
+                return !_process.HasExited && !IsZombie(ProcessId);
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed by a concurrent stop.
+                return false;
+            }
+        }
+    }
+
+    public bool IsStopping => Volatile.Read(ref _stopping) is not null;
+
+    /// <summary>Extends the lease to <paramref name="until"/>; false when the process is being stopped.</summary>
+    public bool TryRenew(DateTimeOffset until)
+    {
+        lock (_gate)
+        {
+            if (_stopping is not null)
+            {
+                return false;
+            }
+
+            _expiresAt = until;
+            return true;
+        }
+    }
+
+    /// <summary>Kills the process and everything it started, and waits until they are gone. Idempotent.</summary>
+    public Task StopAsync(TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            return _stopping ??= KillAsync(timeout);
+        }
+    }
+
+    private async Task KillAsync(TimeSpan timeout)
+    {
+        await Task.Yield();
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or Win32Exception)
+        {
+            // Gone already.
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            LogStopTimedOut(_logger, ContainerId, timeout);
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>
+    /// True when the process has died but is not reaped yet. .NET reaps children on SIGCHLD, a moment after
+    /// the kernel closed the process's sockets; a holder that just saw the connection drop and asks whether
+    /// the component crashed must hear "yes", not "still running".
+    /// </summary>
+    private static bool IsZombie(int processId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            // "pid (comm) S ...": the state follows the last ')', since comm may itself contain one.
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
+            return state.Length == 0 || state[0] is 'Z' or 'X';
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    private void Forward(string? line, bool isError)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (line.Length > _maxLineLength)
+        {
+            line = $"{line.AsSpan(0, _maxLineLength)}… ({line.Length - _maxLineLength} more characters)";
+        }
+
+        using (_logger.BeginScope(_scope))
+        {
+            if (isError)
+            {
+                LogErrorOutput(_logger, line);
+            }
+            else
+            {
+                LogOutput(_logger, line);
+            }
+        }
+    }
+
+    private void OnExited()
+    {
+        if (IsStopping)
+        {
+            return;
+        }
+
+        using (_logger.BeginScope(_scope))
+        {
+            LogExitedUnasked(_logger, ContainerId, _process.ExitCode, Holder);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void LogOutput(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private static partial void LogErrorOutput(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Component process {ContainerId} exited with code {ExitCode} while leased to {Holder}")]
+    private static partial void LogExitedUnasked(ILogger logger, string containerId, int exitCode, string holder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Component process {ContainerId} was killed but had not exited after {Timeout}")]
+    private static partial void LogStopTimedOut(ILogger logger, string containerId, TimeSpan timeout);
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FlowActors.ComponentProtocol;
+
+namespace FlowActors.Containers.Processes;
+
+/// <summary>Builds the command line and environment of a component process.</summary>
+internal static class ComponentProcessStart
+{
+    private static readonly Lazy<string> WorkingDirectory = new(() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "flowactors-components")).FullName);
+
+    // A component handles one call at a time on a machine shared with the silo and other components:
+    // workstation, non-concurrent GC keeps each process small, and no PGO instrumentation for short lives.
+    private static readonly KeyValuePair<string, string>[] SmallFootprint =
+    [
+        new("DOTNET_gcServer", "0"),
+        new("DOTNET_gcConcurrent", "0"),
+        new("DOTNET_TieredPGO", "0"),
+    ];
+
+    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options)
+    {
+        var revision = request.Revision;
+        var launch = revision.Launch;
+        if (string.IsNullOrWhiteSpace(launch.Command))
+        {
+            throw new InvalidOperationException(
+                $"Component '{revision.ComponentId}' revision {revision.Revision} has no command to run as a local process. "
+                + "Deploy it with ComponentLaunch.Command (e.g. 'dotnet' with the component's dll as first argument), "
+                + "or run it on the Docker runtime.");
+        }
+
+        var start = new ProcessStartInfo(DotnetHost.Resolve(launch.Command))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+
+            // Not the silo's directory: a component must not pick up the silo's appsettings.json (or any other
+            // file of the silo) as its own, just as a container sees only its image.
+            WorkingDirectory = WorkingDirectory.Value,
+        };
+        foreach (var argument in launch.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var environment = start.Environment;
+        environment.Clear();
+        foreach (var name in options.InheritedEnvironmentVariables)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                environment[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in SmallFootprint)
+        {
+            environment[name] = value;
+        }
+
+        // The revision may override the defaults above, but not what the platform tells the component below.
+        foreach (var (name, value) in launch.Environment)
+        {
+            environment[name] = value;
+        }
+
+        environment[ProtocolPaths.PortVariable] = port.ToString(CultureInfo.InvariantCulture);
+        environment[ProtocolPaths.FlowVariable] = request.FlowId;
+        environment[ProtocolPaths.StepVariable] = request.StepId;
+        environment[ProtocolPaths.RevisionVariable] = revision.Revision.ToString(CultureInfo.InvariantCulture);
+        environment[ProtocolPaths.ConfigurationVariable] = request.Configuration ?? string.Empty;
+        return start;
+    }
+
+    /// <summary>The command line, for error messages.</summary>
+    public static string Describe(ProcessStartInfo start) =>
+        string.Join(' ', [start.FileName, .. start.ArgumentList]);
+}

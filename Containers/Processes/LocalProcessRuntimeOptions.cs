@@ -1,0 +1,29 @@
+namespace FlowActors.Containers.Processes;
+
+/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>.</summary>
+public sealed class LocalProcessRuntimeOptions
+{
+    /// <summary>Value of the <see cref="ContainerLabels.Cluster"/> label on every process this silo starts.</summary>
+    public string ClusterId { get; set; } = "dev";
+
+    /// <summary>Value of the <see cref="ContainerLabels.Silo"/> label, when set.</summary>
+    public string? SiloName { get; set; }
+
+    /// <summary>Longer lines of a component's output are cut here before they reach the log.</summary>
+    public int MaxLogLineLength { get; set; } = 2000;
+
+    /// <summary>How often the runtime looks for processes whose lease expired without renewal (their holder is gone).</summary>
+    public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timeout of one health probe (<c>GET /healthz</c>).</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long stopping waits for a killed process to be gone before giving up on it.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The silo's environment variables a component process gets. Nothing else is inherited, so the silo's
+    /// secrets (storage connection strings) stay out of components, as they would with Docker.
+    /// </summary>
+    public IList<string> InheritedEnvironmentVariables { get; } = ["PATH", "HOME", "TMPDIR", "LANG", "DOTNET_ROOT"];
+}
