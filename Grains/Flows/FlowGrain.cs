@@ -4,40 +4,57 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Flows;
 
 /// <summary>
-/// Owns a flow's definitions, mode and lifecycle. It coordinates; the steps do the work: a real-time start
-/// asks every step to warm up and waits for their reports, and a message goes onto the entry step's stream.
+/// Owns a flow's definitions, mode and lifecycle. It coordinates; the steps do the work: a real-time start asks every
+/// step to take its run up and follows their reports, and a message goes onto the entry step's stream. A real-time run
+/// is reconciled, not assumed: whenever the flow grain activates while its run goes on, and on a reminder while it
+/// runs, it asks every step where it is in the run (<see cref="IStepGrain.StartRealtimeAsync"/>, idempotent), which
+/// re-establishes what is missing. Every change of state happens in a non-interleaving turn, so writes never overlap.
 /// </summary>
 public sealed partial class FlowGrain(
     [PersistentState("flow", StorageNames.Grains)] IPersistentState<FlowState> state,
+    IOptions<FlowOptions> options,
     TimeProvider time,
-    ILogger<FlowGrain> logger) : Grain, IFlowGrain
+    ILogger<FlowGrain> logger) : Grain, IFlowGrain, IRemindable
 {
+    private const string ReconcileReminder = "reconcile";
+
     private readonly Dictionary<string, StepStatus> _steps = new(StringComparer.Ordinal);
     private FlowLifecycle _lifecycle;
     private string? _error;
     private FlowGraph? _graph;
     private IAsyncStream<FlowMessage>[] _entryStreams = [];
     private long _warmUpStarted;
+    private bool _failOnStepFailure;
+    private bool _reminderRegistered;
+    private IGrainTimer? _reconcileOnActivation;
 
     private string FlowId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lifecycle = state.State.Lifecycle;
         if (state.State.Run is { } run && _lifecycle == FlowLifecycle.Running)
         {
-            // The flow was running when its activation was lost (a silo went away): pick the run up again.
+            // The activation was lost while the flow ran (idle collection, a move, its silo gone); its steps may well run
+            // on. Ask them, rather than assume: from a timer, because a step that is calling this flow right now (for its
+            // plan) must get its answer before the flow waits on it.
             BeginRun(run);
             if (run.Mode == FlowMode.Realtime)
             {
-                await WarmUpAsync(run);
+                LogReconciling(logger, FlowId, run.RunId);
+                _lifecycle = FlowLifecycle.WarmingUp;
+                _warmUpStarted = time.GetTimestamp();
+                _reconcileOnActivation = this.RegisterGrainTimer(ReconcileOnActivationAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task SaveDraftAsync(FlowDefinition draft)
@@ -102,7 +119,12 @@ public sealed partial class FlowGrain(
         LogStarting(logger, FlowId, published.Revision, run.Mode);
         if (run.Mode == FlowMode.Realtime)
         {
-            await WarmUpAsync(run);
+            // A step that cannot start at all now fails the run: the definition or a component is at fault. Once the run
+            // has been warm, a step that fails is re-established by the reminder instead.
+            _lifecycle = FlowLifecycle.WarmingUp;
+            _warmUpStarted = time.GetTimestamp();
+            _failOnStepFailure = true;
+            await ReconcileAsync();
         }
     }
 
@@ -117,6 +139,7 @@ public sealed partial class FlowGrain(
         _lifecycle = FlowLifecycle.Stopping;
         try
         {
+            await UnregisterReminderAsync();
             await StopStepsAsync(steps);
         }
         finally
@@ -186,50 +209,92 @@ public sealed partial class FlowGrain(
         return Task.FromResult(PlanFor(run, stepId));
     }
 
-    public async Task ReportStepAsync(StepStatus status)
-    {
-        if (!_steps.ContainsKey(status.StepId) || _lifecycle is not (FlowLifecycle.WarmingUp or FlowLifecycle.Running))
-        {
-            return; // a report from a run that has ended
-        }
+    public Task ReportStepAsync(string runId, StepStatus status) => ApplyAsync(runId, status);
 
-        _steps[status.StepId] = status;
-        if (_lifecycle != FlowLifecycle.WarmingUp)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State is { Lifecycle: FlowLifecycle.Running, Run.Mode: FlowMode.Realtime })
+        {
+            await ReconcileAsync();
+        }
+        else
+        {
+            await UnregisterReminderAsync(); // a reminder that outlived its run
+        }
+    }
+
+    private async Task ReconcileOnActivationAsync(CancellationToken cancellationToken)
+    {
+        _reconcileOnActivation?.Dispose();
+        _reconcileOnActivation = null;
+        await ReconcileAsync();
+    }
+
+    /// <summary>
+    /// Asks every step of the real-time run where it is (a step that lost its activation or its container takes the run
+    /// up again on being asked) and takes their answers as reports. Keeps the reminder that repeats this registered.
+    /// </summary>
+    private async Task ReconcileAsync()
+    {
+        if (state.State.Run is not { Mode: FlowMode.Realtime } run || _lifecycle is not (FlowLifecycle.WarmingUp or FlowLifecycle.Running))
         {
             return;
         }
 
-        if (status.Phase == StepPhase.Failed)
+        await EnsureReminderAsync();
+        var answers = await Task.WhenAll(_steps.Keys.ToArray().Select(stepId => AskStepAsync(run, stepId)));
+        foreach (var answer in answers)
         {
-            await FailAsync($"Step '{status.StepId}' failed to warm up: {status.Error}");
+            await ApplyAsync(run.RunId, answer);
         }
-        else if (_steps.Values.All(s => s.Phase == StepPhase.Ready))
+    }
+
+    private async Task<StepStatus> AskStepAsync(FlowRun run, string stepId)
+    {
+        try
+        {
+            return await Step(stepId).StartRealtimeAsync(PlanFor(run, stepId)!);
+        }
+        catch (Exception e)
+        {
+            return _steps[stepId] with { Phase = StepPhase.Failed, ContainerId = null, Error = $"Step '{stepId}' could not be reached: {e.Message}" };
+        }
+    }
+
+    /// <summary>A step's report, or its answer to reconciliation. Reports of another run than the current one change nothing.</summary>
+    private async Task ApplyAsync(string runId, StepStatus status)
+    {
+        if (state.State.Run?.RunId != runId || !_steps.ContainsKey(status.StepId) || _lifecycle is not (FlowLifecycle.WarmingUp or FlowLifecycle.Running))
+        {
+            LogStaleReport(logger, FlowId, status.StepId, runId);
+            return;
+        }
+
+        _steps[status.StepId] = status;
+        if (status.Phase == StepPhase.Failed && _failOnStepFailure)
+        {
+            await FailAsync(runId, $"Step '{status.StepId}' failed to warm up: {status.Error}");
+        }
+        else if (_lifecycle == FlowLifecycle.WarmingUp && _steps.Values.All(s => s.Phase == StepPhase.Ready))
         {
             _lifecycle = FlowLifecycle.Running;
+            _failOnStepFailure = false;
             LogWarm(logger, FlowId, time.GetElapsedTime(_warmUpStarted).TotalMilliseconds);
         }
     }
 
-    private async Task WarmUpAsync(FlowRun run)
+    /// <summary>Ends the run <paramref name="runId"/> as failed; at most once, however many reports say so.</summary>
+    private async Task FailAsync(string runId, string error)
     {
-        _lifecycle = FlowLifecycle.WarmingUp;
-        _warmUpStarted = time.GetTimestamp();
-        try
+        if (state.State.Run?.RunId != runId || _lifecycle is not (FlowLifecycle.WarmingUp or FlowLifecycle.Running))
         {
-            // Steps report readiness through ReportStepAsync; these calls only start the containers.
-            await Task.WhenAll(_steps.Keys.Select(stepId => Step(stepId).StartRealtimeAsync(PlanFor(run, stepId)!)));
+            return;
         }
-        catch (Exception e)
-        {
-            await FailAsync($"The flow could not start its steps: {e.Message}");
-        }
-    }
 
-    private async Task FailAsync(string error)
-    {
         LogFailed(logger, FlowId, error);
         var steps = _steps.Keys.ToArray();
         _lifecycle = FlowLifecycle.Stopping;
+        await UnregisterReminderAsync();
         await StopStepsAsync(steps);
         await UpdateStateAsync(s =>
         {
@@ -249,11 +314,38 @@ public sealed partial class FlowGrain(
             }
             catch (Exception e)
             {
-                // A step that cannot be reached holds nothing we can release from here; the reaper collects its container.
+                // A step that cannot be reached now ends its run itself: it asks the flow at every lease renewal.
                 LogStepStopFailed(logger, FlowId, stepId, e);
             }
         });
         await Task.WhenAll(stops);
+    }
+
+    private async Task EnsureReminderAsync()
+    {
+        if (!_reminderRegistered)
+        {
+            var period = options.Value.ReconcilePeriod;
+            await this.RegisterOrUpdateReminder(ReconcileReminder, period, period);
+            _reminderRegistered = true;
+        }
+    }
+
+    private async Task UnregisterReminderAsync()
+    {
+        _reminderRegistered = false;
+        try
+        {
+            if (await this.GetReminder(ReconcileReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception e)
+        {
+            // A reminder left behind finds the run over at its next tick and unregisters itself.
+            LogReminderNotRemoved(logger, FlowId, e);
+        }
     }
 
     private async Task<FlowRun> ResolveRunAsync(PublishedFlow published)
@@ -276,6 +368,7 @@ public sealed partial class FlowGrain(
     {
         _graph = FlowGraph.Create(run.Flow.Definition);
         _error = null;
+        _failOnStepFailure = false;
         _steps.Clear();
         foreach (var step in run.Flow.Definition.Steps)
         {
@@ -338,21 +431,30 @@ public sealed partial class FlowGrain(
         Run = s.Run,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} published revision {Revision}")]
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Flow {FlowId} published revision {Revision}")]
     private static partial void LogPublished(ILogger logger, string flowId, int revision);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} starting revision {Revision} in {Mode} mode")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Flow {FlowId} starting revision {Revision} in {Mode} mode")]
     private static partial void LogStarting(ILogger logger, string flowId, int revision, FlowMode mode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} is warm after {WarmUpMs:F0} ms")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Flow {FlowId} is warm after {WarmUpMs:F0} ms")]
     private static partial void LogWarm(ILogger logger, string flowId, double warmUpMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} stopped")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Flow {FlowId} stopped")]
     private static partial void LogStopped(ILogger logger, string flowId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} failed: {Error}")]
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Flow {FlowId} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, string flowId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} could not stop step {StepId}")]
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Flow {FlowId} could not stop step {StepId}")]
     private static partial void LogStepStopFailed(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Flow {FlowId} ignores a report of step {StepId} about run {RunId}, which is not the current run")]
+    private static partial void LogStaleReport(ILogger logger, string flowId, string stepId, string runId);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its reconciliation reminder")]
+    private static partial void LogReminderNotRemoved(ILogger logger, string flowId, Exception exception);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Flow {FlowId} activated while its run {RunId} goes on: asking its steps where they are")]
+    private static partial void LogReconciling(ILogger logger, string flowId, string runId);
 }

@@ -5,8 +5,9 @@ using FlowActors.Grains.Interfaces.Containers;
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// The container a step activation holds: start it, wait until it answers, keep its lease, replace it when
-/// it dies, release it. One instance per activation; not thread-safe (the grain is single-threaded).
+/// The container a step holds: start it (or re-adopt one an earlier activation held), wait until it answers, keep its
+/// lease, replace it when it dies, release it. Not thread-safe (the grain's scheduler runs one piece at a time), but
+/// its awaits interleave: lease renewal runs beside a replacement, so every await re-checks which lease is current.
 /// </summary>
 internal sealed class StepContainer(IContainerRuntime runtime, StepOptions options, TimeProvider time)
 {
@@ -21,6 +22,27 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
     {
         _request = request;
         Lease = await runtime.StartAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes over a container an earlier activation of the step held, by renewing its lease. False when it is gone
+    /// (stopped, reaped, or held on another silo's runtime): the caller starts a new one.
+    /// </summary>
+    public async Task<bool> TryAdoptAsync(ContainerLease lease, ContainerRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var renewed = await runtime.RenewAsync(lease, options.LeaseDuration, cancellationToken);
+            _request = request;
+            Lease = renewed;
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not held here any more. If it still runs somewhere, nobody renews it: stop it rather than wait for the reaper.
+            await runtime.StopAsync(lease, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            return false;
+        }
     }
 
     /// <summary>Waits until the component answers its health probe, or fails with a reason once it cannot.</summary>
@@ -49,6 +71,10 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
     public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) =>
         Lease is { } lease ? runtime.ProbeAsync(lease, cancellationToken) : Task.FromResult(false);
 
+    /// <summary>True while the container's process runs (no HTTP call).</summary>
+    public Task<bool> IsRunningAsync(CancellationToken cancellationToken) =>
+        Lease is { } lease ? runtime.IsRunningAsync(lease, cancellationToken) : Task.FromResult(false);
+
     /// <summary>Stops the current container and starts a fresh one of the same revision, ready to serve.</summary>
     public async Task ReplaceAsync(CancellationToken cancellationToken)
     {
@@ -58,12 +84,23 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
         await WaitReadyAsync(cancellationToken);
     }
 
-    /// <summary>Renews the lease once half of it has run out.</summary>
+    /// <summary>
+    /// Renews the lease once half of it has run out. Throws when the runtime no longer holds it (the container is gone):
+    /// the caller replaces it.
+    /// </summary>
     public async Task RenewIfDueAsync(CancellationToken cancellationToken)
     {
-        if (Lease is { } lease && lease.ExpiresAt - time.GetUtcNow() < options.LeaseDuration / 2)
+        if (Lease is not { } lease || lease.ExpiresAt - time.GetUtcNow() >= options.LeaseDuration / 2)
         {
-            Lease = await runtime.RenewAsync(lease, options.LeaseDuration, cancellationToken);
+            return;
+        }
+
+        var renewed = await runtime.RenewAsync(lease, options.LeaseDuration, cancellationToken);
+
+        // A replacement or a release may have run meanwhile: only the lease that was renewed is updated.
+        if (Lease?.LeaseId == renewed.LeaseId)
+        {
+            Lease = renewed;
         }
     }
 
@@ -76,4 +113,7 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
             await runtime.StopAsync(lease, CancellationToken.None);
         }
     }
+
+    /// <summary>Forgets the container without stopping it: a real-time step's activation ends, its container serves on.</summary>
+    public void Detach() => Lease = null;
 }

@@ -8,7 +8,7 @@ using FlowActors.Streaming;
 namespace FlowActors.Silo.Hosting;
 
 /// <summary>
-/// The embedded profile: one silo on loopback, in-memory storage and streams, components as local
+/// The embedded profile: one silo on loopback, in-memory storage, streams and reminders, components as local
 /// processes (or Docker, with <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs,
 /// and what the tests run against.
 /// </summary>
@@ -19,6 +19,7 @@ public static class EmbeddedProfile
     {
         silo.AddMemoryGrainStorage(StorageNames.Grains)
             .AddMemoryGrainStorage(StorageNames.PubSub)
+            .UseInMemoryReminderService()
             .AddFlowStreams()
             .AddFlowActors(configureSteps);
         silo.Services.AddFlowActorsContainerRuntime(silo.Configuration);

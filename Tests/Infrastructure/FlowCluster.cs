@@ -1,7 +1,9 @@
 using FlowActors.Client.Events;
 using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,13 +20,17 @@ public sealed class FlowCluster : IAsyncDisposable
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(2);
 
-    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout)
+    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout, SiloLogs logs)
     {
         Cluster = cluster;
         IdleTimeout = idleTimeout;
+        Logs = logs;
     }
 
     public InProcessTestCluster Cluster { get; }
+
+    /// <summary>What the silos logged (FlowActors' categories, Information and above).</summary>
+    public SiloLogs Logs { get; }
 
     /// <summary>How long an ordinary step's activation (and its container) outlives its last message.</summary>
     public TimeSpan IdleTimeout { get; }
@@ -35,20 +41,39 @@ public sealed class FlowCluster : IAsyncDisposable
     public IEnumerable<IContainerRuntime> Runtimes => Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IContainerRuntime>());
 
     /// <param name="configure">Applied after the embedded profile, e.g. to choose the Docker runtime.</param>
-    public static async Task<FlowCluster> StartAsync(short silos = 1, TimeSpan? idleTimeout = null, Action<ISiloBuilder>? configure = null)
+    /// <param name="steps">Applied after the cluster's step timings.</param>
+    /// <param name="reconcilePeriod">
+    /// How often running real-time flows re-check their steps (their reminder); Orleans' minimum reminder period is
+    /// lowered to match. Production's default (1 minute) when null.
+    /// </param>
+    public static async Task<FlowCluster> StartAsync(
+        short silos = 1,
+        TimeSpan? idleTimeout = null,
+        Action<ISiloBuilder>? configure = null,
+        Action<StepOptions>? steps = null,
+        TimeSpan? reconcilePeriod = null)
     {
         var idle = idleTimeout ?? DefaultIdleTimeout;
+        var logs = new SiloLogs();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.UseEmbeddedProfile(steps =>
+            silo.UseEmbeddedProfile(options =>
             {
-                steps.IdleTimeout = idle;
-                steps.InvokeTimeout = InvokeTimeout;
-                steps.StartTimeout = TimeSpan.FromSeconds(30);
+                options.IdleTimeout = idle;
+                options.InvokeTimeout = InvokeTimeout;
+                options.StartTimeout = TimeSpan.FromSeconds(20);
+                steps?.Invoke(options);
             });
+            if (reconcilePeriod is { } period)
+            {
+                silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period);
+                silo.Services.Configure<FlowOptions>(o => o.ReconcilePeriod = period);
+            }
+
             configure?.Invoke(silo);
         });
+        builder.ConfigureSiloHost((_, host) => host.Logging.AddProvider(logs));
         builder.ConfigureClient(client => client.AddFlowStreams());
         if (Environment.GetEnvironmentVariable("FLOWACTORS_TEST_LOGS") == "1")
         {
@@ -57,7 +82,7 @@ public sealed class FlowCluster : IAsyncDisposable
         }
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FlowCluster(cluster, idle);
+        return new FlowCluster(cluster, idle, logs);
     }
 
     public IFlowGrain Flow(string flowId) => Client.GetGrain<IFlowGrain>(flowId);
@@ -140,6 +165,34 @@ public sealed class FlowCluster : IAsyncDisposable
             await Task.Delay(10, CancellationToken.None);
         }
     }
+
+    /// <summary>Waits (bounded) until the flow's status satisfies <paramref name="condition"/>; fails saying what it waited for.</summary>
+    public async Task<FlowStatus> WaitForStatusAsync(string flowId, Func<FlowStatus, bool> condition, TimeSpan timeout, string what)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var status = await Flow(flowId).GetStatusAsync();
+            if (condition(status))
+            {
+                return status;
+            }
+
+            if (cts.IsCancellationRequested)
+            {
+                Assert.Fail($"Flow {flowId}: {what} did not happen within {timeout.TotalSeconds:0.#} s. Last status: {status.Lifecycle}, " +
+                    $"steps {string.Join(", ", status.Steps.Select(s => $"{s.StepId}={s.Phase}/{s.ContainerId}"))}. Error: {status.Error}");
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Each step's container, as the flow's status shows it.</summary>
+    public async Task<IReadOnlyDictionary<string, string?>> StepContainersAsync(string flowId) =>
+        (await Flow(flowId).GetStatusAsync()).Steps.ToDictionary(s => s.StepId, s => s.ContainerId, StringComparer.Ordinal);
+
+    public IManagementGrain Management => Client.GetGrain<IManagementGrain>(0);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,448 @@
+using System.Diagnostics;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
+using Microsoft.Extensions.Logging;
+
+namespace FlowActors.Grains.Steps;
+
+/// <summary>
+/// One run of a real-time step. It holds a container from the flow's start to its stop: it re-adopts the one the
+/// step's state names when an earlier activation held it, or starts one, and warms it up in the background. Messages
+/// go into a bounded inbox whose pump calls the component once per batch, after warm-up and in order. The lease is
+/// renewed on an interleaving timer, so a busy inbox never delays it, and the same tick asks the flow whether the run
+/// still goes on. A container that dies is replaced at once. Everything the run starts (probes, calls, replacements,
+/// the timer) ends with it.
+/// </summary>
+internal sealed partial class RealtimeStep : IStepRunner
+{
+    private readonly StepContext _step;
+    private readonly Func<RealtimeStep, Task> _endRun;
+    private readonly Func<Task<StepPlan?>> _askFlow;
+    private readonly CancellationTokenSource _run = new();
+    private readonly StepContainer _container;
+    private readonly StepInvoker _invoker;
+    private readonly StepInbox _inbox;
+    private readonly ComponentRevision _revision;
+    private IGrainTimer? _leaseTimer;
+    private Task _establishing = Task.CompletedTask;
+    private StepPhase _phase;
+    private string? _error;
+
+    /// <param name="askFlow">The flow's current plan for the step (null when the flow runs no more).</param>
+    /// <param name="endRun">Ends this run from the grain's side, when the flow says it is over.</param>
+    public RealtimeStep(StepPlan plan, StepContext step, Func<Task<StepPlan?>> askFlow, Func<RealtimeStep, Task> endRun)
+    {
+        Plan = plan;
+        _revision = plan.PinnedRevision ?? throw new ArgumentException($"Real-time step '{step.StepId}' needs the revision its flow pinned.", nameof(plan));
+        _step = step;
+        _askFlow = askFlow;
+        _endRun = endRun;
+        _container = new StepContainer(step.Runtime, step.Options, step.Time);
+        _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
+        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, ProcessAsync);
+        step.Streams.UseNext(plan.NextSteps);
+    }
+
+    public StepPlan Plan { get; }
+
+    public string RunId => Plan.RunId;
+
+    public StepStatus Status => new(
+        _step.StepId, Plan.Step.ComponentId, _revision.Revision, _phase, _container.Lease?.ContainerId, _error);
+
+    private CancellationToken RunToken => _run.Token;
+
+    /// <summary>Takes the container up (re-adopted or new) in the background, and starts renewing its lease.</summary>
+    public void Start()
+    {
+        var period = _step.Options.LeaseDuration / 4;
+        _leaseTimer = _step.RegisterTimer(OnLeaseTimerAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        _establishing = EstablishAsync();
+    }
+
+    /// <summary>
+    /// The flow asks where the step is in this run (its reconciliation): a run that failed here tries again, and a
+    /// container the runtime no longer runs (lost without a death event) is replaced. Answers with the status then.
+    /// </summary>
+    public async Task<StepStatus> ReconcileAsync()
+    {
+        if (RunToken.IsCancellationRequested || !_establishing.IsCompleted)
+        {
+            return Status;
+        }
+
+        if (_phase == StepPhase.Failed)
+        {
+            _establishing = _container.Lease is null ? EstablishAsync() : ReplaceInBackgroundAsync();
+        }
+        else if (_container.Lease is { } lease && !await _container.IsRunningAsync(RunToken) && _container.Lease == lease && _establishing.IsCompleted)
+        {
+            LogContainerGone(_step.Logger, _step.FlowId, _step.StepId, lease.ContainerId);
+            _establishing = ReplaceInBackgroundAsync();
+        }
+
+        return Status;
+    }
+
+    /// <summary>
+    /// Queues the message and returns, so the stream hands over the next ones while a component call is in flight. A
+    /// full inbox holds the delivery back, at most for the delivery budget: then the delivery fails and the stream
+    /// delivers the message again later, rather than time out while the enqueue may still succeed (a duplicate).
+    /// </summary>
+    public Task OnMessageAsync(InboxEntry entry) =>
+        _inbox.Count < _step.Options.InboxCapacity ? _inbox.EnqueueAsync(entry).AsTask() : EnqueueWhenRoomAsync(entry);
+
+    public void OnContainerDied(string containerId)
+    {
+        if (_container.Lease?.ContainerId != containerId)
+        {
+            return; // already replaced or released
+        }
+
+        LogContainerDied(_step.Logger, _step.FlowId, _step.StepId, containerId);
+        if (_establishing.IsCompleted)
+        {
+            _establishing = ReplaceInBackgroundAsync();
+        }
+        else
+        {
+            _invoker.Suspect = true; // the warm-up's probe loop sees it exit
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await EndAsync();
+        await AccountForAsync(await _inbox.CloseAsync(),
+            $"Step '{_step.StepId}' stopped (its flow was stopped, or failed) before it processed the message; it was not processed. Start the flow and send it again.");
+        if (_container.Lease is { } lease)
+        {
+            LogContainerStopping(_step.Logger, _step.FlowId, _step.StepId, lease.ContainerId);
+            await _container.ReleaseAsync();
+        }
+
+        await _step.State.ClearLeaseAsync();
+        _phase = StepPhase.Idle;
+        _error = null;
+    }
+
+    /// <summary>
+    /// The activation ends while the run goes on: what the stream already handed over is processed (as long as the
+    /// deactivation allows), and the container keeps running under its lease, which the next activation re-adopts.
+    /// </summary>
+    public async Task DeactivateAsync(CancellationToken cancellationToken)
+    {
+        _leaseTimer?.Dispose();
+
+        // Out of time for the deactivation: the call in flight is cancelled too, and its messages get error events.
+        using var outOfTime = cancellationToken.Register(_run.Cancel);
+        await AccountForAsync(await _inbox.CloseAsync(drainUntil: cancellationToken),
+            $"Step '{_step.StepId}' moved (its activation ended) before it processed the message; it was not processed. Send it again.");
+        await EndAsync();
+        _container.Detach();
+    }
+
+    /// <summary>Cancels what the run started and waits for it to wind down.</summary>
+    private async Task EndAsync()
+    {
+        _leaseTimer?.Dispose();
+        _leaseTimer = null;
+        _run.Cancel();
+        await _establishing; // never throws
+    }
+
+    private async Task EstablishAsync()
+    {
+        var revision = _revision;
+        var request = _step.Request(Plan, revision);
+        try
+        {
+            var stored = _step.State.Current;
+            if (stored.RunId == RunId && stored.Lease is { } held && await _container.TryAdoptAsync(held, request, RunToken))
+            {
+                LogContainerAdopted(_step.Logger, _step.FlowId, _step.StepId, held.ContainerId);
+            }
+            else
+            {
+                await _container.StartAsync(request, RunToken);
+                LogContainerStarted(_step.Logger, _step.FlowId, _step.StepId, _container.Lease!.ContainerId, revision.Revision);
+                await _step.State.SaveLeaseAsync(RunId, _container.Lease, revision);
+            }
+
+            SetPhase(StepPhase.WarmingUp);
+            await _container.WaitReadyAsync(RunToken);
+            _error = null;
+            SetPhase(StepPhase.Ready);
+        }
+        catch (OperationCanceledException) when (RunToken.IsCancellationRequested)
+        {
+            // The run ended while the container started: whoever ended it releases what is held.
+        }
+        catch (Exception e)
+        {
+            _error = _step.Describe(e, Plan, revision);
+            LogNotReady(_step.Logger, _step.FlowId, _step.StepId, _error);
+            SetPhase(StepPhase.Failed);
+        }
+    }
+
+    /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
+    private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)
+    {
+        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        try
+        {
+            await _establishing; // warm-up (or a replacement): messages wait here, in order
+            await _invoker.WhenReplacedAsync();
+            if (_container.Lease is null)
+            {
+                throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+            }
+
+            var messages = new FlowMessage[entries.Count];
+            for (var i = 0; i < messages.Length; i++)
+            {
+                messages[i] = entries[i].Message;
+            }
+
+            var results = await _invoker.InvokeBatchAsync(Plan, messages, _step.State.Current.Snapshot, RunToken);
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i].Error is { } error)
+                {
+                    var reason = Describe(error);
+                    LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.ExecutionId, reason);
+                    outputs.Fail(entries[i].Message, reason, Stopwatch.GetElapsedTime(entries[i].Received));
+                }
+                else
+                {
+                    outputs.Add(Plan, entries[i].Message, results[i].Emits!, entries[i].Received);
+                }
+            }
+
+            if (outputs.SnapshotChanged)
+            {
+                await SaveSnapshotAsync(outputs.Snapshot);
+            }
+        }
+        catch (Exception e)
+        {
+            // No container to call (warm-up failed, the run ended): no message of these got to the component.
+            var reason = Describe(e);
+            LogMessagesFailed(_step.Logger, _step.FlowId, _step.StepId, entries.Count, reason);
+            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+            foreach (var entry in entries)
+            {
+                outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
+            }
+        }
+
+        await PublishAsync(outputs);
+    }
+
+    /// <summary>
+    /// The stream already counts these messages as delivered, so a publish that still fails after its retries cannot
+    /// be handed back: each execution concerned gets an error event instead. Only if the events stream refuses too is
+    /// there nobody left to tell (logged).
+    /// </summary>
+    private async Task PublishAsync(StepOutputs outputs)
+    {
+        try
+        {
+            await _step.Streams.PublishDataAsync(outputs, batched: true);
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(_step.Logger, _step.FlowId, _step.StepId, e.Message);
+            outputs.FailUndelivered(e.Message);
+        }
+
+        try
+        {
+            await _step.Streams.PublishEventsAsync(outputs, batched: true);
+        }
+        catch (Exception e)
+        {
+            LogEventsLost(_step.Logger, _step.FlowId, _step.StepId, outputs.Events.Count, e);
+        }
+    }
+
+    private async Task SaveSnapshotAsync(string? snapshot)
+    {
+        try
+        {
+            await _step.State.SaveSnapshotAsync(snapshot);
+        }
+        catch (Exception e)
+        {
+            // The component has its snapshot in memory either way; only a reactivation would miss it.
+            LogSnapshotNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
+        }
+    }
+
+    private async Task EnqueueWhenRoomAsync(InboxEntry entry)
+    {
+        using var budget = new CancellationTokenSource(_step.DeliveryBudget, _step.Time);
+        try
+        {
+            await _inbox.EnqueueAsync(entry, budget.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            LogInboxFull(_step.Logger, _step.FlowId, _step.StepId, _step.DeliveryBudget.TotalSeconds);
+            throw new StepException(
+                $"Step '{_step.StepId}' had no room in its inbox for {_step.DeliveryBudget.TotalSeconds:0.#} s; the stream delivers the message again.");
+        }
+    }
+
+    /// <summary>Messages received but never processed: each gets an error event rather than disappearing.</summary>
+    private async Task AccountForAsync(IReadOnlyList<InboxEntry> left, string reason)
+    {
+        if (left.Count == 0)
+        {
+            return;
+        }
+
+        LogDroppedQueued(_step.Logger, _step.FlowId, _step.StepId, left.Count);
+        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        foreach (var entry in left)
+        {
+            outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
+        }
+
+        await PublishAsync(outputs);
+    }
+
+    /// <summary>
+    /// Interleaves with everything, so message work never delays it: renews the lease, replaces a container the runtime
+    /// no longer runs, and ends the run when the flow says it is over (a stop that could not reach this step).
+    /// </summary>
+    private async Task OnLeaseTimerAsync(CancellationToken cancellationToken)
+    {
+        if (RunToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await _container.RenewIfDueAsync(RunToken);
+        }
+        catch (Exception e) when (!RunToken.IsCancellationRequested)
+        {
+            LogRenewFailed(_step.Logger, _step.FlowId, _step.StepId, e.Message);
+            if (_establishing.IsCompleted && !await _container.IsRunningAsync(RunToken))
+            {
+                _establishing = ReplaceInBackgroundAsync();
+            }
+        }
+
+        try
+        {
+            if (await _askFlow() is not { } plan || plan.RunId != RunId)
+            {
+                LogRunOver(_step.Logger, _step.FlowId, _step.StepId, RunId);
+                await _endRun(this);
+            }
+        }
+        catch (Exception e) when (!RunToken.IsCancellationRequested)
+        {
+            // The flow cannot be reached right now: the run goes on, and the next tick asks again.
+            LogFlowUnreachable(_step.Logger, _step.FlowId, _step.StepId, e.Message);
+        }
+    }
+
+    private async Task ReplaceInBackgroundAsync()
+    {
+        try
+        {
+            await _invoker.ReplaceContainerAsync();
+        }
+        catch (OperationCanceledException) when (RunToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _error = _step.Describe(e, Plan, _container.Revision);
+            LogNotReady(_step.Logger, _step.FlowId, _step.StepId, _error);
+            SetPhase(StepPhase.Failed);
+        }
+    }
+
+    /// <summary>The invoker's way to replace the container (it joins replacements already under way).</summary>
+    private async Task ReplaceContainerAsync()
+    {
+        LogReplacingContainer(_step.Logger, _step.FlowId, _step.StepId, _container.Lease?.ContainerId);
+        SetPhase(StepPhase.WarmingUp);
+        await _container.ReplaceAsync(RunToken);
+        await _step.State.SaveLeaseAsync(RunId, _container.Lease!, _container.Revision!);
+        _error = null;
+        SetPhase(StepPhase.Ready);
+    }
+
+    private void SetPhase(StepPhase phase)
+    {
+        _phase = phase;
+        if (!RunToken.IsCancellationRequested)
+        {
+            _step.Report(RunId, Status);
+        }
+    }
+
+    private string Describe(Exception e) => RunToken.IsCancellationRequested
+        ? $"Step '{_step.StepId}' ended its run (the flow stopped or failed, or the step moved) while it processed the message; it may or may not have been processed."
+        : _step.Describe(e, Plan, _container.Revision);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} started container {ContainerId} (revision {Revision})")]
+    private static partial void LogContainerStarted(ILogger logger, string flowId, string stepId, string containerId, int revision);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} took its container {ContainerId} up again (its lease was still held)")]
+    private static partial void LogContainerAdopted(ILogger logger, string flowId, string stepId, string containerId);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} stopping container {ContainerId}")]
+    private static partial void LogContainerStopping(ILogger logger, string flowId, string stepId, string containerId);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} replaces container {ContainerId}")]
+    private static partial void LogReplacingContainer(ILogger logger, string flowId, string stepId, string? containerId);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} died")]
+    private static partial void LogContainerDied(ILogger logger, string flowId, string stepId, string containerId);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} is not ready: {Reason}")]
+    private static partial void LogNotReady(ILogger logger, string flowId, string stepId, string reason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not process {Count} messages: {Reason}")]
+    private static partial void LogMessagesFailed(ILogger logger, string flowId, string stepId, int count, string reason);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} failed execution {ExecutionId}: {Reason}")]
+    private static partial void LogMessageFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not hand its outputs on ({Reason}); their executions get error events")]
+    private static partial void LogPublishFailed(ILogger logger, string flowId, string stepId, string reason);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} lost {Count} flow events: the events stream refused them")]
+    private static partial void LogEventsLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} ended with {Count} messages queued; each gets an error event")]
+    private static partial void LogDroppedQueued(ILogger logger, string flowId, string stepId, int count);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: inbox full for {Seconds:0.#} s; the stream delivers the message again")]
+    private static partial void LogInboxFull(ILogger logger, string flowId, string stepId, double seconds);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not renew its container lease: {Reason}")]
+    private static partial void LogRenewFailed(ILogger logger, string flowId, string stepId, string reason);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: run {RunId} is over (the flow runs no more, or another run); releasing its container")]
+    private static partial void LogRunOver(ILogger logger, string flowId, string stepId, string runId);
+
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not reach its flow to check its run: {Reason}")]
+    private static partial void LogFlowUnreachable(ILogger logger, string flowId, string stepId, string reason);
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
+    private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 1116, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} is gone (found on reconciliation)")]
+    private static partial void LogContainerGone(ILogger logger, string flowId, string stepId, string containerId);
+}
