@@ -284,6 +284,7 @@ internal sealed partial class RealtimeStep : IStepRunner
 
     private async Task EnqueueWhenRoomAsync(InboxEntry entry)
     {
+        LogWaitingForRoom(_step.Logger, _step.FlowId, _step.StepId, _inbox.Count);
         using var budget = new CancellationTokenSource(_step.DeliveryBudget, _step.Time);
         try
         {
@@ -445,4 +446,7 @@ internal sealed partial class RealtimeStep : IStepRunner
 
     [LoggerMessage(EventId = 1116, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} is gone (found on reconciliation)")]
     private static partial void LogContainerGone(ILogger logger, string flowId, string stepId, string containerId);
+
+    [LoggerMessage(EventId = 1117, Level = LogLevel.Debug, Message = "Flow {FlowId} step {StepId}: inbox full ({Count} messages); the stream waits for room")]
+    private static partial void LogWaitingForRoom(ILogger logger, string flowId, string stepId, int count);
 }

@@ -29,7 +29,7 @@ public sealed class FlowCluster : IAsyncDisposable
 
     public InProcessTestCluster Cluster { get; }
 
-    /// <summary>What the silos logged (FlowActors' categories, Information and above).</summary>
+    /// <summary>What the silos logged (FlowActors' categories, Debug and above).</summary>
     public SiloLogs Logs { get; }
 
     /// <summary>How long an ordinary step's activation (and its container) outlives its last message.</summary>
@@ -73,7 +73,7 @@ public sealed class FlowCluster : IAsyncDisposable
 
             configure?.Invoke(silo);
         });
-        builder.ConfigureSiloHost((_, host) => host.Logging.AddProvider(logs));
+        builder.ConfigureSiloHost((_, host) => host.Logging.AddProvider(logs).AddFilter<SiloLogs>("FlowActors", LogLevel.Debug));
         builder.ConfigureClient(client => client.AddFlowStreams());
         if (Environment.GetEnvironmentVariable("FLOWACTORS_TEST_LOGS") == "1")
         {

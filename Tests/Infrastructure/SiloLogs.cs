@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Tests.Infrastructure;
 
-/// <summary>What the silos of a test cluster logged from FlowActors' own categories, for tests that count log events.</summary>
+/// <summary>What the silos of a test cluster logged from FlowActors' own categories (Debug and above), for tests that count log events.</summary>
 public sealed class SiloLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<SiloLogEntry> _entries = new();
@@ -26,7 +26,7 @@ public sealed class SiloLogs : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
