@@ -15,8 +15,8 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
     /// <summary>
     /// Registers the container runtime chosen by <c>FlowActors:Containers:Kind</c> as <see cref="IContainerRuntime"/>,
     /// the reaper (a silo lifecycle participant) over that runtime, the lease book and owner they share, and their
-    /// options, validated at start. Each runtime is also a keyed
-    /// service under its <see cref="IContainerRuntime.Name"/> ("Docker", "Process").
+    /// options, validated at start. Each runtime is also a keyed service under its <see cref="IContainerRuntime.Name"/>
+    /// ("Docker", "Process").
     /// </summary>
     public static IServiceCollection AddFlowActorsContainerRuntime(this IServiceCollection services, IConfiguration configuration)
     {
