@@ -1,4 +1,4 @@
-using FlowActors.Containers.Processes;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
@@ -21,8 +21,12 @@ public sealed class LeaseRenewalTests
     public static async Task StartClusterAsync(TestContext _)
     {
         s_cluster = await FlowCluster.StartAsync(
-            configure: silo => silo.Services.Configure<LocalProcessRuntimeOptions>(
-                o => o.LeaseCheckPeriod = TimeSpan.FromMilliseconds(200)), // an expired lease is enforced at once
+            configure: silo => silo.Services.Configure<ContainerReaperOptions>(o =>
+            {
+                // An expired lease is enforced at once: a renewal that comes late shows.
+                o.Period = TimeSpan.FromMilliseconds(200);
+                o.Grace = TimeSpan.Zero;
+            }),
             steps: o =>
             {
                 o.StartTimeout = TimeSpan.FromSeconds(15);

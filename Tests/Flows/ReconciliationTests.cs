@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowActors.Tests.Flows;
 
@@ -30,7 +32,14 @@ public sealed class ReconciliationTests
         // Probes far apart: a warm-up that outlived its run would report its container's end well after the next run began.
         s_cluster = await FlowCluster.StartAsync(
             reconcilePeriod: TimeSpan.FromSeconds(2),
-            configure: silo => silo.AddIncomingGrainCallFilter(Faults),
+            configure: silo =>
+            {
+                silo.AddIncomingGrainCallFilter(Faults);
+
+                // As with a runtime that cannot report deaths, or events missed while it reconnects to its engine: only
+                // the flow's reminder notices a container that died while nothing used it.
+                silo.Services.AddSingleton<IContainerDeathNotifier>(new NoDeathEvents());
+            },
             steps: o => o.ProbeInterval = TimeSpan.FromMilliseconds(500));
         await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
@@ -205,6 +214,15 @@ public sealed class ReconciliationTests
         Assert.AreEqual(FlowLifecycle.Failed, stored.Lifecycle);
         await flow.StartAsync(); // a failed flow can be started again (and fails again)
         await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Failed, Wait);
+    }
+
+    private sealed class NoDeathEvents : IContainerDeathNotifier
+    {
+        public event EventHandler<ContainerDiedEventArgs>? ContainerDied
+        {
+            add { }
+            remove { }
+        }
     }
 
     /// <summary>A message gets through in less time than a warm-up takes: the run's containers were warm.</summary>
