@@ -3,6 +3,7 @@ using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
 
@@ -104,6 +105,19 @@ internal sealed class StepStateStore(IPersistentState<StepState> state)
     public Task SaveSnapshotAsync(string? snapshot)
     {
         state.State.Snapshot = snapshot;
+        return WriteAsync();
+    }
+
+    /// <summary>Records (or, with null, forgets) the message whose delivery failed, and why.</summary>
+    public Task SaveUndeliveredAsync(FlowMessage? message, string? reason)
+    {
+        state.State.UndeliveredReason = reason;
+        // Stored state holds no compiler-generated collections: a path built with a collection expression is one.
+        state.State.Undelivered = message is null ? null : message with
+        {
+            Headers = new Dictionary<string, string>(message.Headers, StringComparer.Ordinal),
+            Path = message.Path?.ToArray(),
+        };
         return WriteAsync();
     }
 

@@ -33,7 +33,6 @@ public sealed partial class StepGrain(
     private IStepRunner? _runner;
     private int _stops;
     private bool _reportToFlow = true;
-    private FlowMessage? _failedDelivery;
     private IGrainTimer? _resume;
 
     private string FlowId => _step.FlowId;
@@ -136,7 +135,7 @@ public sealed partial class StepGrain(
     private Task OnStreamMessageAsync(FlowMessage message, StreamSequenceToken? token)
     {
         var entry = new InboxEntry(message, Stopwatch.GetTimestamp());
-        if (_runner is { } runner && _failedDelivery is null)
+        if (_runner is { } runner && state.State.Undelivered is null)
         {
             var delivery = runner.OnMessageAsync(entry);
             return delivery.IsCompletedSuccessfully ? delivery : DeliverAsync(entry, runner, delivery);
@@ -178,24 +177,43 @@ public sealed partial class StepGrain(
                 }
             }
 
-            _failedDelivery = null;
         }
-        catch
+        catch (Exception e)
         {
             // The stream delivers it again; if it gives up, OnStreamErrorAsync tells the execution's caller.
-            _failedDelivery = entry.Message;
+            LogDeliveryFailed(logger, FlowId, StepId, entry.Message.ExecutionId, e.Message);
+            await SaveUndeliveredAsync(entry.Message, e.Message);
             throw;
+        }
+
+        if (state.State.Undelivered is not null)
+        {
+            await SaveUndeliveredAsync(null, null); // delivered at last
         }
     }
 
     /// <summary>The stream gave up delivering a message after its retries: its caller learns of it.</summary>
     private async Task OnStreamErrorAsync(Exception exception)
     {
-        if (_failedDelivery is { } message)
+        if (state.State.Undelivered is { } message)
         {
-            _failedDelivery = null;
             LogDeliveryGivenUp(logger, FlowId, StepId, message.ExecutionId, exception.Message);
-            await RefuseAsync(message, $"Step '{StepId}' could not take the message, and its stream gave up delivering it: {exception.Message}");
+            await RefuseAsync(message,
+                $"Step '{StepId}' could not take the message ({state.State.UndeliveredReason}), and its stream gave up delivering it: {exception.Message}");
+            await SaveUndeliveredAsync(null, null);
+        }
+    }
+
+    private async Task SaveUndeliveredAsync(FlowMessage? message, string? reason)
+    {
+        try
+        {
+            await _step.State.SaveUndeliveredAsync(message, reason);
+        }
+        catch (Exception e)
+        {
+            // Kept in memory all the same; only another activation would not know of it.
+            LogUndeliveredNotSaved(logger, FlowId, StepId, e);
         }
     }
 
@@ -328,4 +346,10 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not stop container {ContainerId}, held for a run that is over; the reaper removes it")]
     private static partial void LogStaleNotStopped(ILogger logger, string flowId, string stepId, string containerId, Exception exception);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not take execution {ExecutionId} ({Reason}); its stream delivers it again")]
+    private static partial void LogDeliveryFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store which message it failed to take")]
+    private static partial void LogUndeliveredNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 }

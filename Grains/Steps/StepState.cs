@@ -1,12 +1,13 @@
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
 /// Persistent state of a <see cref="StepGrain"/>: what must survive the step grain's reactivation. A real-time step
 /// keeps its container across activations (the new activation renews this lease instead of starting a container), and
-/// every step keeps its component's snapshot.
+/// every step keeps its component's snapshot and the message whose delivery is failing.
 /// </summary>
 [GenerateSerializer, Alias("FlowActors.StepState")]
 public sealed class StepState
@@ -26,4 +27,15 @@ public sealed class StepState
     /// <summary>The last snapshot the component emitted (JSON), handed back to it with every message.</summary>
     [Id(3)]
     public string? Snapshot { get; set; }
+
+    /// <summary>
+    /// The message whose stream delivery failed last (the stream delivers it again). If the stream gives up on it, its
+    /// execution gets an error event, from whichever activation the stream tells; the next delivery that succeeds clears it.
+    /// </summary>
+    [Id(4)]
+    public FlowMessage? Undelivered { get; set; }
+
+    /// <summary>Why <see cref="Undelivered"/> could not be taken: the error its execution gets.</summary>
+    [Id(5)]
+    public string? UndeliveredReason { get; set; }
 }

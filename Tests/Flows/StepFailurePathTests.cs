@@ -7,6 +7,7 @@ using FlowActors.Grains.Steps;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
 namespace FlowActors.Tests.Flows;
@@ -22,6 +23,8 @@ public sealed class StepFailurePathTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan Busy = BusyStep.Busy;
+    // Room for one delivery again after a failed one (Orleans waits 1-2 s before it), not for many.
+    private static readonly TimeSpan StreamGivesUpAfter = TimeSpan.FromSeconds(4);
 
     private static readonly CallFaults Faults = new();
     private static FlowCluster s_cluster = null!;
@@ -30,7 +33,13 @@ public sealed class StepFailurePathTests
     public static async Task StartClusterAsync(TestContext _)
     {
         s_cluster = await FlowCluster.StartAsync(
-            configure: silo => silo.AddIncomingGrainCallFilter(Faults),
+            configure: silo =>
+            {
+                silo.AddIncomingGrainCallFilter(Faults);
+
+                // The stream gives up on a delivery that keeps failing after this long (Orleans' default: 1 minute).
+                silo.Services.Configure<StreamPullingAgentOptions>(FlowStreams.Provider, o => o.MaxEventDeliveryTime = StreamGivesUpAfter);
+            },
             steps: o =>
             {
                 o.StartTimeout = TimeSpan.FromSeconds(15);
@@ -103,6 +112,35 @@ public sealed class StepFailurePathTests
             Faults.AllowEnqueues(next);
             await s_cluster.Flow(flowId).StopAsync();
         }
+    }
+
+    [TestMethod]
+    public async Task OrdinaryPublishThatKeepsFailing_OnceTheStreamGivesUp_GivesTheExecutionAnErrorEvent()
+    {
+        var flowId = await s_cluster.CreateFlowAsync(TwoSteps(), FlowMode.Ordinary);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        var next = FlowStreams.StepInputOf(flowId, "second");
+        Faults.RefuseEnqueues(next);
+        try
+        {
+            var lost = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"name":"ada"}"""));
+            var error = (await events.WaitForAsync(1, e => e.ExecutionId == lost, Wait)).Single();
+
+            Assert.AreEqual(FlowEventKind.Error, error.Kind);
+            Assert.AreEqual("first", error.StepId);
+            StringAssert.Contains(error.Error, "its stream gave up delivering it");
+            StringAssert.Contains(error.Error, "step 'second'");
+        }
+        finally
+        {
+            Faults.AllowEnqueues(next);
+        }
+
+        var served = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"name":"bob"}"""));
+        var output = (await events.WaitForAsync(1, e => e.ExecutionId == served, Wait)).Single();
+        Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
+        await s_cluster.Flow(flowId).StopAsync();
     }
 
     [TestMethod]

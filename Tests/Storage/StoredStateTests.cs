@@ -5,6 +5,7 @@ using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Steps;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
@@ -112,6 +113,11 @@ public sealed class StoredStateTests
             DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1)),
         Revision = Revision("transform", SampleDeployments.Transform()),
         Snapshot = """{"seen":3}""",
+
+        // As a step receives it: a path built with a collection expression (FlowMessage.PathWith), headers from a webhook.
+        Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
+            .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
+        UndeliveredReason = "the next step's queue is full",
     });
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
