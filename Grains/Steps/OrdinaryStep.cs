@@ -120,7 +120,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         SetPhase(StepPhase.WarmingUp);
         try
         {
-            await _container.WaitReadyAsync(cancellationToken);
+            await _container.WaitReadyAsync(_step.Options.ColdStartTimeout, cancellationToken);
         }
         catch (Exception e)
         {
@@ -159,7 +159,8 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
     private async Task ReplaceContainerAsync()
     {
-        await _container.ReplaceAsync(_stopping.Token);
+        // Inside a delivery, whose budget still bounds the whole: a replacement is a cold start.
+        await _container.ReplaceAsync(_step.Options.ColdStartTimeout, _stopping.Token);
         SetPhase(StepPhase.Ready);
     }
 

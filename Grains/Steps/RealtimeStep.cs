@@ -172,7 +172,7 @@ internal sealed partial class RealtimeStep : IStepRunner
             }
 
             SetPhase(StepPhase.WarmingUp);
-            await _container.WaitReadyAsync(RunToken);
+            await _container.WaitReadyAsync(_step.Options.StartTimeout, RunToken);
             _error = null;
             SetPhase(StepPhase.Ready);
         }
@@ -377,7 +377,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     {
         LogReplacingContainer(_step.Logger, _step.FlowId, _step.StepId, _container.Lease?.ContainerId);
         SetPhase(StepPhase.WarmingUp);
-        await _container.ReplaceAsync(RunToken);
+        await _container.ReplaceAsync(_step.Options.StartTimeout, RunToken);
         await _step.State.SaveLeaseAsync(RunId, _container.Lease!, _container.Revision!);
         _error = null;
         SetPhase(StepPhase.Ready);

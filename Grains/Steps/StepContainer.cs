@@ -45,8 +45,8 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
         }
     }
 
-    /// <summary>Waits until the component answers its health probe, or fails with a reason once it cannot.</summary>
-    public async Task WaitReadyAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the component answers its health probe, or fails with a reason once it cannot (or not <paramref name="within"/>).</summary>
+    public async Task WaitReadyAsync(TimeSpan within, CancellationToken cancellationToken)
     {
         var lease = Lease ?? throw new InvalidOperationException("No container was started.");
         var started = time.GetTimestamp();
@@ -57,10 +57,10 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
                 throw new InvalidOperationException($"Container {lease.ContainerId} exited before it answered its health probe.");
             }
 
-            if (time.GetElapsedTime(started) > options.StartTimeout)
+            if (time.GetElapsedTime(started) > within)
             {
                 throw new TimeoutException(
-                    $"Container {lease.ContainerId} did not answer its health probe within {options.StartTimeout.TotalSeconds:0.#} s.");
+                    $"Container {lease.ContainerId} did not answer its health probe within {within.TotalSeconds:0.#} s.");
             }
 
             await Task.Delay(options.ProbeInterval, time, cancellationToken);
@@ -75,13 +75,13 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
     public Task<bool> IsRunningAsync(CancellationToken cancellationToken) =>
         Lease is { } lease ? runtime.IsRunningAsync(lease, cancellationToken) : Task.FromResult(false);
 
-    /// <summary>Stops the current container and starts a fresh one of the same revision, ready to serve.</summary>
-    public async Task ReplaceAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the current container and starts a fresh one of the same revision, ready to serve <paramref name="within"/>.</summary>
+    public async Task ReplaceAsync(TimeSpan within, CancellationToken cancellationToken)
     {
         var request = _request ?? throw new InvalidOperationException("No container was started.");
         await ReleaseAsync();
         await StartAsync(request, cancellationToken);
-        await WaitReadyAsync(cancellationToken);
+        await WaitReadyAsync(within, cancellationToken);
     }
 
     /// <summary>

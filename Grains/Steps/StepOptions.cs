@@ -12,15 +12,25 @@ public sealed class StepOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Longest a container may take from start to answering its health probe. An ordinary step's first message waits
-    /// for this inside its stream delivery, so with <see cref="InvokeTimeout"/> it must fit in the grain-call timeout.
+    /// Longest a real-time step's container may take from start to answering its health probe (its warm-up, or a
+    /// replacement). It runs in the background: no grain call waits for it.
     /// </summary>
-    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest an ordinary step's container may take from start to answering its health probe. The message that
+    /// started it waits for this inside its stream delivery, so with <see cref="InvokeTimeout"/> it must fit in the
+    /// grain-call timeout (validated at start).
+    /// </summary>
+    public TimeSpan ColdStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often a starting container's health probe is tried.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Longest a component may take to answer one message (or one batch).</summary>
+    /// <summary>
+    /// Longest a component may take to answer one message (or one batch). An ordinary step waits for it inside a stream
+    /// delivery, after a possible cold start: see <see cref="ColdStartTimeout"/>.
+    /// </summary>
     public TimeSpan InvokeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a container lease lasts unless renewed; renewed at half-time while the step holds it.</summary>
@@ -63,6 +73,7 @@ public sealed class StepOptionsValidator(IOptions<SiloMessagingOptions> messagin
         var failures = new List<string>();
         Positive(options.IdleTimeout, nameof(options.IdleTimeout));
         Positive(options.StartTimeout, nameof(options.StartTimeout));
+        Positive(options.ColdStartTimeout, nameof(options.ColdStartTimeout));
         Positive(options.ProbeInterval, nameof(options.ProbeInterval));
         Positive(options.InvokeTimeout, nameof(options.InvokeTimeout));
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))
@@ -94,10 +105,10 @@ public sealed class StepOptionsValidator(IOptions<SiloMessagingOptions> messagin
         // delivery, which is a grain call: past the response timeout the stream gives up on it and delivers it again.
         var responseTimeout = messaging.Value.ResponseTimeout;
         var budget = StepOptions.DeliveryBudget(responseTimeout);
-        if (options.StartTimeout + options.InvokeTimeout > budget)
+        if (options.ColdStartTimeout + options.InvokeTimeout > budget)
         {
             failures.Add(
-                $"{StepOptions.Section}:{nameof(options.StartTimeout)} ({options.StartTimeout}) + {StepOptions.Section}:{nameof(options.InvokeTimeout)} " +
+                $"{StepOptions.Section}:{nameof(options.ColdStartTimeout)} ({options.ColdStartTimeout}) + {StepOptions.Section}:{nameof(options.InvokeTimeout)} " +
                 $"({options.InvokeTimeout}) must fit in 90 % of Orleans' grain-call timeout {nameof(SiloMessagingOptions)}.{nameof(SiloMessagingOptions.ResponseTimeout)} " +
                 $"({responseTimeout}), that is {budget}: an ordinary step's first message waits for its container to start and for the component's " +
                 "answer inside one stream delivery, which is a grain call. Lower the step timeouts or raise ResponseTimeout.");

@@ -29,7 +29,7 @@ public sealed class LeaseRenewalTests
             }),
             steps: o =>
             {
-                o.StartTimeout = TimeSpan.FromSeconds(15);
+                o.ColdStartTimeout = TimeSpan.FromSeconds(15);
                 o.InvokeTimeout = TimeSpan.FromSeconds(8);
                 o.LeaseDuration = BusyStep.Busy / 2;
                 o.InboxCapacity = BusyStep.InboxCapacity;

@@ -42,7 +42,7 @@ public sealed class StepFailurePathTests
             },
             steps: o =>
             {
-                o.StartTimeout = TimeSpan.FromSeconds(15);
+                o.ColdStartTimeout = TimeSpan.FromSeconds(15);
                 o.InvokeTimeout = TimeSpan.FromSeconds(8);
                 o.InboxCapacity = BusyStep.InboxCapacity;
                 o.MaxBatchSize = 1;
@@ -183,10 +183,10 @@ public sealed class StepFailurePathTests
         var validator = new StepOptionsValidator(Options.Create(new SiloMessagingOptions()));
         Assert.IsTrue(validator.Validate(null, new StepOptions()).Succeeded, "the defaults fit in Orleans' default ResponseTimeout");
 
-        var refused = validator.Validate(null, new StepOptions { StartTimeout = TimeSpan.FromSeconds(60), InvokeTimeout = TimeSpan.FromSeconds(30) });
+        var refused = validator.Validate(null, new StepOptions { ColdStartTimeout = TimeSpan.FromSeconds(20), InvokeTimeout = TimeSpan.FromSeconds(30) });
 
         Assert.IsTrue(refused.Failed);
-        StringAssert.Contains(refused.FailureMessage, "FlowActors:Steps:StartTimeout");
+        StringAssert.Contains(refused.FailureMessage, "FlowActors:Steps:ColdStartTimeout");
         StringAssert.Contains(refused.FailureMessage, "FlowActors:Steps:InvokeTimeout");
         StringAssert.Contains(refused.FailureMessage, "SiloMessagingOptions.ResponseTimeout");
     }

@@ -63,7 +63,8 @@ public sealed class FlowCluster : IAsyncDisposable
             {
                 options.IdleTimeout = idle;
                 options.InvokeTimeout = InvokeTimeout;
-                options.StartTimeout = TimeSpan.FromSeconds(20);
+                options.StartTimeout = TimeSpan.FromSeconds(30);
+                options.ColdStartTimeout = TimeSpan.FromSeconds(20);
                 steps?.Invoke(options);
             });
             if (reconcilePeriod is { } period)
