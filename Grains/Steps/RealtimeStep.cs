@@ -75,6 +75,7 @@ internal sealed partial class RealtimeStep : IStepRunner
 
         if (_phase == StepPhase.Failed)
         {
+            // The container could not be started, or did not come up in time: start afresh.
             _establishing = _container.Lease is null ? EstablishAsync() : ReplaceInBackgroundAsync();
         }
         else if (_container.Lease is { } lease && !await _container.IsRunningAsync(RunToken) && _container.Lease == lease && _establishing.IsCompleted)
@@ -123,7 +124,16 @@ internal sealed partial class RealtimeStep : IStepRunner
             await _container.ReleaseAsync();
         }
 
-        await _step.State.ClearLeaseAsync();
+        try
+        {
+            await _step.State.ClearLeaseAsync();
+        }
+        catch (Exception e)
+        {
+            // The container is gone either way; a later activation finds the lease stale and lets it go.
+            LogLeaseNotCleared(_step.Logger, _step.FlowId, _step.StepId, e);
+        }
+
         _phase = StepPhase.Idle;
         _error = null;
     }
@@ -168,7 +178,7 @@ internal sealed partial class RealtimeStep : IStepRunner
             {
                 await _container.StartAsync(request, RunToken);
                 LogContainerStarted(_step.Logger, _step.FlowId, _step.StepId, _container.Lease!.ContainerId, revision.Revision);
-                await _step.State.SaveLeaseAsync(RunId, _container.Lease, revision);
+                await SaveLeaseAsync();
             }
 
             SetPhase(StepPhase.WarmingUp);
@@ -196,8 +206,9 @@ internal sealed partial class RealtimeStep : IStepRunner
         {
             await _establishing; // warm-up (or a replacement): messages wait here, in order
             await _invoker.WhenReplacedAsync();
-            if (_container.Lease is null)
+            if (_phase == StepPhase.Failed || _container.Lease is null)
             {
+                // Until the flow's next reconciliation tries again, messages fail at once with the reason.
                 throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
             }
 
@@ -266,6 +277,20 @@ internal sealed partial class RealtimeStep : IStepRunner
         catch (Exception e)
         {
             LogEventsLost(_step.Logger, _step.FlowId, _step.StepId, outputs.Events.Count, e);
+        }
+    }
+
+    /// <summary>Stores the lease, so that a later activation re-adopts the container instead of starting one.</summary>
+    private async Task SaveLeaseAsync()
+    {
+        try
+        {
+            await _step.State.SaveLeaseAsync(RunId, _container.Lease!, _revision);
+        }
+        catch (Exception e)
+        {
+            // The run goes on; only a reactivation would start a new container rather than re-adopt this one.
+            LogLeaseNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
         }
     }
 
@@ -378,7 +403,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         LogReplacingContainer(_step.Logger, _step.FlowId, _step.StepId, _container.Lease?.ContainerId);
         SetPhase(StepPhase.WarmingUp);
         await _container.ReplaceAsync(_step.Options.StartTimeout, RunToken);
-        await _step.State.SaveLeaseAsync(RunId, _container.Lease!, _container.Revision!);
+        await SaveLeaseAsync();
         _error = null;
         SetPhase(StepPhase.Ready);
     }
@@ -449,4 +474,10 @@ internal sealed partial class RealtimeStep : IStepRunner
 
     [LoggerMessage(EventId = 1117, Level = LogLevel.Debug, Message = "Flow {FlowId} step {StepId}: inbox full ({Count} messages); the stream waits for room")]
     private static partial void LogWaitingForRoom(ILogger logger, string flowId, string stepId, int count);
+
+    [LoggerMessage(EventId = 1118, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not clear its stored lease")]
+    private static partial void LogLeaseNotCleared(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 1119, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its lease; a reactivation would start a new container")]
+    private static partial void LogLeaseNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 }
