@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Api;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,7 +11,7 @@ namespace FlowActors.Silo.Samples;
 /// real-time), starts them, and tells the operator how to send a message.
 /// </summary>
 public sealed partial class SampleFlowSeeder(
-    IClusterClient client, ApiKey apiKey, IServer server, ILogger<SampleFlowSeeder> logger, IHostApplicationLifetime lifetime) : BackgroundService
+    IFlowActorsClient client, ApiKey apiKey, IServer server, ILogger<SampleFlowSeeder> logger, IHostApplicationLifetime lifetime) : BackgroundService
 {
     public const string OrdinaryFlow = "sample";
     public const string RealtimeFlow = "sample-realtime";
@@ -19,18 +19,21 @@ public sealed partial class SampleFlowSeeder(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStartAsync(stoppingToken);
-        await client.GetGrain<IComponentGrain>("transform").DeployAsync(SampleDeployments.Transform());
-        await client.GetGrain<IComponentGrain>("delay").DeployAsync(SampleDeployments.Delay());
-        await client.GetGrain<IComponentGrain>("echo").DeployAsync(SampleDeployments.Echo());
-        await client.GetGrain<IComponentGrain>("faulty").DeployAsync(SampleDeployments.Faulty());
+        await client.DeployComponentAsync("transform", SampleDeployments.Transform(), stoppingToken);
+        await client.DeployComponentAsync("delay", SampleDeployments.Delay(), stoppingToken);
+        await client.DeployComponentAsync("echo", SampleDeployments.Echo(), stoppingToken);
+        await client.DeployComponentAsync("faulty", SampleDeployments.Faulty(), stoppingToken);
 
         var definition = FlowDefinition.Chain(
             "Greet",
-            new StepDefinition("shout", "transform", "uppercase", """{"field":"name"}"""),
-            new StepDefinition("lookup", "delay", "delay", """{"ms":20}"""),
+            new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
+            new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
             new StepDefinition("answer", "echo", "echo"));
-        await StartAsync(OrdinaryFlow, definition, FlowMode.Ordinary);
-        await StartAsync(RealtimeFlow, definition, FlowMode.Realtime);
+        await StartAsync(OrdinaryFlow, definition, FlowMode.Ordinary, stoppingToken);
+        await StartAsync(RealtimeFlow, definition, FlowMode.Realtime, stoppingToken);
+
+        // "Running" means a message is answered at once: the real-time sample has warmed up.
+        await client.WaitUntilRunningAsync(RealtimeFlow, cancellationToken: stoppingToken);
 
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
         LogReady(logger, OrdinaryFlow, RealtimeFlow);
@@ -51,13 +54,12 @@ public sealed partial class SampleFlowSeeder(
             """);
     }
 
-    private async Task StartAsync(string flowId, FlowDefinition definition, FlowMode mode)
+    private async Task StartAsync(string flowId, FlowDefinition definition, FlowMode mode, CancellationToken ct)
     {
-        var flow = client.GetGrain<IFlowGrain>(flowId);
-        await flow.SaveDraftAsync(definition);
-        await flow.PublishAsync();
-        await flow.SetModeAsync(mode);
-        await flow.StartAsync();
+        await client.SaveDraftAsync(flowId, definition, ct);
+        await client.PublishAsync(flowId, ct);
+        await client.SetModeAsync(flowId, mode, ct);
+        await client.StartAsync(flowId, ct);
     }
 
     private Task WaitForStartAsync(CancellationToken cancellationToken)
