@@ -32,7 +32,7 @@ internal static class ComponentProcessStart
                 + "or run it on the Docker runtime.");
         }
 
-        var start = new ProcessStartInfo(DotnetHost.Resolve(launch.Command))
+        var start = new ProcessStartInfo(DotnetHost.Resolve(LaunchPaths.Resolve(launch.Command, options.ComponentsDirectory)))
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -47,7 +47,7 @@ internal static class ComponentProcessStart
         };
         foreach (var argument in launch.Arguments)
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add(LaunchPaths.Resolve(argument, options.ComponentsDirectory));
         }
 
         var environment = start.Environment;

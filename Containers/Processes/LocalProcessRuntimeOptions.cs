@@ -1,8 +1,16 @@
 namespace FlowActors.Containers.Processes;
 
-/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>.</summary>
+/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>. Bound from <c>FlowActors:Containers:Process</c>.</summary>
 public sealed class LocalProcessRuntimeOptions
 {
+    public const string SectionName = "FlowActors:Containers:Process";
+
+    /// <summary>
+    /// Where a launch's <c>./</c> and <c>../</c> paths point (command and arguments): the silo's own directory by
+    /// default, where the build puts the sample components. A relative setting is relative to the working directory.
+    /// </summary>
+    public string ComponentsDirectory { get; set; } = AppContext.BaseDirectory;
+
     /// <summary>Value of the <see cref="ContainerLabels.Cluster"/> label on every process this silo starts.</summary>
     public string ClusterId { get; set; } = "dev";
 

@@ -3,13 +3,17 @@ using FlowActors.Grains.Interfaces.Components;
 namespace FlowActors.Silo.Samples;
 
 /// <summary>
-/// Deployments of the sample components (Components/Samples) as local processes: one executable that
-/// serves the component named by its first argument. Used by the embedded profile's sample flow and by tests.
+/// Deployments of the sample components (Components/Samples): one executable that serves the component named by its
+/// first argument as a local process, or by FLOWACTORS_COMPONENT in the <c>flowactors/samples:test</c> image. Used by
+/// the embedded profile's sample flows and by tests. docs/components.md lists each one's actions and settings.
 /// </summary>
 public static class SampleDeployments
 {
-    /// <summary>The sample executable, copied beside this assembly by the project reference.</summary>
-    public static string SampleAssemblyPath { get; } = Path.Combine(AppContext.BaseDirectory, "FlowActors.SampleComponents.dll");
+    /// <summary>
+    /// The sample executable, relative to the local-process runtime's components directory (the silo's own
+    /// directory unless configured), where the build copies it: no deployment holds a build path.
+    /// </summary>
+    public const string SampleAssembly = "./FlowActors.SampleComponents.dll";
 
     /// <summary>Uppercases a configured field (<c>{"field":"name"}</c>) or every string field: action <c>uppercase</c>.</summary>
     public static ComponentDeployment Transform(string? tag = null) => Deployment("transform", tag, actions: ["uppercase"]);
@@ -44,7 +48,7 @@ public static class SampleDeployments
         var launch = new ComponentLaunch(
             Image: $"flowactors/samples:test",
             Command: "dotnet",
-            Arguments: [SampleAssemblyPath, component],
+            Arguments: [SampleAssembly, component],
             Environment: environment);
         return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: [], Actions: actions));
     }
