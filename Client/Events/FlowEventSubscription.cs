@@ -27,6 +27,9 @@ internal sealed class FlowEventSubscription : IAsyncDisposable
         _events = Channel.CreateBounded<FlowEvent>(new BoundedChannelOptions(capacity) { SingleReader = true });
     }
 
+    /// <summary>True once an event found the buffer full: the reader gets what is buffered, then the overflow.</summary>
+    internal bool Overflowed { get; private set; }
+
     /// <summary>Subscribes to the events of <paramref name="flowId"/>.</summary>
     public static async Task<FlowEventSubscription> SubscribeAsync(IClusterClient client, string flowId, int capacity = DefaultCapacity)
     {
@@ -92,9 +95,9 @@ internal sealed class FlowEventSubscription : IAsyncDisposable
     // Never waits: a stream delivery that blocked on a slow reader would hold up the flow's other subscribers.
     private Task OnNextAsync(FlowEvent e)
     {
-        if (!_events.Writer.TryWrite(e))
+        if (!_events.Writer.TryWrite(e) && _events.Writer.TryComplete(new FollowOverflowException(_flowId, _capacity)))
         {
-            _events.Writer.TryComplete(new FollowOverflowException(_flowId, _capacity));
+            Overflowed = true;
         }
 
         return Task.CompletedTask;
