@@ -29,9 +29,6 @@ internal sealed class FlowFollower : IAsyncEnumerable<FlowEvent>
     /// <summary>Completes once the subscription is in place (or failed): events published after that are delivered.</summary>
     public Task<FlowEventSubscription> Subscribed => _subscribing;
 
-    /// <summary>True once the enumeration ended or the token was cancelled.</summary>
-    internal bool Ended => Volatile.Read(ref _ended) == 1;
-
     public IAsyncEnumerator<FlowEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _enumerated, 1) == 1)
