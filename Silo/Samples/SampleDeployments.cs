@@ -31,6 +31,22 @@ public static class SampleDeployments
     public static ComponentDeployment Echo(string? tag = null, TimeSpan? warmUp = null) =>
         Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
 
+    /// <summary>
+    /// The Node.js sample (Components/Node/samples/greet.js, shipped under components/node): <c>greet</c> (configuration
+    /// <c>{"greeting":"Hi"}</c>), <c>count</c> (in its snapshot) and <c>reply</c>. Needs <c>node</c> on the silo's PATH.
+    /// </summary>
+    public static ComponentDeployment NodeGreet() => new(
+        new ComponentLaunch("flowactors/node-samples:test", "node", ["./components/node/samples/greet.js"], new Dictionary<string, string>()),
+        new ComponentDescriptor(Triggers: [], Actions: ["greet", "count", "reply"]));
+
+    /// <summary>
+    /// The shell component (Components/Shell, shipped under components/shell): <c>echo</c> and <c>uppercase</c> (every
+    /// string value), in busybox's shell with its nc and awk. Needs <c>busybox</c> on the silo's PATH.
+    /// </summary>
+    public static ComponentDeployment Shell() => new(
+        new ComponentLaunch("flowactors/busybox-echo:test", "busybox", ["sh", "./components/shell/serve"], new Dictionary<string, string>()),
+        new ComponentDescriptor(Triggers: [], Actions: ["echo", "uppercase"]));
+
     private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null)
     {
         // The component is also named in the environment: a container image has one entry point and no arguments.
