@@ -81,6 +81,25 @@ public sealed class AuthoringApiTests
     }
 
     [TestMethod]
+    public async Task Deployment_ThatLeavesOutListsAndMaps_HasThemEmpty_AndItsComponentRuns()
+    {
+        var componentId = SdkFlows.NewId("bare");
+        var deployed = await Http.PostAsync($"/api/components/{componentId}/revisions",
+            Json("""{"launch":{"command":"dotnet","arguments":["./FlowActors.SampleComponents.dll","echo"]},"descriptor":{"actions":["echo"]}}"""));
+        Assert.AreEqual(HttpStatusCode.Created, deployed.StatusCode, await deployed.Content.ReadAsStringAsync());
+        var revision = await deployed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.AreEqual("[]", revision.GetProperty("descriptor").GetProperty("triggers").GetRawText());
+        Assert.AreEqual("{}", revision.GetProperty("launch").GetProperty("environment").GetRawText());
+
+        var flowId = SdkFlows.NewId("bare");
+        await PutDraftAsync(flowId, $$"""{"name":"n","steps":[{"id":"only","componentId":"{{componentId}}","action":"echo"}]}""");
+        (await Http.PostAsync($"/api/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
+        (await Http.PostAsync($"/api/flows/{flowId}/start", null)).EnsureSuccessStatusCode();
+        var reply = await Http.PostAsync($"/api/flows/{flowId}/messages?wait=true", Json("""{"n":1}"""));
+        Assert.AreEqual(HttpStatusCode.OK, reply.StatusCode, await reply.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
     public async Task UnknownComponentAndExecution_Are404_LikeAnUnknownFlow()
     {
         await Problems.AssertAsync(await Http.GetAsync("/api/components/no-such-component/revisions"), HttpStatusCode.NotFound, "There is no component 'no-such-component'");
