@@ -1,27 +1,21 @@
 namespace FlowActors.Containers.Processes;
 
-/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>. Bound from <c>FlowActors:Containers:Process</c>.</summary>
+/// <summary>
+/// Settings of <see cref="LocalProcessContainerRuntime"/>, bound from <c>FlowActors:Containers:Process</c>. Who owns its
+/// processes comes from the silo (<see cref="Leases.ContainerOwner"/>).
+/// </summary>
 public sealed class LocalProcessRuntimeOptions
 {
     public const string SectionName = "FlowActors:Containers:Process";
 
     /// <summary>
     /// Where a launch's <c>./</c> and <c>../</c> paths point (command and arguments): the silo's own directory by
-    /// default, where the build puts the sample components. A relative setting is relative to the working directory.
+    /// default, where the build puts the components that ship with it. A relative setting is relative to the working directory.
     /// </summary>
     public string ComponentsDirectory { get; set; } = AppContext.BaseDirectory;
 
-    /// <summary>Value of the <see cref="ContainerLabels.Cluster"/> label on every process this silo starts.</summary>
-    public string ClusterId { get; set; } = "dev";
-
-    /// <summary>Value of the <see cref="ContainerLabels.Silo"/> label, when set.</summary>
-    public string? SiloName { get; set; }
-
     /// <summary>Longer lines of a component's output are cut here before they reach the log.</summary>
     public int MaxLogLineLength { get; set; } = 2000;
-
-    /// <summary>How often the runtime looks for processes whose lease expired without renewal (their holder is gone).</summary>
-    public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Timeout of one health probe (<c>GET /healthz</c>).</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);

@@ -82,7 +82,7 @@ public sealed class ExecutionLog(int capacity, int maxOutputBytes = ExecutionLog
         var output = bytes <= left
             ? new ExecutionOutput(e.StepId, e.Kind, message.Body, Truncated: false, bytes)
             : new ExecutionOutput(e.StepId, e.Kind, left > 0 ? Prefix(message.Body, left) : null, Truncated: true, bytes);
-        return [.. outputs, output];
+        return outputs.Append(output).ToArray(); // an array: records cross the wire, and compiler-generated collections have no codec
     }
 
     /// <summary>The longest start of <paramref name="text"/> that fits in <paramref name="maxBytes"/> UTF-8 bytes, whole characters only.</summary>
