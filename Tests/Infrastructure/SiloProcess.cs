@@ -7,7 +7,8 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// The built Silo, run as its own process with <c>dotnet</c> on free loopback ports, as an operator runs it:
-/// real Kestrel, real gateway. Killed (with the component processes it started) by its PID on dispose.
+/// real Kestrel, real gateway, its state in a data folder of its own (a temporary one unless given). Killed (with
+/// the component processes it started) by its PID on dispose.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -18,9 +19,12 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SiloProcess(Process process, int httpPort, int gatewayPort)
+    private readonly string? _ownedDataFolder;
+
+    private SiloProcess(Process process, int httpPort, int gatewayPort, string? ownedDataFolder)
     {
         _process = process;
+        _ownedDataFolder = ownedDataFolder;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
         GatewayPort = gatewayPort;
         Http = NewHttpClient(withKey: true);
@@ -36,7 +40,17 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The last lines the silo printed, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output.TakeLast(40));
 
-    public static async Task<SiloProcess> StartAsync(params string[] settings)
+    public int Pid => _process.Id;
+
+    /// <summary>Starts a silo with a temporary data folder, deleted on dispose.</summary>
+    public static Task<SiloProcess> StartAsync(params string[] settings) =>
+        StartAsync(Directory.CreateTempSubdirectory("flowactors-silo-").FullName, ownsDataFolder: true, settings);
+
+    /// <summary>Starts a silo on <paramref name="dataFolder"/>, which outlives it: a later silo started on it finds its state.</summary>
+    public static Task<SiloProcess> StartInAsync(string dataFolder, params string[] settings) =>
+        StartAsync(dataFolder, ownsDataFolder: false, settings);
+
+    private static async Task<SiloProcess> StartAsync(string dataFolder, bool ownsDataFolder, string[] settings)
     {
         var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
         var start = new ProcessStartInfo("dotnet")
@@ -53,13 +67,14 @@ public sealed class SiloProcess : IAsyncDisposable
                      $"--FlowActors:Silo:GatewayPort={ports[2]}",
                      $"--FlowActors:Api:Key={ApiKey}",
                      "--FlowActors:SeedSamples=false",
+                     $"--FlowActors:Silo:DataFolder={dataFolder}",
                  }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports[0], ports[2]);
+        var silo = new SiloProcess(process, ports[0], ports[2], ownsDataFolder ? dataFolder : null);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -75,6 +90,68 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         return silo;
+    }
+
+    /// <summary>Stops the silo as systemd or Ctrl+C does (SIGTERM) and waits for it to exit; returns its exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The silo did not exit within {timeout} of SIGTERM:\n{RecentOutput}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Kills the silo alone with SIGKILL, as a crash or the OOM killer would: no shutdown code runs, and its
+    /// children are not killed with it. Returns the PIDs of the children it had, for the caller to check or clean up.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> KillAsync()
+    {
+        var children = ChildPids(Pid);
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+        return children;
+    }
+
+    /// <summary>The processes whose parent is <paramref name="pid"/> (Linux: from /proc).</summary>
+    public static IReadOnlyList<int> ChildPids(int pid)
+    {
+        var children = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var candidate))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == pid)
+                {
+                    children.Add(candidate);
+                }
+            }
+            catch (IOException)
+            {
+                // gone meanwhile
+            }
+        }
+
+        return children;
     }
 
     public HttpClient NewHttpClient(bool withKey)
@@ -156,5 +233,9 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_ownedDataFolder is not null)
+        {
+            Directory.Delete(_ownedDataFolder, recursive: true);
+        }
     }
 }
