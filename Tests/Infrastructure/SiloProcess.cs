@@ -178,7 +178,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
             try
             {
-                if ((await Http.GetAsync("/api/flows")).IsSuccessStatusCode)
+                // Not /api/flows: listing flows activates them, and tests look at what a silo does on its own at start.
+                if ((await Http.GetAsync("/api/components")).IsSuccessStatusCode)
                 {
                     return;
                 }
