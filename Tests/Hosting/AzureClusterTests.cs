@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Net;
+using Azure.Storage.Queues;
+using FlowActors.Client.Hosting;
 using System.Text;
 using System.Text.Json;
 using FlowActors.Grains.Interfaces.Flows;
@@ -64,6 +67,29 @@ public sealed class AzureClusterTests
         var reply = await sdk.Client.SendAndWaitAsync(sdkFlow, """{"name":"lin"}""", TimeSpan.FromSeconds(30));
         Assert.AreEqual(FlowEventKind.HttpReply, reply.Event?.Kind, reply.Event?.Error ?? "timed out");
         Assert.AreEqual("LIN", JsonDocument.Parse(reply.Body!).RootElement.GetProperty("name").GetString());
+
+        // The durable stream provider for ordinary flows is there: its pulling agents made the cluster's queues.
+        var queues = new List<string>();
+        await foreach (var queue in new QueueServiceClient(cluster.ConnectionString).GetQueuesAsync(prefix: $"{cluster.Prefix}-flows-"))
+        {
+            queues.Add(queue.Name);
+        }
+
+        CollectionAssert.AreEquivalent(new AzureResourceNames(cluster.Prefix).StreamQueues(8), queues);
+
+        // A silo killed outright is declared dead by the others within the Azure profile's detection time.
+        var victim = cluster.Silos[2];
+        var clock = Stopwatch.StartNew();
+        var orphans = await victim.KillAsync();
+        await WaitForActiveSilosAsync(cluster, 2);
+        var detected = clock.Elapsed;
+        foreach (var pid in orphans)
+        {
+            KillIfAlive(pid);
+        }
+
+        TestContext.WriteLine($"component processes per silo: {string.Join(", ", hosting)}; killed silo declared dead after {detected.TotalSeconds:F1} s");
+        Assert.IsLessThan(TimeSpan.FromSeconds(30), detected, "ProbeTimeout 2 s × 3 missed probes, plus a vote and a table write");
     }
 
     [TestMethod]
@@ -85,6 +111,21 @@ public sealed class AzureClusterTests
         await WaitForActiveSilosAsync(second, 3);
         // Another silo than the one the world was made on.
         await world.AssertSurvivedAsync(second.Silos[2].Http, WarmUp);
+    }
+
+    public TestContext TestContext { get; set; } = null!;
+
+    private static void KillIfAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (ArgumentException)
+        {
+            // already gone
+        }
     }
 
     private static async Task WaitForActiveSilosAsync(AzureSiloCluster cluster, int count)
