@@ -47,6 +47,18 @@ public sealed partial class SqliteGrainStorage(
             Directory.CreateDirectory(folder);
         }
 
+        if (!OperatingSystem.IsWindows() && !File.Exists(options.DatabasePath))
+        {
+            // The state holds webhook secrets: owner-only, like the admin key. SQLite gives its -wal and -shm files
+            // the database file's permissions, and takes an empty file for a new database.
+            using var file = new FileStream(options.DatabasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // journal_mode is stored in the file; the table has no rowid since its key is what every query looks up.

@@ -225,6 +225,24 @@ public sealed class SqliteGrainStorageTests
     }
 
     [TestMethod]
+    public async Task TheDatabaseAndItsLog_AreReadableByTheOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Inconclusive("Unix file modes");
+            return;
+        }
+
+        var storage = await StartAsync();
+        await storage.WriteStateAsync("counter", Grain, new GrainState<Counter>(new Counter { Value = 1 }));
+
+        foreach (var file in new[] { storage.DatabasePath, storage.DatabasePath + "-wal" })
+        {
+            Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file), file);
+        }
+    }
+
+    [TestMethod]
     public async Task UnreadableState_FailsTheReadNamingTheGrainAndKeepsTheRow()
     {
         var storage = await StartAsync();
