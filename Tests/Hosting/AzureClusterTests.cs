@@ -43,7 +43,7 @@ public sealed class AzureClusterTests
         }
 
         // A real-time step's component runs as a child process of the silo that hosts the step grain.
-        var hosting = cluster.Silos.Select(s => SiloProcess.ChildPids(s.Pid).Count).ToArray();
+        var hosting = cluster.Silos.Select(s => SiloProcess.ChildPids(s.ProcessId).Count).ToArray();
         Assert.IsGreaterThanOrEqualTo(2, hosting.Count(n => n > 0), $"component processes per silo: {string.Join(", ", hosting)}");
         Assert.IsGreaterThanOrEqualTo(8, hosting.Sum(), $"component processes per silo: {string.Join(", ", hosting)}");
 
@@ -80,7 +80,8 @@ public sealed class AzureClusterTests
         // A silo killed outright is declared dead by the others within the Azure profile's detection time.
         var victim = cluster.Silos[2];
         var clock = Stopwatch.StartNew();
-        var orphans = await victim.KillAsync();
+        var orphans = SiloProcess.ChildPids(victim.ProcessId);
+        await victim.KillAloneAsync();
         await WaitForActiveSilosAsync(cluster, 2);
         var detected = clock.Elapsed;
         foreach (var pid in orphans)

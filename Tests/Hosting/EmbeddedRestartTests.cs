@@ -30,7 +30,8 @@ public sealed class EmbeddedRestartTests
                 }
                 else
                 {
-                    orphans.AddRange(await first.KillAsync());
+                    orphans.AddRange(SiloProcess.ChildPids(first.ProcessId));
+                    await first.KillAloneAsync();
                 }
             }
 
@@ -42,8 +43,8 @@ public sealed class EmbeddedRestartTests
         }
         finally
         {
-            // Component processes of the killed silo (a later silo never adopts them); the runtime's own
-            // parent-death handling is tested with the container runtimes.
+            // Component processes of the killed silo die with it (parent-death signal, tested with the runtimes);
+            // should one survive, it must not outlive the test.
             foreach (var pid in orphans.Where(ContainerProcesses.IsAlive))
             {
                 try
@@ -64,9 +65,9 @@ public sealed class EmbeddedRestartTests
     private static async Task WaitForChildrenAsync(SiloProcess silo, int count, TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (SiloProcess.ChildPids(silo.Pid).Count < count)
+        while (SiloProcess.ChildPids(silo.ProcessId).Count < count)
         {
-            Assert.IsLessThan(timeout, clock.Elapsed, $"The restarted silo started {SiloProcess.ChildPids(silo.Pid).Count} component processes, not {count}, by itself:\n{silo.RecentOutput}");
+            Assert.IsLessThan(timeout, clock.Elapsed, $"The restarted silo started {SiloProcess.ChildPids(silo.ProcessId).Count} component processes, not {count}, by itself:\n{silo.RecentOutput}");
             await Task.Delay(100);
         }
     }
