@@ -22,10 +22,14 @@ public sealed class FlowActorsClientOptionsValidator : IValidateOptions<FlowActo
         if (options.Clustering == FlowActorsClustering.AzureTable)
         {
             var byConnectionString = !string.IsNullOrWhiteSpace(options.AzureTableConnectionString);
-            if (byConnectionString == options.AzureTableServiceUri is not null)
+            if (!byConnectionString && options.AzureTableServiceUri is null)
             {
-                errors.Add($"With Clustering 'AzureTable' set one of {s}:AzureTableConnectionString (the storage account's connection string; UseDevelopmentStorage=true for Azurite) " +
-                    $"or {s}:AzureTableServiceUri (reached with DefaultAzureCredential), not {(byConnectionString ? "both" : "neither")}.");
+                errors.Add($"{s}:AzureTableConnectionString is empty; with Clustering 'AzureTable' set the storage account's connection string (UseDevelopmentStorage=true for Azurite), " +
+                    $"or {s}:AzureTableServiceUri to reach the table with DefaultAzureCredential.");
+            }
+            else if (byConnectionString && options.AzureTableServiceUri is not null)
+            {
+                errors.Add($"{s}:AzureTableConnectionString and {s}:AzureTableServiceUri are both set; use one of them, not both.");
             }
 
             if (options.AzureTableServiceUri is { IsAbsoluteUri: false } or { Scheme: not ("https" or "http") })
