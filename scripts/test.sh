@@ -13,6 +13,8 @@ echo "==> Docker engine"
 scripts/ensure-docker.sh
 echo "==> Chromium (browser tests)"
 scripts/ensure-chromium.sh
+echo "==> Azurite (Azure profile tests)"
+scripts/ensure-azurite.sh
 echo "==> Node.js"
 scripts/ensure-node.sh
 echo "==> component images"

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Identity;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Streaming;
 using Microsoft.Extensions.Configuration;
@@ -47,7 +48,13 @@ public static class FlowActorsClientHostingExtensions
             {
                 client.UseAzureStorageClustering((OptionsBuilder<AzureStorageGatewayOptions> gateways) =>
                     gateways.Configure<IOptions<FlowActorsClientOptions>>((table, flowActors) =>
-                        table.TableServiceClient = new TableServiceClient(flowActors.Value.AzureTableConnectionString)));
+                    {
+                        var o = flowActors.Value;
+                        table.TableServiceClient = string.IsNullOrWhiteSpace(o.AzureTableConnectionString)
+                            ? new TableServiceClient(o.AzureTableServiceUri, new DefaultAzureCredential())
+                            : new TableServiceClient(o.AzureTableConnectionString);
+                        table.TableName = new AzureResourceNames(o.AzureResourcePrefix).MembershipTable;
+                    }));
             }
             else
             {

@@ -29,6 +29,15 @@ public sealed class FlowActorsClientOptions
     /// </summary>
     public string? AzureTableConnectionString { get; set; }
 
+    /// <summary>
+    /// Instead of <see cref="AzureTableConnectionString"/>: the table service URI (e.g.
+    /// <c>https://ACCOUNT.table.core.windows.net/</c>), reached with <c>DefaultAzureCredential</c>.
+    /// </summary>
+    public Uri? AzureTableServiceUri { get; set; }
+
+    /// <summary>Must match the silos' <c>FlowActors:Azure:ResourcePrefix</c>: it names the membership table (<see cref="AzureResourceNames"/>).</summary>
+    public string AzureResourcePrefix { get; set; } = AzureResourceNames.DefaultPrefix;
+
     /// <summary>How long <see cref="IFlowActorsClient.SendAndWaitAsync"/> waits when no timeout is given.</summary>
     public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
