@@ -1,11 +1,13 @@
 using FlowActors.Client.Events;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
+using FlowActors.Grains;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;
+using FlowActors.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
@@ -13,18 +15,21 @@ using Orleans.TestingHost;
 namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
-/// A one-silo in-process cluster in the embedded profile (memory storage and streams, components as
-/// real local processes), with short timeouts so that idle and failure paths finish quickly.
+/// A one-silo in-process cluster in the embedded profile (grain state in a SQLite file of its own, fast streams,
+/// components as real local processes), with short timeouts so that idle and failure paths finish quickly.
 /// </summary>
-public sealed class FlowCluster : IAsyncDisposable
+internal sealed class FlowCluster : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(2);
 
-    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout, SiloLogs logs)
+    private readonly string _dataFolder;
+
+    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout, string dataFolder, SiloLogs logs)
     {
         Cluster = cluster;
         IdleTimeout = idleTimeout;
+        _dataFolder = dataFolder;
         Logs = logs;
     }
 
@@ -56,6 +61,9 @@ public sealed class FlowCluster : IAsyncDisposable
     {
         var idle = idleTimeout ?? DefaultIdleTimeout;
         var logs = new SiloLogs();
+
+        // The silos share one database file, as silos of one machine would; each cluster starts from nothing.
+        var dataFolder = Directory.CreateTempSubdirectory("flowactors-cluster-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -73,6 +81,7 @@ public sealed class FlowCluster : IAsyncDisposable
                 silo.Services.Configure<FlowOptions>(o => o.ReconcilePeriod = period);
             }
 
+            silo.Services.Configure<SqliteGrainStorageOptions>(StorageNames.Grains, o => o.DatabasePath = Path.Combine(dataFolder, EmbeddedProfile.DatabaseFile));
             configure?.Invoke(silo);
         });
         builder.ConfigureSiloHost((_, host) => host.Logging.AddProvider(logs).AddFilter<SiloLogs>("FlowActors", LogLevel.Debug));
@@ -84,7 +93,7 @@ public sealed class FlowCluster : IAsyncDisposable
         }
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FlowCluster(cluster, idle, logs);
+        return new FlowCluster(cluster, idle, dataFolder, logs);
     }
 
     public IFlowGrain Flow(string flowId) => Client.GetGrain<IFlowGrain>(flowId);
@@ -200,5 +209,7 @@ public sealed class FlowCluster : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dataFolder, recursive: true);
     }
 }

@@ -17,10 +17,12 @@ public sealed class SdkHost : IAsyncDisposable
     /// <summary>The Orleans client underneath, for what operators do with Orleans' own tools (the management grain).</summary>
     public IClusterClient Cluster => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<SdkHost> StartAsync(int gatewayPort)
+    public static Task<SdkHost> StartAsync(int gatewayPort) => StartAsync(o => o.GatewayPort = gatewayPort);
+
+    public static async Task<SdkHost> StartAsync(Action<FlowActorsClientOptions> configure)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddFlowActorsClient(o => o.GatewayPort = gatewayPort);
+        builder.AddFlowActorsClient(configure);
         var host = builder.Build();
         await host.StartAsync();
         return new SdkHost(host);
