@@ -45,6 +45,7 @@ public sealed class ReconciliationTests
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
         await s_cluster.DeployAsync("delay", SampleDeployments.Delay());
         await s_cluster.DeployAsync("slow-start", SampleDeployments.Echo(warmUp: SlowStart));
+        await s_cluster.DeployAsync("greet", SampleDeployments.NodeGreet());
     }
 
     [ClassCleanup]
@@ -140,6 +141,28 @@ public sealed class ReconciliationTests
         var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
         Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
         await s_cluster.Flow(flowId).StopAsync();
+    }
+
+    [TestMethod]
+    public async Task OrdinaryStep_KeepsItsComponentsSnapshot_AcrossIdleDeactivations()
+    {
+        // greet's count action counts the messages its step has seen, in the step's snapshot.
+        var flowId = await s_cluster.CreateFlowAsync(FlowDefinition.Chain("counting", new StepDefinition("count", "greet", "count")), FlowMode.Ordinary);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+
+        Assert.AreEqual(1, await CountAsync());
+        await s_cluster.WaitForNoContainersAsync(flowId, Wait); // the activation went idle, its container with it
+        Assert.AreEqual(2, await CountAsync(), "the new activation handed the component the snapshot the last one stored");
+        await s_cluster.Flow(flowId).StopAsync();
+
+        async Task<int> CountAsync()
+        {
+            var execution = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("{}"));
+            var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
+            Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
+            return System.Text.Json.JsonDocument.Parse(output.Message!.Body).RootElement.GetProperty("count").GetInt32();
+        }
     }
 
     [TestMethod]
