@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Isolation;
 
 namespace FlowActors.Containers.Processes;
 
@@ -20,22 +21,12 @@ internal static class ComponentProcessStart
         new("DOTNET_TieredPGO", "0"),
     ];
 
-    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options, ComponentLauncher launcher)
+    /// <param name="user">The user to run it as (<see cref="ComponentLauncher"/>), or null for the silo's.</param>
+    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options, ComponentLauncher launcher, ProcessUser? user = null)
     {
         var revision = request.Revision;
         var launch = revision.Launch;
-        if (string.IsNullOrWhiteSpace(launch.Command))
-        {
-            throw new InvalidOperationException(
-                $"Component '{revision.ComponentId}' revision {revision.Revision} has no command to run as a local process. "
-                + "Deploy it with ComponentLaunch.Command (e.g. 'dotnet' with the component's dll as first argument), "
-                + "or run it on the Docker runtime.");
-        }
-
-        var executable = ComponentLauncher.FindExecutable(DotnetHost.Resolve(launch.Command)) ?? throw new InvalidOperationException(
-            $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
-            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path from the silo's working "
-            + "directory, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
+        var executable = Executable(request);
 
         var start = new ProcessStartInfo
         {
@@ -50,7 +41,7 @@ internal static class ComponentProcessStart
             // file of the silo) as its own, just as a container sees only its image.
             WorkingDirectory = WorkingDirectory.Value,
         };
-        launcher.Apply(start, executable, launch.Arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable));
+        launcher.Apply(start, executable, launch.Arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable), user);
 
         var environment = start.Environment;
         environment.Clear();
@@ -79,6 +70,25 @@ internal static class ComponentProcessStart
         environment[ProtocolPaths.RevisionVariable] = revision.Revision.ToString(CultureInfo.InvariantCulture);
         environment[ProtocolPaths.ConfigurationVariable] = request.Configuration ?? string.Empty;
         return start;
+    }
+
+    /// <summary>The absolute path of the revision's command; throws naming the revision when there is none or it is not an executable file.</summary>
+    public static string Executable(ContainerRequest request)
+    {
+        var revision = request.Revision;
+        var launch = revision.Launch;
+        if (string.IsNullOrWhiteSpace(launch.Command))
+        {
+            throw new InvalidOperationException(
+                $"Component '{revision.ComponentId}' revision {revision.Revision} has no command to run as a local process. "
+                + "Deploy it with ComponentLaunch.Command (e.g. 'dotnet' with the component's dll as first argument), "
+                + "or run it on the Docker runtime.");
+        }
+
+        return ComponentLauncher.FindExecutable(DotnetHost.Resolve(launch.Command)) ?? throw new InvalidOperationException(
+            $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
+            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path from the silo's working "
+            + "directory, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
     }
 
     /// <summary>The command line as the revision gives it, for error messages.</summary>

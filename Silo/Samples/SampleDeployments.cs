@@ -27,6 +27,12 @@ public static class SampleDeployments
     public static ComponentDeployment Echo(string? tag = null, TimeSpan? warmUp = null) =>
         Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
 
+    /// <summary>
+    /// Test-only: reports what it can reach from where it runs (TCP ports, files, its user, interfaces and environment
+    /// names): action <c>probe</c>. The isolation tests deploy it to check the component boundary from inside.
+    /// </summary>
+    public static ComponentDeployment Probe() => Deployment("probe", tag: null, actions: ["probe"]);
+
     private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null)
     {
         // The component is also named in the environment: a container image has one entry point and no arguments.

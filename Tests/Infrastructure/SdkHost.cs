@@ -14,10 +14,15 @@ public sealed class SdkHost : IAsyncDisposable
 
     public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
 
-    public static async Task<SdkHost> StartAsync(int gatewayPort)
+    /// <param name="clusterId">The silo's cluster id, when it is not the default ("dev").</param>
+    public static async Task<SdkHost> StartAsync(int gatewayPort, string? clusterId = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddFlowActorsClient(o => o.GatewayPort = gatewayPort);
+        builder.AddFlowActorsClient(o =>
+        {
+            o.GatewayPort = gatewayPort;
+            o.ClusterId = clusterId ?? o.ClusterId;
+        });
         var host = builder.Build();
         await host.StartAsync();
         return new SdkHost(host);

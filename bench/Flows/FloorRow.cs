@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FlowActors.Bench.Harness;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers;
+using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
@@ -21,10 +22,13 @@ internal static class FloorRow
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(int warmUp, int samples, CancellationToken cancellationToken)
     {
         Console.Error.WriteLine("flows: floor, direct component call ...");
-        using var client = new ComponentClient(Options.Create(new ComponentClientOptions()));
+        // As a silo's defaults: the component is isolated where this process can do it, and the client reaches it there.
+        var isolation = new ComponentIsolation(new ComponentNetworks(), Options.Create(new ComponentIsolationOptions()), NullLogger<ComponentIsolation>.Instance);
+        Console.Error.WriteLine($"flows: components isolated: network {isolation.NetworkLimitation ?? "yes"}, user {isolation.ProcessUser?.ToString() ?? isolation.UserLimitation}");
+        using var client = new ComponentClient(Options.Create(new ComponentClientOptions()), isolation.Networks);
         // No silo here: the runtime is told who owns its processes.
         await using var runtime = new LocalProcessContainerRuntime(
-            new ContainerOwner("bench", "bench"), new ContainerLeases(), new LoopbackPorts(), Options.Create(new LocalProcessRuntimeOptions()),
+            new ContainerOwner("bench", "bench"), new ContainerLeases(), new LoopbackPorts(), isolation, Options.Create(new LocalProcessRuntimeOptions()),
             NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
         var echo = SampleDeployments.Echo();
         var revision = new ComponentRevision(FlowSilo.Echo, 1, echo.Launch, echo.Descriptor, DateTimeOffset.UtcNow);
