@@ -18,6 +18,8 @@ scripts/build-test-images.sh all
 
 echo "==> dotnet build"
 dotnet build FlowActors.sln -c Release -nologo -v quiet
+echo "==> component user (local component processes run as uid 65534 when the tests run as root)"
+scripts/ensure-component-access.sh
 
 echo "==> dotnet test"
 status=0

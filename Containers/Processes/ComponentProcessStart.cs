@@ -9,8 +9,15 @@ namespace FlowActors.Containers.Processes;
 /// <summary>Builds the command line and environment of a component process.</summary>
 internal static class ComponentProcessStart
 {
+    // Enterable by the unprivileged user components run as, whatever the silo's umask; writable only by the silo.
     private static readonly Lazy<string> WorkingDirectory = new(() =>
-        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "flowactors-components")).FullName);
+    {
+        var path = Path.Combine(Path.GetTempPath(), "flowactors-components");
+        return OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(path).FullName
+            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute).FullName;
+    });
 
     // A component handles one call at a time on a machine shared with the silo and other components:
     // workstation, non-concurrent GC keeps each process small, and no PGO instrumentation for short lives.
