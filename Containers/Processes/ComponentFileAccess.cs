@@ -33,7 +33,9 @@ internal static class ComponentFileAccess
         }
 
         start.Environment.Clear();
-        using var check = Process.Start(start) ?? throw new InvalidOperationException("The operating system started no process.");
+        // Off the caller's thread (a step grain's scheduler): starting a process blocks for the fork and exec.
+        using var check = await Task.Run(() => Process.Start(start), cancellationToken)
+            ?? throw new InvalidOperationException("The operating system started no process.");
         var output = check.StandardOutput.ReadToEndAsync(cancellationToken);
         var errors = check.StandardError.ReadToEndAsync(cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
