@@ -18,7 +18,9 @@ internal static class ComponentFileAccess
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the path and the fix when <paramref name="user"/> cannot run the component.</summary>
-    public static async Task CheckAsync(ContainerRequest request, string executable, ProcessUser user, ComponentLauncher launcher, CancellationToken cancellationToken)
+    /// <param name="arguments">The arguments as the process gets them (relative launch paths resolved).</param>
+    public static async Task CheckAsync(
+        ContainerRequest request, string executable, IReadOnlyList<string> arguments, ProcessUser user, ComponentLauncher launcher, CancellationToken cancellationToken)
     {
         var shell = ComponentLauncher.FindExecutable("sh") ?? "/bin/sh";
         var start = new ProcessStartInfo(launcher.Setpriv ?? throw new InvalidOperationException("Checking a component's files as another user needs setpriv (util-linux)."))
@@ -27,7 +29,7 @@ internal static class ComponentFileAccess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[.. ComponentLauncher.UserArguments(user), "--", shell, "-c", Script, "sh", .. Entries(executable, request.Revision.Launch.Arguments)])
+        foreach (var argument in (string[])[.. ComponentLauncher.UserArguments(user), "--", shell, "-c", Script, "sh", .. Entries(executable, arguments)])
         {
             start.ArgumentList.Add(argument);
         }

@@ -33,7 +33,7 @@ internal static class ComponentProcessStart
     {
         var revision = request.Revision;
         var launch = revision.Launch;
-        var executable = Executable(request);
+        var executable = Executable(request, options);
 
         var start = new ProcessStartInfo
         {
@@ -48,7 +48,7 @@ internal static class ComponentProcessStart
             // file of the silo) as its own, just as a container sees only its image.
             WorkingDirectory = WorkingDirectory.Value,
         };
-        launcher.Apply(start, executable, launch.Arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable), user);
+        launcher.Apply(start, executable, Arguments(request, options), ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable), user);
 
         var environment = start.Environment;
         environment.Clear();
@@ -80,7 +80,7 @@ internal static class ComponentProcessStart
     }
 
     /// <summary>The absolute path of the revision's command; throws naming the revision when there is none or it is not an executable file.</summary>
-    public static string Executable(ContainerRequest request)
+    public static string Executable(ContainerRequest request, LocalProcessRuntimeOptions options)
     {
         var revision = request.Revision;
         var launch = revision.Launch;
@@ -92,11 +92,16 @@ internal static class ComponentProcessStart
                 + "or run it on the Docker runtime.");
         }
 
-        return ComponentLauncher.FindExecutable(DotnetHost.Resolve(launch.Command)) ?? throw new InvalidOperationException(
+        var command = LaunchPaths.Resolve(launch.Command, options.ComponentsDirectory);
+        return ComponentLauncher.FindExecutable(DotnetHost.Resolve(command)) ?? throw new InvalidOperationException(
             $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
-            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path from the silo's working "
-            + "directory, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
+            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path starting with './' under the "
+            + $"components directory {options.ComponentsDirectory}, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
     }
+
+    /// <summary>The revision's arguments, with its <c>./</c> paths resolved under the components directory (<see cref="LaunchPaths"/>).</summary>
+    public static IReadOnlyList<string> Arguments(ContainerRequest request, LocalProcessRuntimeOptions options) =>
+        [.. request.Revision.Launch.Arguments.Select(argument => LaunchPaths.Resolve(argument, options.ComponentsDirectory))];
 
     /// <summary>The command line as the revision gives it, for error messages.</summary>
     public static string Describe(ContainerRequest request) =>

@@ -78,7 +78,8 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         if (user is not null)
         {
             // Names what is wrong with the revision's command, or the file its user cannot read.
-            await ComponentFileAccess.CheckAsync(request, ComponentProcessStart.Executable(request), user, _launcher, cancellationToken);
+            await ComponentFileAccess.CheckAsync(
+                request, ComponentProcessStart.Executable(request, _options), ComponentProcessStart.Arguments(request, _options), user, _launcher, cancellationToken);
         }
 
         var port = _ports.Reserve();

@@ -14,15 +14,12 @@ public sealed class SdkHost : IAsyncDisposable
 
     public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
 
-    /// <param name="clusterId">The silo's cluster id, when it is not the default ("dev").</param>
-    public static async Task<SdkHost> StartAsync(int gatewayPort, string? clusterId = null)
+    public static Task<SdkHost> StartAsync(int gatewayPort) => StartAsync(o => o.GatewayPort = gatewayPort);
+
+    public static async Task<SdkHost> StartAsync(Action<FlowActorsClientOptions> configure)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddFlowActorsClient(o =>
-        {
-            o.GatewayPort = gatewayPort;
-            o.ClusterId = clusterId ?? o.ClusterId;
-        });
+        builder.AddFlowActorsClient(configure);
         var host = builder.Build();
         await host.StartAsync();
         return new SdkHost(host);

@@ -73,7 +73,11 @@ public sealed class DockerIsolationTests
         try
         {
             await using var silo = await SiloProcess.StartAsync("--FlowActors:Containers:Kind=Docker", $"--FlowActors:Silo:ClusterId={cluster}");
-            await using var sdk = await SdkHost.StartAsync(silo.GatewayPort, cluster);
+            await using var sdk = await SdkHost.StartAsync(o =>
+            {
+                o.GatewayPort = silo.GatewayPort;
+                o.ClusterId = cluster;
+            });
             var probe = SampleDeployments.Probe();
 
             var reports = await ProbeFlows.RunAsync(sdk.Client, silo.ControlPlanePorts(), [], probe);
