@@ -3,7 +3,7 @@
 # as root runs components as uid:gid 65534:65534 (FlowActors:Containers:Isolation:ProcessUser), and refuses to start one
 # whose files that user cannot read. A clone under a private folder (a 0700 home directory) or a build made with a
 # restrictive umask would fail every local-process test with that error.
-# Idempotent: for each folder above the repository and the dotnet host, from / down, grants "others" search (o+x: enter,
+# Idempotent: for each folder above the repository and the interpreters (dotnet, node, busybox), from / down, grants "others" search (o+x: enter,
 # not list) only where that user cannot enter yet; makes build output readable (o+rX) only where it is not. Says what it
 # changed. Nothing to do when not root: components then run as the user that runs the tests.
 # Usage: scripts/ensure-component-access.sh   (after dotnet build)
@@ -37,7 +37,10 @@ open_path_to() { # every folder from / down to $1 (included) becomes enterable b
 
 open_path_to "$ROOT"
 dotnet_host="$(readlink -f "$(command -v dotnet)")"
-open_path_to "$(dirname "$dotnet_host")"
+# The interpreters the sample components run under: dotnet, and node and busybox where installed (nvm puts node in ~).
+for tool in dotnet node busybox; do
+  command -v "$tool" >/dev/null 2>&1 && open_path_to "$(dirname "$(readlink -f "$(command -v "$tool")")")"
+done
 
 # Where the tests and the silo run the sample components from.
 for output in Tests/bin Silo/bin bench/bin; do
