@@ -19,6 +19,9 @@ namespace FlowActors.Containers.Docker;
 /// </summary>
 public sealed partial class DockerContainerRuntime : IContainerRuntime, IContainerDeathNotifier, IAsyncDisposable
 {
+    // ENOENT: /proc/PID is gone.
+    private const int NoSuchFile = 2;
+
     private readonly DockerRuntimeOptions _options;
     private readonly ContainerOwner _owner;
     private readonly ContainerLeases _leases;
@@ -295,6 +298,10 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         try
         {
             network = NetworkNamespace.OfProcess((int)pid);
+        }
+        catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == NoSuchFile)
+        {
+            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
