@@ -19,8 +19,9 @@ namespace FlowActors.Containers.Docker;
 /// </summary>
 public sealed partial class DockerContainerRuntime : IContainerRuntime, IContainerDeathNotifier, IAsyncDisposable
 {
-    // ENOENT: /proc/PID is gone.
+    // ENOENT: /proc/PID is gone. EACCES: the process is another user's and the silo may not look into it.
     private const int NoSuchFile = 2;
+    private const int PermissionDenied = 13;
 
     private readonly DockerRuntimeOptions _options;
     private readonly ContainerOwner _owner;
@@ -57,7 +58,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         _images = new DockerImages(_options, _logger);
         _logs = new ContainerLogForwarder(_options, loggers.CreateLogger("FlowActors.Components.Container"), time);
         _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
-        isolation.Announce(Name, changesUser: false);
+        isolation.Announce(Name, containers: true);
         var events = new DockerEventWatcher(owner.ClusterId, OnDied, _logger);
         _watcher = new Lazy<Task>(() => Task.Run(() => events.RunAsync(_engine.GetClientAsync, _stopping.Token)));
     }
@@ -93,7 +94,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         string? containerId = null;
         try
         {
-            var spec = DockerContainerSpec.Create(request, image, _options, _owner, leaseId, port, _isolation.IsolatesNetwork);
+            var spec = DockerContainerSpec.Create(request, image, _options, _owner, leaseId, port, _isolation.IsolatesContainerNetwork);
             containerId = await CreateAsync(client, spec, revision.ComponentId, cancellationToken);
             var now = _time.GetUtcNow();
             var lease = new ContainerLease(leaseId, containerId, request.Holder, new Uri($"http://127.0.0.1:{port}/"), now, now + request.LeaseDuration);
@@ -103,7 +104,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
 
             // Registered before start, so that a component dying at once is reported, not missed.
             await client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
-            if (_isolation.IsolatesNetwork)
+            if (_isolation.IsolatesContainerNetwork)
             {
                 _isolation.Networks.Register(lease.Endpoint, await EnterableNetworkAsync(client, containerId, cancellationToken));
             }
@@ -302,6 +303,12 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == NoSuchFile)
         {
             throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
+        }
+        catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == PermissionDenied)
+        {
+            throw new InvalidOperationException(
+                $"Could not open the network namespace of container {containerId} (process {pid}): {e.Message}. A silo that is not root " +
+                "needs CAP_SYS_PTRACE (and CAP_SYS_ADMIN) to enter the namespace of a process of another user; see docs/security.md.", e);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {

@@ -51,7 +51,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _logger = logger;
         _time = time;
         _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
-        isolation.Announce(Name, changesUser: true);
+        isolation.Announce(Name, containers: false);
         if (!_launcher.DiesWithSilo)
         {
             LogNoParentDeathSignal(_logger);

@@ -35,7 +35,7 @@ public sealed class DockerIsolationTests
     public async Task IsolatedContainer_CannotConnectToPortsOnTheHostsLoopback_WhileItsCallerReachesIt()
     {
         await using var docker = new DockerTestEngine();
-        Assert.IsTrue(docker.Isolation.IsolatesNetwork, $"This test needs a silo that can isolate containers (root): {docker.Isolation.NetworkLimitation}");
+        Assert.IsTrue(docker.Isolation.IsolatesContainerNetwork, $"This test needs a silo that can isolate containers (root): {docker.Isolation.ContainerNetworkLimitation}");
         using var siloPort = Listen();
         var lease = await docker.Runtime.StartAsync(ProbeRequest(), TestContext.CancellationToken);
         await docker.WaitHealthyAsync(lease, Timeout);
