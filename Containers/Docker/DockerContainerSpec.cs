@@ -33,11 +33,12 @@ public static class DockerContainerSpec
             User = string.IsNullOrWhiteSpace(options.User) ? null : options.User,
             HostConfig = new HostConfig
             {
-                // No bridge, no NAT, no published ports, and the component bound to 127.0.0.1 in either case. With a
-                // namespace of its own ("none": only lo) nothing but the silo, which connects from inside it, reaches the
-                // component, and the component reaches nothing; on the host's network (isolation off or impossible) it
-                // could connect to every port on the host's loopback, the silo's included.
-                NetworkMode = ownNetwork ? "none" : "host",
+                // No published ports, and the component bound to 127.0.0.1 in every case. With a namespace of its own
+                // (Network "none": only lo) nothing but the silo, which connects from inside it, reaches the component,
+                // and the component reaches nothing; an operator's egress network adds a way out, not a way in. On the
+                // host's network (isolation off or impossible) it could connect to every port on the host's loopback,
+                // the silo's included.
+                NetworkMode = ownNetwork ? options.Network : "host",
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
                 ReadonlyRootfs = options.ReadOnlyRootFilesystem,
