@@ -81,6 +81,27 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
     public void Fail(FlowMessage message, string error, TimeSpan elapsed) =>
         Events.Add(Event(FlowEventKind.Error, message, null, error, elapsed));
 
+    /// <summary>
+    /// The data could not be handed on (<paramref name="error"/> says where and why): each execution it belonged to gets
+    /// an error event instead, so its caller learns of it rather than waiting for an output that will not come.
+    /// </summary>
+    public void FailUndelivered(string error)
+    {
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in Next.Concat(Rebounds))
+        {
+            if (failed.Add(message.ExecutionId))
+            {
+                var path = message.Path ?? [];
+                var elapsed = path.Count > 0 ? path[^1].Elapsed : TimeSpan.Zero;
+                Events.Add(new FlowEvent(FlowEventKind.Error, flowId, stepId, message.ExecutionId, null, error, elapsed, path));
+            }
+        }
+
+        Next.Clear();
+        Rebounds.Clear();
+    }
+
     private void Rebound(FlowMessage message, TimeSpan elapsed)
     {
         var rebounds = message.Headers.TryGetValue(ReboundHeader, out var value) && int.TryParse(value, out var n) ? n : 0;
