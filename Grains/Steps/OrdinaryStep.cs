@@ -30,7 +30,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
         _lastMessage = step.Time.GetTimestamp();
-        step.Streams.UseNext(plan.NextSteps);
+        step.Streams.UseNext(plan.NextSteps, plan.Mode);
     }
 
     public StepPlan Plan { get; }

@@ -40,7 +40,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
         _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, ProcessAsync);
-        step.Streams.UseNext(plan.NextSteps);
+        step.Streams.UseNext(plan.NextSteps, plan.Mode);
     }
 
     public StepPlan Plan { get; }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Streams;
+using Orleans.Streams.Core;
 
 namespace FlowActors.Grains.Steps;
 
@@ -27,7 +28,7 @@ public sealed partial class StepGrain(
     IOptions<StepOptions> options,
     IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
-    ILogger<StepGrain> logger) : Grain, IStepGrain
+    ILogger<StepGrain> logger) : Grain, IStepGrain, IStreamSubscriptionObserver
 {
     private StepContext _step = null!; // made on activation: it needs the grain
     private IStepRunner? _runner;
@@ -55,15 +56,13 @@ public sealed partial class StepGrain(
             Components = components,
             Time = time,
             Logger = logger,
-            Streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), key[0], key[1], stepOptions.PublishAttempts, time),
+            Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time),
             State = new StepStateStore(state),
             RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
             Report = ReportToFlow,
             LatestRevision = LatestRevisionAsync,
             DeactivateOnIdle = DeactivateOnIdle,
         };
-        await _step.Streams.Self.SubscribeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
-
         if (state.State.Lease is not null)
         {
             // An earlier activation held a real-time container: take the run up again now, before the lease runs out,
@@ -94,6 +93,13 @@ public sealed partial class StepGrain(
                 break;
         }
     }
+
+    /// <summary>
+    /// The first delivery of the step's input from a stream provider (the fast one, or the durable one of ordinary
+    /// hops in the Azure profile) attaches the handler for that provider: the grain need not know which carries it.
+    /// </summary>
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        handleFactory.Create<FlowMessage>().ResumeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
 
     public async Task<StepStatus> StartRealtimeAsync(StepPlan plan)
     {

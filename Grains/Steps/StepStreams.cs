@@ -1,30 +1,44 @@
+using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Every
-/// publish is tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is
-/// full) before it fails with a <see cref="StepException"/> that names the step and the target.
+/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Hops go
+/// over the provider of the run's mode (<see cref="HopProvider"/>), events over the fast streams. Every publish is
+/// tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is full)
+/// before it fails with a <see cref="StepException"/> that names the step and the target.
 /// </summary>
-internal sealed class StepStreams(IStreamProvider streams, string flowId, string stepId, int attempts, TimeProvider time)
+internal sealed class StepStreams(IServiceProvider services, string flowId, string stepId, int attempts, TimeProvider time)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private IAsyncStream<FlowMessage>[] _next = [];
     private string[] _nextSteps = [];
+    private IAsyncStream<FlowMessage>? _self;
 
-    /// <summary>The step's own input.</summary>
-    public IAsyncStream<FlowMessage> Self { get; } = streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
+    private IAsyncStream<FlowEvent> Events { get; } =
+        services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.Provider).GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
 
-    private IAsyncStream<FlowEvent> Events { get; } = streams.GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
-
-    /// <summary>Publishes to these next steps from now on.</summary>
-    public void UseNext(IReadOnlyList<string> nextSteps)
+    /// <summary>
+    /// The stream provider that carries the hops of a run in <paramref name="mode"/>: the durable one for ordinary runs
+    /// where the profile registers it (Azure), the fast one otherwise.
+    /// </summary>
+    public static IStreamProvider HopProvider(IServiceProvider services, FlowMode mode)
     {
+        var durable = services.GetKeyedService<IStreamProvider>(FlowStreams.DurableProvider);
+        return services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.HopProvider(mode, durable is not null));
+    }
+
+    /// <summary>Publishes to these next steps, over the hop provider of <paramref name="mode"/>, from now on.</summary>
+    public void UseNext(IReadOnlyList<string> nextSteps, FlowMode mode)
+    {
+        var hops = HopProvider(services, mode);
         _nextSteps = [.. nextSteps];
-        _next = [.. nextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        _next = [.. nextSteps.Select(id => hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        _self = hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
     }
 
     /// <summary>
@@ -39,7 +53,10 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
             await SendAsync(_next[i], outputs.Next, batched, $"step '{_nextSteps[i]}'");
         }
 
-        await SendAsync(Self, outputs.Rebounds, batched, "its own input (rebounds)");
+        if (_self is not null)
+        {
+            await SendAsync(_self, outputs.Rebounds, batched, "its own input (rebounds)");
+        }
     }
 
     /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>

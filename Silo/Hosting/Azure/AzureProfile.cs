@@ -69,7 +69,8 @@ public static class AzureProfile
             o.TableName = names.RemindersTable;
         });
 
-        // Registered and named here; ordinary flows move onto it in the next step of the Azure work (see docs/operations.md).
+        // Ordinary flows' hops (step inputs) go over it, so a message waits in a queue, not in a silo's memory, and a
+        // silo that dies takes none with it: it is deleted once delivered. Real-time hops and flow events stay fast.
         silo.AddAzureQueueStreams(FlowStreams.DurableProvider, queues => queues.ConfigureAzureQueue(options => options.Configure(o =>
         {
             o.QueueServiceClient = clients.Queues();
