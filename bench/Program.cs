@@ -1,16 +1,18 @@
+using FlowActors.Bench.Failover;
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
 using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
 
-// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>]
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite()];
+// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N]
+// (all runs every suite but failover, a chaos run of several minutes; --messages sizes it, 10,000 by default)
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new FailoverSuite()];
 
 var verb = args.FirstOrDefault() ?? "";
-var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();
+var selected = verb == "all" ? suites.Where(s => s.InAll).ToArray() : suites.Where(s => s.Name == verb).ToArray();
 if (selected.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>]");
+    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>] [--messages N (failover)]");
     foreach (var suite in suites)
     {
         Console.Error.WriteLine($"  {suite.Name,-10} {suite.Description}");
