@@ -14,14 +14,15 @@ namespace FlowActors.Tests.Chaos;
 /// <param name="Messages">Numbered messages sent through each flow (the ordinary one and the real-time one).</param>
 /// <param name="PerSecond">Sending pace per flow, so that the kill falls mid-run rather than after a burst.</param>
 /// <param name="KillAfter">The share of the ordinary flow's messages sent before the silo is killed.</param>
-public sealed record ChaosPlan(int Messages, int PerSecond, double KillAfter = 1.0 / 3)
+/// <param name="Graceful">Stop the silo with SIGTERM (an operator's stop, a rolling upgrade) rather than SIGKILL (a crash).</param>
+public sealed record ChaosPlan(int Messages, int PerSecond, double KillAfter = 1.0 / 3, bool Graceful = false)
 {
     /// <summary>How long the outputs may keep coming once everything is sent and the real-time flow runs again.</summary>
-    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What a chaos run measured.</summary>
-/// <param name="DeclaredDead">From the kill until the membership table no longer lists the silo as active.</param>
+/// <param name="DeclaredDead">From the kill (or the SIGTERM) until the membership table no longer lists the silo as active.</param>
 /// <param name="RealtimeRunning">From the kill until the real-time flow runs again with every step on a living component.</param>
 /// <param name="OrphansAfter10s">Component processes of the killed silo still alive 10 s after the kill.</param>
 public sealed record ChaosReport(
@@ -44,7 +45,7 @@ public sealed record ChaosReport(
         }
 
         table.AppendLine(CultureInfo.InvariantCulture,
-            $"killed silo declared dead after {DeclaredDead.TotalSeconds:F1} s; real-time flow Running again after {RealtimeRunning.TotalSeconds:F1} s; " +
+            $"the silo left the membership (no longer Active) after {DeclaredDead.TotalSeconds:F1} s; real-time flow Running again after {RealtimeRunning.TotalSeconds:F1} s; " +
             $"its {VictimComponents} component process(es): {OrphansAfter10s} alive 10 s after the kill; run took {Total.TotalSeconds:F1} s");
         return table.ToString();
     }
@@ -91,17 +92,35 @@ public static class FailoverChaos
         var killAt = (int)(plan.Messages * plan.KillAfter);
         var senders = new[]
         {
-            SendAsync(client, ordinaryId, ordinary, plan, n => n == killAt ? KillAsync() : Task.CompletedTask, stop.Token),
-            SendAsync(client, realtimeId, realtime, plan, _ => Task.CompletedTask, stop.Token),
+            SendAsync(client, ordinaryId, ordinary, plan, n => { if (n == killAt) { _ = KillAsync(); } }, stop.Token),
+            SendAsync(client, realtimeId, realtime, plan, _ => { }, stop.Token),
         };
 
+        // In the background: the senders go on while a SIGTERMed silo hands its work over.
         async Task KillAsync()
         {
-            var components = SiloProcess.ChildPids(victim.ProcessId);
-            var clock = Stopwatch.StartNew();
-            await victim.KillAloneAsync();
-            log.WriteLine($"killed silo {victim.SiloPort} (PID {victim.ProcessId}, {components.Count} component processes) at message {killAt}");
-            killed.SetResult((clock, components));
+            try
+            {
+                var components = SiloProcess.ChildPids(victim.ProcessId);
+                var clock = Stopwatch.StartNew();
+                var how = plan.Graceful ? "stopped (SIGTERM)" : "killed (SIGKILL)";
+                log.WriteLine($"{how} silo {victim.SiloPort} (PID {victim.ProcessId}, {components.Count} component processes) at message {killAt}");
+                if (plan.Graceful)
+                {
+                    var exit = await victim.StopAsync(TimeSpan.FromSeconds(60));
+                    log.WriteLine($"the stopped silo exited with {exit} after {clock.Elapsed.TotalSeconds:F1} s");
+                }
+                else
+                {
+                    await victim.KillAloneAsync();
+                }
+
+                killed.SetResult((clock, components));
+            }
+            catch (Exception e)
+            {
+                killed.TrySetException(e);
+            }
         }
 
         var (sinceKill, victimComponents) = await killed.Task.WaitAsync(RecoveryLimit, cancellationToken);
@@ -163,14 +182,14 @@ public static class FailoverChaos
     }
 
     private static async Task SendAsync(
-        IFlowActorsClient client, string flowId, NumberedTally tally, ChaosPlan plan, Func<int, Task> before, CancellationToken cancellationToken)
+        IFlowActorsClient client, string flowId, NumberedTally tally, ChaosPlan plan, Action<int> before, CancellationToken cancellationToken)
     {
         var pace = Stopwatch.StartNew();
         using var inFlight = new SemaphoreSlim(32);
         var sends = new List<Task>(plan.Messages);
         for (var n = 0; n < plan.Messages; n++)
         {
-            await before(n);
+            before(n);
             var due = TimeSpan.FromSeconds((double)n / plan.PerSecond) - pace.Elapsed;
             if (due > TimeSpan.Zero)
             {

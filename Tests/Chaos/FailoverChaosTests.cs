@@ -26,6 +26,20 @@ public sealed class FailoverChaosTests
         // The real-time flow's loss is measured and printed, not asserted: driving it to 0 is the delivery guarantees' work.
     }
 
+    [TestMethod]
+    public async Task SiloStoppedMidRun_HandsItsFlowsOver_OrdinaryFlowLosesNothing_RealtimeFlowRunsOnTheSurvivors()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var report = await FailoverChaos.RunAsync(new ChaosPlan(Messages: 1000, PerSecond: 100, Graceful: true), new TestContextWriter(TestContext), cancel.Token);
+
+        Assert.AreEqual(1000, report.Ordinary.SentCount, report.ToTable());
+        Assert.AreEqual(0, report.Ordinary.Lost, $"ordinary messages lost:\n{report.ToTable()}");
+        Assert.AreEqual(1000, report.Realtime.SentCount, report.ToTable());
+        Assert.IsLessThan(RealtimeBackWithin, report.RealtimeRunning, report.ToTable());
+        Assert.AreEqual(0, report.OrphansAfter10s, report.ToTable());
+        Assert.IsGreaterThan(0, report.VictimComponents, "the stopped silo ran no component: the run tested no handover");
+    }
+
     public TestContext TestContext { get; set; } = null!;
 
     private sealed class TestContextWriter(TestContext context) : TextWriter

@@ -27,12 +27,13 @@ public sealed class AzureSiloCluster : IAsyncDisposable
     public IReadOnlyList<SiloProcess> Silos { get; private set; }
 
     /// <summary>Starts <paramref name="count"/> silos of a new cluster (or of <paramref name="identity"/>'s, to restart it).</summary>
-    public static async Task<AzureSiloCluster> StartAsync(int count, AzureSiloCluster? identity = null)
+    /// <param name="settings">Settings after the cluster's own (local-process components), which they override.</param>
+    public static async Task<AzureSiloCluster> StartAsync(int count, AzureSiloCluster? identity = null, params string[] settings)
     {
         var connectionString = await Azurite.EnsureAsync();
         var prefix = identity?.Prefix ?? Azurite.NewPrefix();
         var clusterId = identity?.ClusterId ?? $"c-{prefix}";
-        var silos = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartSiloAsync(connectionString, prefix, clusterId)));
+        var silos = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartSiloAsync(connectionString, prefix, clusterId, settings)));
         return new AzureSiloCluster(connectionString, prefix, clusterId, silos);
     }
 
@@ -69,13 +70,16 @@ public sealed class AzureSiloCluster : IAsyncDisposable
         await DisposeAsync();
     }
 
-    private static Task<SiloProcess> StartSiloAsync(string connectionString, string prefix, string clusterId) => SiloProcess.StartAsync(
-        "--FlowActors:Profile=Azure",
-        $"--FlowActors:Azure:ConnectionString={connectionString}",
-        $"--FlowActors:Azure:ResourcePrefix={prefix}",
-        $"--FlowActors:Silo:ClusterId={clusterId}",
-        "--FlowActors:Silo:AdvertisedAddress=127.0.0.1",
-        "--FlowActors:Containers:Kind=Process");
+    private static Task<SiloProcess> StartSiloAsync(string connectionString, string prefix, string clusterId, string[] settings) => SiloProcess.StartAsync(
+        [
+            "--FlowActors:Profile=Azure",
+            $"--FlowActors:Azure:ConnectionString={connectionString}",
+            $"--FlowActors:Azure:ResourcePrefix={prefix}",
+            $"--FlowActors:Silo:ClusterId={clusterId}",
+            "--FlowActors:Silo:AdvertisedAddress=127.0.0.1",
+            "--FlowActors:Containers:Kind=Process",
+            .. settings,
+        ]);
 
     public async ValueTask DisposeAsync()
     {
