@@ -17,8 +17,11 @@ namespace FlowActors.Tests.Chaos;
 /// <param name="Graceful">Stop the silo with SIGTERM (an operator's stop, a rolling upgrade) rather than SIGKILL (a crash).</param>
 public sealed record ChaosPlan(int Messages, int PerSecond, double KillAfter = 1.0 / 3, bool Graceful = false)
 {
-    /// <summary>How long the outputs may keep coming once everything is sent and the real-time flow runs again.</summary>
+    /// <summary>How long without a new output counts as settled, once everything is sent and the real-time flow runs again.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most the outputs are waited for once everything is sent: then the counts are what they are.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>What a chaos run measured.</summary>
@@ -123,20 +126,29 @@ public static class FailoverChaos
             }
         }
 
-        var (sinceKill, victimComponents) = await killed.Task.WaitAsync(RecoveryLimit, cancellationToken);
-        var orphansCheck = CountOrphansAfterAsync(victimComponents, TimeSpan.FromSeconds(10) - sinceKill.Elapsed);
-        var declaredDead = WaitForActiveAsync(cluster, 2, RecoveryLimit).ContinueWith(_ => sinceKill.Elapsed, TaskScheduler.Default);
-        var realtimeRunning = await WaitRealtimeRecoveredAsync(client, realtimeId, victimComponents, sinceKill, cancellationToken);
-        log.WriteLine($"real-time flow Running again {realtimeRunning.TotalSeconds:F1} s after the kill");
+        try
+        {
+            var (sinceKill, victimComponents) = await killed.Task.WaitAsync(RecoveryLimit, cancellationToken);
+            var orphansCheck = CountOrphansAfterAsync(victimComponents, TimeSpan.FromSeconds(10) - sinceKill.Elapsed);
+            var declaredDead = WaitForActiveAsync(cluster, 2, RecoveryLimit).ContinueWith(_ => sinceKill.Elapsed, TaskScheduler.Default);
+            var realtimeRunning = await WaitRealtimeRecoveredAsync(client, realtimeId, victimComponents, sinceKill, cancellationToken);
+            log.WriteLine($"real-time flow Running again {realtimeRunning.TotalSeconds:F1} s after the kill");
 
-        await Task.WhenAll(senders);
-        await WaitSettledAsync([ordinary, realtime], plan.Settle, cancellationToken);
-        await stop.CancelAsync();
-        await Task.WhenAll(collectors.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(senders);
+            log.WriteLine($"all sent after {total.Elapsed.TotalSeconds:F1} s: {ordinary}; {realtime}");
+            await WaitSettledAsync([ordinary, realtime], plan, log, cancellationToken);
+            await stop.CancelAsync();
+            await Task.WhenAll(collectors.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
 
-        var report = new ChaosReport(ordinary, realtime, await declaredDead, realtimeRunning, victimComponents.Count, await orphansCheck, total.Elapsed);
-        log.WriteLine(report.ToTable());
-        return report;
+            var report = new ChaosReport(ordinary, realtime, await declaredDead, realtimeRunning, victimComponents.Count, await orphansCheck, total.Elapsed);
+            log.WriteLine(report.ToTable());
+            return report;
+        }
+        catch (OperationCanceledException)
+        {
+            log.WriteLine($"cancelled after {total.Elapsed.TotalSeconds:F1} s: {ordinary}; {realtime}");
+            throw;
+        }
     }
 
     private static async Task<string> StartFlowAsync(IFlowActorsClient client, FlowMode mode, CancellationToken cancellationToken)
@@ -272,12 +284,17 @@ public static class FailoverChaos
         return pids.Count(ContainerProcesses.IsAlive);
     }
 
-    /// <summary>Waits until every flow delivered every number it sent, or nothing new came for <paramref name="quiet"/>.</summary>
-    private static async Task WaitSettledAsync(NumberedTally[] tallies, TimeSpan quiet, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until every flow delivered every number it sent, or nothing new came for <see cref="ChaosPlan.Settle"/>, or
+    /// <see cref="ChaosPlan.Drain"/> is over; says where the counts stand every 5 s.
+    /// </summary>
+    private static async Task WaitSettledAsync(NumberedTally[] tallies, ChaosPlan plan, TextWriter log, CancellationToken cancellationToken)
     {
         var last = -1;
         var unchanged = Stopwatch.StartNew();
-        while (unchanged.Elapsed < quiet)
+        var drain = Stopwatch.StartNew();
+        var progress = Stopwatch.StartNew();
+        while (unchanged.Elapsed < plan.Settle && drain.Elapsed < plan.Drain)
         {
             var outputs = tallies.Sum(t => t.DeliveredCount + t.Duplicated);
             if (tallies.All(t => t.Lost == 0 && t.SentCount == t.Count))
@@ -289,6 +306,12 @@ public static class FailoverChaos
             {
                 last = outputs;
                 unchanged.Restart();
+            }
+
+            if (progress.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                log.WriteLine($"draining for {drain.Elapsed.TotalSeconds:F0} s: {string.Join("; ", tallies.Select(t => t.ToString()))}");
+                progress.Restart();
             }
 
             await Task.Delay(200, cancellationToken);
