@@ -9,7 +9,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Streams;
-using Orleans.Streams.Core;
 
 namespace FlowActors.Grains.Steps;
 
@@ -28,7 +27,7 @@ public sealed partial class StepGrain(
     IOptions<StepOptions> options,
     IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
-    ILogger<StepGrain> logger) : Grain, IStepGrain, IStreamSubscriptionObserver
+    ILogger<StepGrain> logger) : Grain, IStepGrain
 {
     private StepContext _step = null!; // made on activation: it needs the grain
     private IStepRunner? _runner;
@@ -63,6 +62,12 @@ public sealed partial class StepGrain(
             LatestRevision = LatestRevisionAsync,
             DeactivateOnIdle = DeactivateOnIdle,
         };
+        // The fast provider carries real-time hops, the durable one (Azure profile) ordinary hops.
+        foreach (var input in _step.Streams.Inputs())
+        {
+            await input.SubscribeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
+        }
+
         if (state.State.Lease is not null)
         {
             // An earlier activation held a real-time container: take the run up again now, before the lease runs out,
@@ -93,13 +98,6 @@ public sealed partial class StepGrain(
                 break;
         }
     }
-
-    /// <summary>
-    /// The first delivery of the step's input from a stream provider (the fast one, or the durable one of ordinary
-    /// hops in the Azure profile) attaches the handler for that provider: the grain need not know which carries it.
-    /// </summary>
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        handleFactory.Create<FlowMessage>().ResumeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
 
     public async Task<StepStatus> StartRealtimeAsync(StepPlan plan)
     {

@@ -32,6 +32,20 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
         return services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.HopProvider(mode, durable is not null));
     }
 
+    /// <summary>
+    /// The step's own input on every provider that may carry it (the fast one, and the durable one where registered),
+    /// which the step subscribes to at activation: it need not know which carries its flow's hops.
+    /// </summary>
+    public IEnumerable<IAsyncStream<FlowMessage>> Inputs()
+    {
+        var input = FlowStreams.StepInputOf(flowId, stepId);
+        yield return services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.Provider).GetStream<FlowMessage>(input);
+        if (services.GetKeyedService<IStreamProvider>(FlowStreams.DurableProvider) is { } durable)
+        {
+            yield return durable.GetStream<FlowMessage>(input);
+        }
+    }
+
     /// <summary>Publishes to these next steps, over the hop provider of <paramref name="mode"/>, from now on.</summary>
     public void UseNext(IReadOnlyList<string> nextSteps, FlowMode mode)
     {
