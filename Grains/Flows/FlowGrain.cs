@@ -3,6 +3,8 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Triggers;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -33,6 +35,9 @@ public sealed partial class FlowGrain(
         {
             // The flow was running when its activation was lost (a silo went away): pick the run up again.
             BeginRun(run);
+
+            // Not awaited: a trigger calls back into this flow, which is busy activating until this returns.
+            _ = FlowTriggers.StartAsync(GrainFactory, FlowId, TriggersOf(run), logger);
             if (run.Mode == FlowMode.Realtime)
             {
                 await WarmUpAsync(run);
@@ -100,6 +105,7 @@ public sealed partial class FlowGrain(
         });
         BeginRun(run);
         LogStarting(logger, FlowId, published.Revision, run.Mode);
+        await FlowTriggers.StartAsync(GrainFactory, FlowId, TriggersOf(run), logger);
         if (run.Mode == FlowMode.Realtime)
         {
             await WarmUpAsync(run);
@@ -117,6 +123,8 @@ public sealed partial class FlowGrain(
         _lifecycle = FlowLifecycle.Stopping;
         try
         {
+            // Triggers first, so that nothing new comes in while the steps stop.
+            await FlowTriggers.StopAsync(GrainFactory, FlowId, logger);
             await StopStepsAsync(steps);
         }
         finally
@@ -230,6 +238,7 @@ public sealed partial class FlowGrain(
         LogFailed(logger, FlowId, error);
         var steps = _steps.Keys.ToArray();
         _lifecycle = FlowLifecycle.Stopping;
+        await FlowTriggers.StopAsync(GrainFactory, FlowId, logger);
         await StopStepsAsync(steps);
         await UpdateStateAsync(s =>
         {
@@ -310,6 +319,8 @@ public sealed partial class FlowGrain(
         var pinned = run.Mode == FlowMode.Realtime ? run.Components[stepId] : null;
         return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned);
     }
+
+    private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);
 
     private IStepGrain Step(string stepId) => GrainFactory.GetGrain<IStepGrain>(FlowStreams.StepKey(FlowId, stepId));
 

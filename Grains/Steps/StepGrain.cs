@@ -106,6 +106,46 @@ public sealed partial class StepGrain(
 
     public Task<StepStatus> GetStatusAsync() => Task.FromResult(Status());
 
+    public async Task<TriggerPollResult> PollAsync(TriggerPoll poll)
+    {
+        ArgumentNullException.ThrowIfNull(poll);
+        var received = Stopwatch.GetTimestamp();
+        _lastMessage = time.GetTimestamp();
+        var outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
+        string? error;
+        try
+        {
+            if (await EnsureReadyAsync() is not { } plan || plan.RunId != poll.RunId)
+            {
+                error = $"Step '{StepId}' of flow '{FlowId}' is not in the schedule's run (the flow stopped or started again); the tick did not run.";
+            }
+            else
+            {
+                // The schedule keeps the trigger's snapshot; the step's own (that of its messages) is left alone.
+                outputs.Add(plan, poll.Message, await _invoker.InvokeAsync(plan, poll.Message, poll.Snapshot), received);
+                error = outputs.Events.FirstOrDefault(e => e.Kind == FlowEventKind.Error)?.Error;
+            }
+        }
+        catch (Exception e)
+        {
+            error = Describe(e);
+            outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
+        }
+        finally
+        {
+            _lastMessage = time.GetTimestamp();
+        }
+
+        if (error is not null && !outputs.Events.Any(e => e.Kind == FlowEventKind.Error))
+        {
+            outputs.Fail(poll.Message, error, Stopwatch.GetElapsedTime(received));
+        }
+
+        await PublishAsync(outputs, batched: _plan?.Mode == FlowMode.Realtime);
+        var emitted = outputs.Next.Count + outputs.Events.Count(e => e.Kind == FlowEventKind.Output);
+        return new TriggerPollResult(outputs.SnapshotChanged, outputs.Snapshot, emitted, error);
+    }
+
     /// <summary>
     /// A real-time step only queues the message, so the stream hands over the next ones while a component call is
     /// in flight. Ordinary steps process it before returning: their streams may be durable, and returning
