@@ -32,6 +32,12 @@ public static class SampleDeployments
         Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
 
     /// <summary>
+    /// A polling trigger for schedules: <c>count</c> emits the next numbers of a counter kept in its snapshot
+    /// (configuration <c>start</c>, <c>per</c>, <c>delayMs</c>).
+    /// </summary>
+    public static ComponentDeployment Counter(string? tag = null) => Deployment("counter", tag, actions: [], triggers: ["count"]);
+
+    /// <summary>
     /// The Node.js sample (Components/Node/samples/greet.js, shipped under components/node): <c>greet</c> (configuration
     /// <c>{"greeting":"Hi"}</c>), <c>count</c> (in its snapshot) and <c>reply</c>. Needs <c>node</c> on the silo's PATH.
     /// </summary>
@@ -47,7 +53,7 @@ public static class SampleDeployments
         new ComponentLaunch("flowactors/busybox-echo:test", "busybox", ["sh", "./components/shell/serve"], new Dictionary<string, string>()),
         new ComponentDescriptor(Triggers: [], Actions: ["echo", "uppercase"]));
 
-    private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null)
+    private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null, string[]? triggers = null)
     {
         // The component is also named in the environment: a container image has one entry point and no arguments.
         var environment = new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = component };
@@ -66,6 +72,6 @@ public static class SampleDeployments
             Command: "dotnet",
             Arguments: [SampleAssembly, component],
             Environment: environment);
-        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: [], Actions: actions));
+        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: triggers ?? [], Actions: actions));
     }
 }
