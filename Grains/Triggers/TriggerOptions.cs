@@ -24,6 +24,12 @@ public sealed class TriggerOptions
 
     /// <summary>A session with no message for this long is released, so that the receiver can take another.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a stopping Service Bus trigger (its flow stopped, its silo shutting down) waits for the hand-overs in
+    /// progress before it gives their messages back. Keep it well under the entities' lock duration.
+    /// </summary>
+    public TimeSpan HandOverGrace { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Refuses trigger options that cannot work, at silo start, naming the setting.</summary>
@@ -44,6 +50,7 @@ public sealed class TriggerOptionsValidator(IOptions<ReminderOptions> reminders)
         Positive(options.MinimumInterval, nameof(options.MinimumInterval));
         Positive(options.ReceiveWait, nameof(options.ReceiveWait));
         Positive(options.SessionIdleTimeout, nameof(options.SessionIdleTimeout));
+        Positive(options.HandOverGrace, nameof(options.HandOverGrace));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Positive(TimeSpan value, string field)

@@ -29,10 +29,17 @@ internal static class TriggerCluster
                 o.ReceiveWait = TimeSpan.FromSeconds(1);
                 o.SessionIdleTimeout = TimeSpan.FromMilliseconds(300);
                 o.MinimumInterval = TimeSpan.FromMilliseconds(200);
+                o.HandOverGrace = TimeSpan.FromSeconds(2);
             });
             silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddSingleton<ILoggerProvider>(Logs.Provider);
-            silo.Services.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Debug);
+            silo.Services.Configure<LoggerFilterOptions>(o =>
+            {
+                // FlowActors at Debug (the level a secret would most likely slip into); Orleans' own chatter at Warning.
+                o.MinLevel = LogLevel.Debug;
+                o.Rules.Add(new LoggerFilterRule(null, "Orleans", LogLevel.Warning, null));
+                o.Rules.Add(new LoggerFilterRule(null, "Microsoft", LogLevel.Warning, null));
+            });
             silo.AddIncomingGrainCallFilter(SendFaults.InvokeAsync);
             configure?.Invoke(silo);
         });

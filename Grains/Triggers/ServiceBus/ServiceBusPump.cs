@@ -65,13 +65,17 @@ internal sealed partial class ServiceBusPump
     public void Start() => _run = Task.Run(() => _settings.Sessions ? RunSessionsAsync() : RunQueueAsync());
 
     /// <summary>
-    /// Stops receiving and waits for the pump to wind down; hand-overs still running when <paramref name="deadline"/>
-    /// is cancelled are given up (their messages abandoned). Closes the client.
+    /// Stops receiving and waits for the pump to wind down; hand-overs still running after
+    /// <see cref="TriggerOptions.HandOverGrace"/>, or when <paramref name="deadline"/> is cancelled, are given up (their
+    /// messages abandoned: if the flow took one after all, Service Bus delivers it again, a duplicate rather than a
+    /// loss). Closes the client.
     /// </summary>
     public async Task StopAsync(CancellationToken deadline)
     {
         await _receiving.CancelAsync();
-        await using (deadline.Register(_abort.Cancel))
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+        grace.CancelAfter(_options.HandOverGrace);
+        await using (grace.Token.Register(_abort.Cancel))
         {
             await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

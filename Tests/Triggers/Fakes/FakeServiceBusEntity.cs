@@ -57,6 +57,9 @@ internal sealed class FakeServiceBusEntity(string path, FakeServiceBus bus)
 
     public string Path { get; } = path;
 
+    /// <summary>Every receiver opened on this entity so far (session receivers included), oldest first.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<Guid> ReceiversOpened { get; } = new();
+
     public IReadOnlyList<FakeStoredMessage> Messages
     {
         get

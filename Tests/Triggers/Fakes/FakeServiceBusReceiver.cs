@@ -18,6 +18,7 @@ internal class FakeServiceBusReceiver : ServiceBusReceiver
         FakeEntity = entity;
         _prefetch = prefetch;
         ReceiverId = id ?? Guid.NewGuid();
+        entity.ReceiversOpened.Enqueue(ReceiverId);
     }
 
     public override string EntityPath => FakeEntity.Path;
