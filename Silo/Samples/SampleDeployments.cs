@@ -53,6 +53,14 @@ public static class SampleDeployments
         new ComponentLaunch("flowactors/busybox-echo:test", "busybox", ["sh", "./components/shell/serve"], new Dictionary<string, string>()),
         new ComponentDescriptor(Triggers: [], Actions: ["echo", "uppercase"]));
 
+    /// <summary>
+    /// The Service Bus component (Components/ServiceBus, shipped beside the silo): <c>send</c> sends each input to a
+    /// queue or topic (configuration in docs/triggers.md).
+    /// </summary>
+    public static ComponentDeployment ServiceBusSend() => new(
+        new ComponentLaunch("flowactors/servicebus:test", "dotnet", ["./FlowActors.ServiceBusComponent.dll"], new Dictionary<string, string>()),
+        new ComponentDescriptor(Triggers: [], Actions: ["send"]));
+
     private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null, string[]? triggers = null)
     {
         // The component is also named in the environment: a container image has one entry point and no arguments.

@@ -55,6 +55,12 @@ internal sealed class FakeServiceBus
     /// <summary>How long <see cref="ServiceBusClient.AcceptNextSessionAsync(string, ServiceBusSessionReceiverOptions, CancellationToken)"/> waits before it times out, as the service does after a minute.</summary>
     public TimeSpan AcceptSessionTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Sends that contain a message matching this fail with <see cref="ServiceBusFailureReason.ServiceCommunicationProblem"/>.</summary>
+    public Func<ServiceBusMessage, bool>? FailSendWhen { get; set; }
+
+    /// <summary>Every send call's entity and message count, in order (to see how a sender batched).</summary>
+    public ConcurrentQueue<(string Entity, int Count)> Sends { get; } = new();
+
     /// <summary>The settings of every client the trigger asked for (to check which secret and entity it used).</summary>
     public IReadOnlyCollection<ServiceBusTriggerSettings> ClientsCreated => _clients;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure.Messaging.ServiceBus;
 
@@ -7,7 +6,7 @@ namespace FlowActors.Tests.Triggers.Fakes;
 /// <summary>
 /// A FAKE sender: what it sends lands in the entity (and a topic's subscriptions). Batches are the SDK's own
 /// <see cref="ServiceBusMessageBatch"/> made by <see cref="ServiceBusModelFactory"/>, with a size limit like the service's.
-/// <see cref="FailWhen"/> makes a send fail, as a namespace that refuses it would.
+/// <see cref="FakeServiceBus.FailSendWhen"/> makes a send fail, as a namespace that refuses it would.
 /// </summary>
 internal sealed class FakeServiceBusSender(FakeServiceBus bus, string entityPath) : ServiceBusSender
 {
@@ -16,12 +15,6 @@ internal sealed class FakeServiceBusSender(FakeServiceBus bus, string entityPath
 
     private static readonly ConditionalWeakTable<ServiceBusMessageBatch, List<ServiceBusMessage>> Batches = [];
     private bool _closed;
-
-    /// <summary>Sends that contain a message matching this fail with <see cref="ServiceBusFailureReason.ServiceCommunicationProblem"/>.</summary>
-    public static Func<ServiceBusMessage, bool>? FailWhen { get; set; }
-
-    /// <summary>Every send call's message count, in order (to see how the sender batched).</summary>
-    public static ConcurrentQueue<(string Entity, int Count)> Sends { get; } = new();
 
     public override string EntityPath => entityPath;
 
@@ -74,12 +67,12 @@ internal sealed class FakeServiceBusSender(FakeServiceBus bus, string entityPath
     private Task SendAsync(List<ServiceBusMessage> messages)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        if (FailWhen is { } fail && messages.Any(fail))
+        if (bus.FailSendWhen is { } fail && messages.Any(fail))
         {
             throw new ServiceBusException("The namespace refused the send (fake failure).", ServiceBusFailureReason.ServiceCommunicationProblem, entityPath);
         }
 
-        Sends.Enqueue((entityPath, messages.Count));
+        bus.Sends.Enqueue((entityPath, messages.Count));
         foreach (var message in messages)
         {
             bus.Deliver(entityPath, message);
