@@ -3,7 +3,13 @@ using FlowActors.Grains.Catalog;
 using FlowActors.Grains.Components;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Steps;
+using FlowActors.Grains.Triggers.Schedules;
+using FlowActors.Grains.Triggers.ServiceBus;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
@@ -99,6 +105,47 @@ public sealed class StoredStateTests
         catalog.Ids.Add("a");
         AssertReadsBack(catalog);
         AssertReadsBack(new WebhookState { Secret = [1, 2, 3], RotatedAt = DateTimeOffset.UnixEpoch });
+    }
+
+    [TestMethod]
+    public void StepState_AsARealtimeStepHoldsItsContainer_ReadsBack() => AssertReadsBack(new StepState
+    {
+        RunId = "run-1",
+        Lease = new ContainerLease(
+            "lease-1", "process-42", "flow/step@S127.0.0.1:11111:1", new Uri("http://127.0.0.1:40001/"),
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1)),
+        Revision = Revision("transform", SampleDeployments.Transform()),
+        Snapshot = """{"seen":3}""",
+
+        // As a step receives it: a path built with a collection expression (FlowMessage.PathWith), headers from a webhook.
+        Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
+            .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
+        UndeliveredReason = "the next step's queue is full",
+    });
+
+    [TestMethod]
+    public void TriggerStates_AsTheApiPopulatesThem_ReadBack()
+    {
+        var run = new TriggerRun("run-1", "poll", FlowMode.Ordinary, DateTimeOffset.UnixEpoch);
+        AssertReadsBack(new ScheduleState
+        {
+            Settings = JsonSerializer.Deserialize<ScheduleSettings>("""{"cron":"*/5 * * * * *","timeZone":"Europe/Berlin"}""", JsonSerializerOptions.Web),
+            Run = run,
+            Anchor = DateTimeOffset.UnixEpoch,
+            LastTick = DateTimeOffset.UnixEpoch.AddSeconds(5),
+            Snapshot = """{"next":4}""",
+            Fired = 3,
+            Skipped = 1,
+            LastError = "the tick overran",
+        });
+        AssertReadsBack(new ScheduleState { Settings = new ScheduleSettings(Interval: TimeSpan.FromSeconds(2)) });
+        AssertReadsBack(new ServiceBusTriggerState
+        {
+            Settings = JsonSerializer.Deserialize<ServiceBusTriggerSettings>(
+                """{"connectionString":"Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s","topic":"t","subscription":"s","sessions":true,"concurrency":4,"prefetch":10}""",
+                JsonSerializerOptions.Web),
+            Run = run,
+        });
     }
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
