@@ -1,4 +1,5 @@
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -56,6 +57,7 @@ public sealed partial class ContainerReaper(
             await runtime.RemoveAsync(container.Id, cancellationToken);
             _suspects.Remove(container.Id);
             removed++;
+            FlowMetrics.ContainerReaped(runtime.Name);
             LogReaped(logger, container.Id, Label(container, ContainerLabels.Flow), Label(container, ContainerLabels.Step), reason);
         }
 
@@ -129,9 +131,11 @@ public sealed partial class ContainerReaper(
         using var timer = new PeriodicTimer(options.Value.Period, time);
         do
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await ReapOnceAsync(cancellationToken);
+                FlowMetrics.ReaperPassed(runtime.Name, started, succeeded: true);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -140,6 +144,7 @@ public sealed partial class ContainerReaper(
             catch (Exception e)
             {
                 // An engine that is down now may be back at the next pass; the reaper must not die with it.
+                FlowMetrics.ReaperPassed(runtime.Name, started, succeeded: false);
                 LogPassFailed(logger, e, runtime.Name);
             }
         }

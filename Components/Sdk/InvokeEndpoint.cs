@@ -33,7 +33,7 @@ internal sealed partial class InvokeEndpoint(
         }
 
         if (await HandlerAsync(http, request.Action) is not { } handler
-            || await RunAsync(handler, request, http) is not { } emits
+            || await RunAsync(handler, request, http, Single(http.Request.Headers[ProtocolPaths.TraceParentHeader])) is not { } emits
             || http.Response.HasStarted)
         {
             return;
@@ -65,7 +65,7 @@ internal sealed partial class InvokeEndpoint(
         for (var i = 0; i < results.Length; i++)
         {
             var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot);
-            if (await RunAsync(handler, request, http) is not { } emits || http.Response.HasStarted)
+            if (await RunAsync(handler, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
             {
                 return;
             }
@@ -103,15 +103,23 @@ internal sealed partial class InvokeEndpoint(
     }
 
     /// <summary>What the handler emits for one message; null when the platform gave up on the call.</summary>
-    private async Task<IReadOnlyList<Emit>?> RunAsync(ActionHandler handler, InvokeRequest request, HttpContext http)
+    private async Task<IReadOnlyList<Emit>?> RunAsync(ActionHandler handler, InvokeRequest request, HttpContext http, string? headerTraceParent)
     {
+        using var span = ComponentTelemetry.StartInvoke(request.Action, request.Message, headerTraceParent);
         try
         {
-            return await handler(new ActionContext(request, startConfiguration, http)) ?? [];
+            var emits = await handler(new ActionContext(request, startConfiguration, http)) ?? [];
+            if (span is not null && emits.FirstOrDefault(emit => emit.Kind == EmitKinds.Error) is { } error)
+            {
+                ComponentTelemetry.Fail(span, error.Error ?? "error");
+            }
+
+            return emits;
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The platform gave up on this call and closed the connection: nobody is left to answer.
+            ComponentTelemetry.Fail(span, "The platform gave up on the call.");
             return null;
         }
         catch (Exception exception)
@@ -119,9 +127,14 @@ internal sealed partial class InvokeEndpoint(
             // One line, no stack trace: the error emit already carries the failure to the platform, and every
             // line a component writes ends up in the platform's logs.
             LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, exception.Message);
-            return [Emit.Fail($"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}")];
+            var error = $"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}";
+            ComponentTelemetry.Fail(span, error);
+            return [Emit.Fail(error)];
         }
     }
+
+    /// <summary>A header sent once, else none: a repeated <c>traceparent</c> is ignored rather than guessed at.</summary>
+    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
     private static Task WriteAsync<T>(HttpContext http, T reply, JsonTypeInfo<T> type)
     {

@@ -3,6 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -71,6 +72,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
                 "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var client = await _engine.GetClientAsync(cancellationToken);
         if (_options.WatchEvents)
         {
@@ -98,10 +100,12 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             }
 
             LogStarted(_logger, request.FlowId, request.StepId, containerId, image, lease.Endpoint);
+            FlowMetrics.ContainerStarted(Name, started, succeeded: true);
             return lease;
         }
         catch
         {
+            FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             if (containerId is not null)
             {
                 Forget(containerId);

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +50,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
 
+        var started = Stopwatch.GetTimestamp();
         var port = _ports.Reserve();
         var start = ComponentProcessStart.Create(request, port, _options);
         Process process;
@@ -59,6 +61,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
         }
         catch (Exception exception) when (exception is Win32Exception or InvalidOperationException)
         {
+            FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             throw new InvalidOperationException(
                 $"Could not start component '{request.Revision.ComponentId}' revision {request.Revision.Revision} for step "
                 + $"'{request.FlowId}/{request.StepId}' as '{ComponentProcessStart.Describe(start)}': {exception.Message}. "
@@ -82,6 +85,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
             throw new ObjectDisposedException(GetType().FullName);
         }
 
+        FlowMetrics.ContainerStarted(Name, started, succeeded: true);
         return Task.FromResult(new ContainerLease(leaseId, component.ContainerId, request.Holder, endpoint, now, now + request.LeaseDuration));
     }
 

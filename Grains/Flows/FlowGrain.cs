@@ -3,6 +3,7 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -168,6 +169,10 @@ public sealed partial class FlowGrain(
                 $"Flow '{FlowId}' is {_lifecycle} and accepts no messages. Start the flow first.", _lifecycle);
         }
 
+        // The execution's trace starts here, under the request that sent the message; its hops join it through the message.
+        using var send = FlowActivities.StartSend(FlowId, message.ExecutionId, message.Id, message.TraceParent);
+        message = send is null ? message : message with { TraceParent = send.Id };
+        FlowMetrics.FlowMessageReceived(FlowId);
         foreach (var stream in _entryStreams)
         {
             await stream.OnNextAsync(message);
@@ -201,12 +206,15 @@ public sealed partial class FlowGrain(
 
         if (status.Phase == StepPhase.Failed)
         {
+            FlowMetrics.WarmedUp(FlowId, time.GetElapsedTime(_warmUpStarted), succeeded: false);
             await FailAsync($"Step '{status.StepId}' failed to warm up: {status.Error}");
         }
         else if (_steps.Values.All(s => s.Phase == StepPhase.Ready))
         {
             _lifecycle = FlowLifecycle.Running;
-            LogWarm(logger, FlowId, time.GetElapsedTime(_warmUpStarted).TotalMilliseconds);
+            var warmUp = time.GetElapsedTime(_warmUpStarted);
+            FlowMetrics.WarmedUp(FlowId, warmUp, succeeded: true);
+            LogWarm(logger, FlowId, warmUp.TotalMilliseconds);
         }
     }
 

@@ -1,5 +1,5 @@
 // A flow's page: its steps as a diagram and a table, what each step holds, recent executions and a test message box.
-import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError } from './console.js';
+import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError, chart, msLabel } from './console.js';
 
 const flowId = new URLSearchParams(location.search).get('id') ?? '';
 const path = `/api/flows/${encodeURIComponent(flowId)}`;
@@ -10,7 +10,12 @@ let current = null;
 byId('crumb').textContent = flowId;
 
 const refresh = live(
-  async () => (await api(`/api/overview/flows/${encodeURIComponent(flowId)}?executions=20`)).data,
+  async () => {
+    const [detail, charts] = await Promise.all([
+      api(`/api/overview/flows/${encodeURIComponent(flowId)}?executions=20`),
+      api(`/api/overview/flows/${encodeURIComponent(flowId)}/charts`)]);
+    return { ...detail.data, charts: charts.data };
+  },
   render,
   detail => detail.flow.lifecycle === 'WarmingUp' || detail.flow.lifecycle === 'Stopping');
 
@@ -50,12 +55,33 @@ function render(detail) {
   byId('diagram').replaceChildren(diagram(detail.definition, flow.steps));
   byId('holds-title').textContent = realtime ? 'Container lease' : 'Last activation';
   byId('steps').replaceChildren(...flow.steps.map(s => stepRow(s, realtime, flow)));
+  byId('charts').replaceChildren(...charts(detail.charts, detail.definition?.steps ?? []));
   byId('executions').replaceChildren(...(flow.recentExecutions.length
     ? flow.recentExecutions.map(executionRow)
     : [el('tr', {}, el('td', { colspan: 3, class: 'empty' }, 'No executions yet. Send a test message.'))]));
 }
 
 const fact = (term, value) => el('div', {}, el('dt', {}, term), el('dd', {}, String(value)));
+
+/** The flow's chart, then one per step in the definition's order; the step with the highest median is marked slowest. */
+function charts(data, steps) {
+  if (!data?.enabled) return [el('p', { class: 'sub' }, 'Charts are off on this silo (FlowActors:Telemetry:ConsoleMetrics).')];
+  const byStep = new Map(data.steps.map(s => [s.stepId, s]));
+  const slowest = data.steps.filter(s => s.p50Ms !== null).sort((a, b) => b.p50Ms - a.p50Ms)[0]?.stepId;
+  const card = (title, series, note, extra) => el('figure', { class: 'chart-card', 'data-chart': series?.stepId ?? 'flow' },
+    el('figcaption', {}, el('b', {}, title), extra ?? '', el('span', { class: 'sub' }, ` ${note}`), el('div', { class: 'sub' }, summary(series))),
+    chart(series, data.bucketSeconds, title));
+  return [
+    card('Flow', data.flow, 'executions: end-to-end latency; messages accepted'),
+    el('div', { class: 'chart-grid' }, steps.map(s => card(s.id, byStep.get(s.id) ?? { stepId: s.id, points: [] }, 'time in step; messages processed',
+      s.id === slowest && data.steps.length > 1 ? el('span', { class: 'tag warn' }, 'slowest') : null))),
+  ];
+}
+
+function summary(series) {
+  if (!series?.count && !series?.errors) return 'No messages in the last 15 minutes.';
+  return `p50 ${msLabel(series.p50Ms)} · p99 ${msLabel(series.p99Ms)} · ${series.count} messages · ${series.errors} error${series.errors === 1 ? '' : 's'}`;
+}
 
 function stepRow(step, realtime, flow) {
   const holds = realtime
