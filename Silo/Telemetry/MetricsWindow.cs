@@ -12,7 +12,7 @@ namespace FlowActors.Silo.Telemetry;
 /// the messages it processed. What this silo measured: in a cluster, each silo charts its own share (the exporters
 /// give the whole picture).
 /// </summary>
-public sealed class MetricsWindow : IDisposable
+public sealed class MetricsWindow : IHostedService, IDisposable
 {
     public const int Buckets = 60;
 
@@ -84,6 +84,11 @@ public sealed class MetricsWindow : IDisposable
 
         return result;
     }
+
+    /// <summary>Nothing to do: the listener runs from construction, which hosting does at start.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _listener.Dispose();
 

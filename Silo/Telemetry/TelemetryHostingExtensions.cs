@@ -23,7 +23,9 @@ public static class TelemetryHostingExtensions
         services.AddSingleton(options);
         if (options.ConsoleMetrics)
         {
+            // A hosted service so that it listens from the start, not from the first page that asks.
             services.AddSingleton<MetricsWindow>();
+            services.AddHostedService(provider => provider.GetRequiredService<MetricsWindow>());
         }
 
         var exportsMetrics = (options.Otlp.Enabled && options.Otlp.Metrics) || options.Prometheus.Enabled;
