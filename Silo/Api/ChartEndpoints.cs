@@ -14,10 +14,10 @@ public static class ChartEndpoints
         var overview = api.MapGroup("/overview").WithTags("Console");
         overview.MapGet("/charts", (IServiceProvider services) =>
                 services.GetService<MetricsWindow>() is { } window
-                    ? Results.Ok(new Sparklines(true, (int)MetricsWindow.BucketWidth.TotalSeconds, window.End, window.Throughput()))
-                    : Results.Ok(new Sparklines(false, (int)MetricsWindow.BucketWidth.TotalSeconds, DateTimeOffset.UtcNow, new Dictionary<string, long[]>())))
+                    ? Results.Ok(new Sparklines(true, (int)window.BucketWidth.TotalSeconds, window.End, window.Throughput()))
+                    : Results.Ok(new Sparklines(false, 0, DateTimeOffset.UtcNow, new Dictionary<string, long[]>())))
             .Produces<Sparklines>()
-            .WithSummary("Messages each flow accepted per 15-second bucket over the last 15 minutes, oldest first, as this silo measured them.");
+            .WithSummary("Messages each flow accepted per bucket (15 s by default) over the last 60 buckets, oldest first, as this silo measured them.");
         overview.MapGet("/flows/{flowId}/charts", async (string flowId, IServiceProvider services, Client.IFlowActorsClient client, CancellationToken ct) =>
             {
                 if (await FlowEndpoints.ExistingAsync(flowId, client, ct) is null)
@@ -27,14 +27,14 @@ public static class ChartEndpoints
 
                 if (services.GetService<MetricsWindow>() is not { } window)
                 {
-                    return Results.Ok(new FlowCharts(false, flowId, (int)MetricsWindow.BucketWidth.TotalSeconds, DateTimeOffset.UtcNow, null, []));
+                    return Results.Ok(new FlowCharts(false, flowId, 0, DateTimeOffset.UtcNow, null, []));
                 }
 
                 var (flow, steps) = window.Read(flowId);
-                return Results.Ok(new FlowCharts(true, flowId, (int)MetricsWindow.BucketWidth.TotalSeconds, window.End, flow, steps));
+                return Results.Ok(new FlowCharts(true, flowId, (int)window.BucketWidth.TotalSeconds, window.End, flow, steps));
             })
             .Produces<FlowCharts>()
-            .WithSummary("The flow's and each step's latency (p50, p99), throughput and errors over the last 15 minutes, in 15-second buckets.");
+            .WithSummary("The flow's and each step's latency (p50, p99), throughput and errors over the last 60 buckets (15 minutes by default).");
         return api;
     }
 

@@ -7,8 +7,8 @@ namespace FlowActors.Silo.Telemetry;
 
 /// <summary>
 /// The console's charts, read from the platform's own instruments (<see cref="FlowMetrics"/>) through a
-/// <see cref="MeterListener"/>: per flow and per step, the last 15 minutes in 15-second buckets of throughput, errors
-/// and latency. A flow's series counts the messages it accepted and times its executions; a step's counts and times
+/// <see cref="MeterListener"/>: per flow and per step, the last <see cref="Buckets"/> buckets (15 minutes at the default
+/// 15 seconds each) of throughput, errors and latency. A flow's series counts the messages it accepted and times its executions; a step's counts and times
 /// the messages it processed. What this silo measured: in a cluster, each silo charts its own share (the exporters
 /// give the whole picture).
 /// </summary>
@@ -19,15 +19,16 @@ public sealed class MetricsWindow : IHostedService, IDisposable
     /// <summary>More series than this (flows × steps) are not charted: memory stays bounded whatever the flow ids.</summary>
     public const int MaxSeries = 5000;
 
-    public static readonly TimeSpan BucketWidth = TimeSpan.FromSeconds(15);
-
     private readonly ConcurrentDictionary<(string Flow, string? Step), Series> _series = new();
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _time;
+    private readonly long _bucketMilliseconds;
 
-    public MetricsWindow(TimeProvider time)
+    public MetricsWindow(TelemetryOptions options, TimeProvider time)
     {
         _time = time;
+        BucketWidth = options.ConsoleBucket;
+        _bucketMilliseconds = (long)BucketWidth.TotalMilliseconds;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == Source && KindOf(instrument.Name) is { } kind)
@@ -48,17 +49,19 @@ public sealed class MetricsWindow : IHostedService, IDisposable
         StepFailed,
     }
 
+    public TimeSpan BucketWidth { get; }
+
     /// <summary>The current bucket's start: the right edge of every chart.</summary>
-    public DateTimeOffset End => DateTimeOffset.FromUnixTimeMilliseconds(CurrentBucket() * (long)BucketWidth.TotalMilliseconds);
+    public DateTimeOffset End => DateTimeOffset.FromUnixTimeMilliseconds(CurrentBucket() * _bucketMilliseconds);
 
     /// <summary>A flow's chart and its steps' (those that processed anything in the window), oldest bucket first.</summary>
     public (ChartSeries Flow, IReadOnlyList<ChartSeries> Steps) Read(string flowId)
     {
         var now = CurrentBucket();
-        var flow = _series.TryGetValue((flowId, null), out var series) ? series.Read(null, now) : ChartSeries.Empty(null, now);
+        var flow = _series.TryGetValue((flowId, null), out var series) ? series.Read(null, now, _bucketMilliseconds) : ChartSeries.Empty(null, now, _bucketMilliseconds);
         var steps = _series
             .Where(pair => pair.Key.Flow == flowId && pair.Key.Step is not null)
-            .Select(pair => pair.Value.Read(pair.Key.Step, now))
+            .Select(pair => pair.Value.Read(pair.Key.Step, now, _bucketMilliseconds))
             .Where(step => step.Count > 0 || step.Errors > 0)
             .OrderBy(step => step.StepId, StringComparer.Ordinal)
             .ToArray();
@@ -149,7 +152,7 @@ public sealed class MetricsWindow : IHostedService, IDisposable
         : _series.Count >= MaxSeries ? null
         : _series.GetOrAdd((flow, step), static _ => new Series());
 
-    private long CurrentBucket() => _time.GetUtcNow().ToUnixTimeMilliseconds() / (long)BucketWidth.TotalMilliseconds;
+    private long CurrentBucket() => _time.GetUtcNow().ToUnixTimeMilliseconds() / _bucketMilliseconds;
 
     /// <summary>One flow's or step's ring of buckets. Measurements arrive from any thread: a lock per series.</summary>
     private sealed class Series
@@ -212,7 +215,7 @@ public sealed class MetricsWindow : IHostedService, IDisposable
             return counts;
         }
 
-        public ChartSeries Read(string? stepId, long now)
+        public ChartSeries Read(string? stepId, long now, long bucketMilliseconds)
         {
             var points = new ChartPoint[Buckets];
             var all = new int[LatencyBuckets.Count];
@@ -223,7 +226,7 @@ public sealed class MetricsWindow : IHostedService, IDisposable
                 {
                     var bucket = now - Buckets + 1 + i;
                     var slot = (int)(bucket % Buckets);
-                    var at = DateTimeOffset.FromUnixTimeMilliseconds(bucket * (long)BucketWidth.TotalMilliseconds);
+                    var at = DateTimeOffset.FromUnixTimeMilliseconds(bucket * bucketMilliseconds);
                     if (_bucketOf[slot] != bucket)
                     {
                         points[i] = new ChartPoint(at, 0, 0, null, null);
@@ -252,15 +255,15 @@ public sealed class MetricsWindow : IHostedService, IDisposable
     }
 }
 
-/// <summary>One chart: a flow's (<paramref name="StepId"/> null) or a step's last 15 minutes, with totals over the window.</summary>
+/// <summary>One chart: a flow's (<paramref name="StepId"/> null) or a step's last 60 buckets, with totals over them.</summary>
 /// <param name="Count">Messages the flow accepted, or the step processed.</param>
 /// <param name="Errors">Executions that failed, or messages the step could not process.</param>
 /// <param name="P50Ms">Median latency (execution for a flow, hop for a step) over the window, in milliseconds.</param>
 public sealed record ChartSeries(string? StepId, long Count, long Errors, double? P50Ms, double? P99Ms, IReadOnlyList<ChartPoint> Points)
 {
-    public static ChartSeries Empty(string? stepId, long now) => new(stepId, 0, 0, null, null,
+    public static ChartSeries Empty(string? stepId, long now, long bucketMilliseconds) => new(stepId, 0, 0, null, null,
         [.. Enumerable.Range(0, MetricsWindow.Buckets).Select(i => new ChartPoint(
-            DateTimeOffset.FromUnixTimeMilliseconds((now - MetricsWindow.Buckets + 1 + i) * (long)MetricsWindow.BucketWidth.TotalMilliseconds), 0, 0, null, null))]);
+            DateTimeOffset.FromUnixTimeMilliseconds((now - MetricsWindow.Buckets + 1 + i) * bucketMilliseconds), 0, 0, null, null))]);
 }
 
 /// <summary>One bucket of a chart, starting at <paramref name="At"/>; latencies are null when nothing was timed in it.</summary>

@@ -15,6 +15,12 @@ public sealed class TelemetryOptions
     public bool ConsoleMetrics { get; set; } = true;
 
     /// <summary>
+    /// Width of one bucket of the console's charts; they show 60 of them (15 minutes at the default). Between 1 second
+    /// and 5 minutes.
+    /// </summary>
+    public TimeSpan ConsoleBucket { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// Record spans (FlowActors' and ASP.NET Core's). Unset: on when OTLP export is. True without an exporter creates
     /// spans and drops them, which is what a benchmark of the cost of tracing wants.
     /// </summary>
@@ -71,6 +77,11 @@ public sealed class TelemetryOptions
         if (options.Otlp.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https")))
         {
             errors.Add($"{Section}:Otlp:Endpoint is '{endpoint}'; set an http:// or https:// URL of an OTLP collector, e.g. http://127.0.0.1:4317.");
+        }
+
+        if (options.ConsoleBucket < TimeSpan.FromSeconds(1) || options.ConsoleBucket > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{Section}:ConsoleBucket is {options.ConsoleBucket}; set between 00:00:01 and 00:05:00 (the charts show 60 buckets).");
         }
 
         if (options.Otlp.Protocol is { } protocol && !Enum.IsDefined(protocol))

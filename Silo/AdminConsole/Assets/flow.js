@@ -1,5 +1,5 @@
 // A flow's page: its steps as a diagram and a table, what each step holds, recent executions and a test message box.
-import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError, chart, msLabel } from './console.js';
+import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError, chart, msLabel, windowText } from './console.js';
 
 const flowId = new URLSearchParams(location.search).get('id') ?? '';
 const path = `/api/flows/${encodeURIComponent(flowId)}`;
@@ -66,20 +66,20 @@ const fact = (term, value) => el('div', {}, el('dt', {}, term), el('dd', {}, Str
 /** The flow's chart, then one per step in the definition's order; the step with the highest median is marked slowest. */
 function charts(data, steps) {
   if (!data?.enabled) return [el('p', { class: 'sub' }, 'Charts are off on this silo (FlowActors:Telemetry:ConsoleMetrics).')];
+  byId('charts-window').textContent = `last ${windowText(data.bucketSeconds)}, as this silo measured them`;
   const byStep = new Map(data.steps.map(s => [s.stepId, s]));
   const slowest = data.steps.filter(s => s.p50Ms !== null).sort((a, b) => b.p50Ms - a.p50Ms)[0]?.stepId;
   const card = (title, series, note, extra) => el('figure', { class: 'chart-card', 'data-chart': series?.stepId ?? 'flow' },
-    el('figcaption', {}, el('b', {}, title), extra ?? '', el('span', { class: 'sub' }, ` ${note}`), el('div', { class: 'sub' }, summary(series))),
+    el('figcaption', {}, el('b', {}, title), extra ?? '', el('span', { class: 'sub' }, ` ${note}`), el('div', { class: 'sub' }, summary(series, data.bucketSeconds))),
     chart(series, data.bucketSeconds, title));
-  return [
-    card('Flow', data.flow, 'executions: end-to-end latency; messages accepted'),
-    el('div', { class: 'chart-grid' }, steps.map(s => card(s.id, byStep.get(s.id) ?? { stepId: s.id, points: [] }, 'time in step; messages processed',
-      s.id === slowest && data.steps.length > 1 ? el('span', { class: 'tag warn' }, 'slowest') : null))),
-  ];
+  return [el('div', { class: 'chart-grid' },
+    card('Flow', data.flow, 'executions, messages accepted'),
+    steps.map(s => card(s.id, byStep.get(s.id) ?? { stepId: s.id, points: [] }, 'time in step, messages processed',
+      s.id === slowest && data.steps.length > 1 ? el('span', { class: 'tag warn' }, 'slowest') : null)))];
 }
 
-function summary(series) {
-  if (!series?.count && !series?.errors) return 'No messages in the last 15 minutes.';
+function summary(series, bucketSeconds) {
+  if (!series?.count && !series?.errors) return `No messages in the last ${windowText(bucketSeconds)}.`;
   return `p50 ${msLabel(series.p50Ms)} · p99 ${msLabel(series.p99Ms)} · ${series.count} messages · ${series.errors} error${series.errors === 1 ? '' : 's'}`;
 }
 

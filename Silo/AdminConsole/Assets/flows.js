@@ -3,6 +3,7 @@ import { api, el, rocket, check, badge, modeText, isActive, ms, totalMs, ago, li
 
 let flows = [];
 let throughput = {};
+let bucketSeconds = 15;
 let components = [];
 let openMenu = null; // the flow whose menu is open
 let renderedKey = '';
@@ -10,9 +11,9 @@ let renderedKey = '';
 const refresh = live(
   async () => {
     const [overview, charts] = await Promise.all([api('/api/overview?executions=5'), api('/api/overview/charts')]);
-    return { ...overview.data, throughput: charts.data.flows };
+    return { ...overview.data, throughput: charts.data.flows, bucketSeconds: charts.data.bucketSeconds };
   },
-  data => { flows = data.flows; components = data.components; throughput = data.throughput; render(); },
+  data => { flows = data.flows; components = data.components; throughput = data.throughput; bucketSeconds = data.bucketSeconds; render(); },
   data => data.flows.some(f => f.lifecycle === 'WarmingUp' || f.lifecycle === 'Stopping'));
 
 /** Redraws the table when something changed, keeping the open menu and the focused control. */
@@ -36,7 +37,9 @@ function row(flow) {
     el('td', {}, status(flow)),
     el('td', {}, modeText(flow.mode)),
     el('td', {}, published(flow)),
-    el('td', { class: 'throughput' }, sparkline(throughput[flow.flowId] ?? [], flow.flowId)),
+    el('td', { class: 'throughput' }, bucketSeconds
+      ? sparkline(throughput[flow.flowId] ?? new Array(60).fill(0), flow.flowId, bucketSeconds)
+      : el('span', { class: 'sub' }, '—')),
     el('td', {}, executions(flow)),
     el('td', {}, menu(flow)));
 }
