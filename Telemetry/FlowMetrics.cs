@@ -62,7 +62,7 @@ public static class FlowMetrics
         Metrics.LeaseRenewalFailures, "{renewal}", "Container lease renewals that failed.");
 
     private static readonly Counter<long> WebhookResponses = Meter.CreateCounter<long>(
-        Metrics.WebhookResponses, "{response}", "Webhook responses, by flow and HTTP status code.");
+        Metrics.WebhookResponses, "{response}", "Webhook responses, by HTTP status code.");
 
     private static readonly GaugeRegistry Inboxes = new();
     private static readonly GaugeRegistry StreamQueues = new();
@@ -132,13 +132,19 @@ public static class FlowMetrics
     public static void LeaseRenewalFailed(string flowId, string stepId) =>
         LeaseRenewalFailures.Add(1, Flow(flowId), Step(stepId));
 
-    /// <summary>A webhook answered with <paramref name="statusCode"/>.</summary>
-    public static void WebhookResponded(string flowId, int statusCode)
+    /// <summary>Whether anyone counts webhook responses: check before arranging to record one.</summary>
+    public static bool WebhookResponsesObserved => WebhookResponses.Enabled;
+
+    /// <summary>
+    /// A webhook answered with <paramref name="statusCode"/>. By status only: the flow id in a webhook's URL is the
+    /// caller's to choose until the webhook is found, and must not become a label.
+    /// </summary>
+    public static void WebhookResponded(int statusCode)
     {
         if (WebhookResponses.Enabled)
         {
             // Boxes the status code, hence the check: nothing is allocated unless someone listens.
-            WebhookResponses.Add(1, Flow(flowId), new(Attributes.HttpStatusCode, statusCode));
+            WebhookResponses.Add(1, new KeyValuePair<string, object?>(Attributes.HttpStatusCode, statusCode));
         }
     }
 

@@ -12,7 +12,7 @@ namespace FlowActors.Silo.Telemetry;
 /// the messages it processed. What this silo measured: in a cluster, each silo charts its own share (the exporters
 /// give the whole picture).
 /// </summary>
-public sealed class MetricsWindow : IHostedService, IDisposable
+public sealed partial class MetricsWindow : IHostedService, IDisposable
 {
     public const int Buckets = 60;
 
@@ -23,10 +23,13 @@ public sealed class MetricsWindow : IHostedService, IDisposable
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _time;
     private readonly long _bucketMilliseconds;
+    private readonly ILogger _logger;
+    private int _full;
 
-    public MetricsWindow(TelemetryOptions options, TimeProvider time)
+    public MetricsWindow(TelemetryOptions options, TimeProvider time, ILogger<MetricsWindow>? logger = null)
     {
         _time = time;
+        _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         BucketWidth = options.ConsoleBucket;
         _bucketMilliseconds = (long)BucketWidth.TotalMilliseconds;
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -147,10 +150,29 @@ public sealed class MetricsWindow : IHostedService, IDisposable
         }
     }
 
-    private Series? SeriesOf(string flow, string? step) =>
-        _series.TryGetValue((flow, step), out var series) ? series
-        : _series.Count >= MaxSeries ? null
-        : _series.GetOrAdd((flow, step), static _ => new Series());
+    private Series? SeriesOf(string flow, string? step)
+    {
+        if (_series.TryGetValue((flow, step), out var series))
+        {
+            return series;
+        }
+
+        if (_series.Count >= MaxSeries)
+        {
+            if (Interlocked.Exchange(ref _full, 1) == 0)
+            {
+                LogFull(_logger, MaxSeries);
+            }
+
+            return null;
+        }
+
+        return _series.GetOrAdd((flow, step), static _ => new Series());
+    }
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning,
+        Message = "The console's charts hold {MaxSeries} flow and step series, their limit: further flows and steps are not charted until some go quiet (the exporters still count them)")]
+    private static partial void LogFull(ILogger logger, int maxSeries);
 
     private long CurrentBucket() => _time.GetUtcNow().ToUnixTimeMilliseconds() / _bucketMilliseconds;
 

@@ -13,7 +13,7 @@ namespace FlowActors.Silo.Telemetry;
 /// Wires FlowActors' spans and metrics (<see cref="FlowActivities"/>, <see cref="FlowMetrics"/>), with ASP.NET Core's
 /// and Orleans', to what <see cref="TelemetryOptions"/> asks for: the console's charts, OTLP, a Prometheus scrape endpoint.
 /// </summary>
-public static class TelemetryHostingExtensions
+public static partial class TelemetryHostingExtensions
 {
     private static readonly string[] OrleansMeters = ["Microsoft.Orleans"];
 
@@ -95,6 +95,12 @@ public static class TelemetryHostingExtensions
     public static WebApplication MapFlowActorsTelemetry(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<TelemetryOptions>();
+        LogTelemetry(
+            app.Logger,
+            options.TracingEnabled,
+            options.Otlp.Enabled ? $"{options.Otlp.Endpoint?.ToString() ?? "OTEL_EXPORTER_OTLP_ENDPOINT"} ({(options.Otlp.Traces ? "traces " : "")}{(options.Otlp.Metrics ? "metrics" : "")})" : "off",
+            options.Prometheus.Enabled ? $"{options.Prometheus.Path} ({(options.Prometheus.AllowAnonymous ? "anonymous" : "API key")})" : "off",
+            options.ConsoleMetrics);
         if (options.Prometheus.Enabled)
         {
             app.MapPrometheusScrapingEndpoint(options.Prometheus.Path, meterProvider: null, optionsName: null, configureBranchedPipeline: branch =>
@@ -136,6 +142,10 @@ public static class TelemetryHostingExtensions
             && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             && context.RequestServices.GetRequiredService<ApiKey>().Matches(authorization["Bearer ".Length..].Trim());
     }
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Information,
+        Message = "Telemetry: tracing {Tracing}, OTLP export {Otlp}, Prometheus {Prometheus}, console charts {ConsoleMetrics}")]
+    private static partial void LogTelemetry(ILogger logger, bool tracing, string otlp, string prometheus, bool consoleMetrics);
 
     private static Task Unauthorized(HttpContext context)
     {

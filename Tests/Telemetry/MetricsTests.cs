@@ -46,6 +46,17 @@ public sealed class MetricsTests
             Assert.AreEqual(fails ? HttpStatusCode.UnprocessableEntity : HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
         }
 
+        // Webhook responses are counted by status: a refused secret on the flow's webhook, and a webhook that does not exist.
+        (await http.PostAsync($"/api/flows/{flowId}/webhook", null)).EnsureSuccessStatusCode();
+        using var caller = silo.NewHttpClient(withKey: false);
+        using (var refused = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{flowId}") { Content = JsonContent.Create(new { n = 0 }) })
+        {
+            refused.Headers.Add("X-Webhook-Secret", "not-the-secret");
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await caller.SendAsync(refused)).StatusCode);
+        }
+
+        Assert.AreEqual(HttpStatusCode.NotFound, (await caller.PostAsync("/hooks/no-such-flow", JsonContent.Create(new { n = 0 }))).StatusCode);
+
         // The counts land a moment after the replies (the flow's events are counted as they are folded): wait for them,
         // then require exactly the load, no more.
         var flow = ("flowactors_flow_id", flowId);
@@ -66,6 +77,8 @@ public sealed class MetricsTests
             ("flowactors_step_duration_seconds_count", [flow, Step("check")], Messages),
             ("flowactors_container_starts_total", [("flowactors_outcome", "succeeded")], 3),
             ("flowactors_flow_warmup_duration_seconds_count", [flow, ("flowactors_outcome", "succeeded")], 1),
+            ("flowactors_webhook_responses_total", [("http_response_status_code", "401")], 1),
+            ("flowactors_webhook_responses_total", [("http_response_status_code", "404")], 1),
         };
         await WaitUntilAsync(async () =>
         {
