@@ -1,5 +1,6 @@
 using FlowActors.Silo.Api;
 using FlowActors.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -17,10 +18,16 @@ public static partial class TelemetryHostingExtensions
 {
     private static readonly string[] OrleansMeters = ["Microsoft.Orleans"];
 
-    public static WebApplicationBuilder AddFlowActorsTelemetry(this WebApplicationBuilder builder, TelemetryOptions options)
+    /// <summary>
+    /// What listens to the platform's telemetry, as <paramref name="options"/> say. Any host: the silo's web host, and
+    /// the benchmark's plain one (whose <c>FlowActors__Telemetry__*</c> variables switch tracing and metrics on and off).
+    /// </summary>
+    public static TBuilder AddFlowActorsTelemetry<TBuilder>(this TBuilder builder, TelemetryOptions options)
+        where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
         services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
         if (options.ConsoleMetrics)
         {
             // A hosted service so that it listens from the start, not from the first page that asks.

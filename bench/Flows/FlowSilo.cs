@@ -6,6 +6,7 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,10 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
                 steps.StartTimeout = TimeSpan.FromSeconds(60);
             });
         });
+
+        // As the silo ships (the console's charts listen) unless FlowActors__Telemetry__* says otherwise: the cost of
+        // tracing and metrics is measured by running the suite with them on and off.
+        builder.AddFlowActorsTelemetry(TelemetryOptions.From(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         var silo = new FlowSilo(host);
