@@ -1,4 +1,5 @@
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FlowActors.Silo.Health;

@@ -1,5 +1,6 @@
 using FlowActors.Client.Events;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;
