@@ -93,13 +93,13 @@ public sealed class ConsoleScreenshots
     }
 
     /// <summary>
-    /// Real traffic for the charts: the samples and the payments flow, a message each every 150 ms, every seventh
-    /// payment failing on purpose, each waited for.
+    /// Real traffic for the charts: the samples and the payments flow, a message each every 150 ms (at least twenty),
+    /// every seventh payment failing on purpose, each waited for.
     /// </summary>
     private static async Task SendTrafficAsync(HttpClient http, TimeSpan duration)
     {
         var until = DateTime.UtcNow + duration;
-        for (var i = 0; DateTime.UtcNow < until; i++)
+        for (var i = 0; i < 20 || DateTime.UtcNow < until; i++) // at least the twenty executions the flow page lists
         {
             var payment = i % 7 == 3 ? (object)new { fail = "error", name = $"p{i}" } : new { name = $"p{i}" };
             await Task.WhenAll(
