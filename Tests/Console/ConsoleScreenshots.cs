@@ -43,6 +43,7 @@ public sealed class ConsoleScreenshots
             new StepDefinition("check", "faulty", "maybeFail"),
             new StepDefinition("book", "delay", "delay", """{"ms":8}"""));
         await CreateAsync(http, "payments", payments, FlowMode.Realtime, start: true);
+        await WaitRunningAsync(http, "payments"); // warm-up is its own metric: the charts show traffic
         await SendTrafficAsync(http, TimeSpan.FromSeconds(12));
 
         await using var context = await browser.NewContextAsync(silo);
@@ -107,6 +108,16 @@ public sealed class ConsoleScreenshots
                 http.PostAsJsonAsync("/api/flows/payments/messages?wait=true", payment),
                 i % 4 == 0 ? http.PostAsJsonAsync("/api/flows/sample/messages", new { name = $"o{i}" }) : Task.CompletedTask,
                 Task.Delay(150));
+        }
+    }
+
+    private static async Task WaitRunningAsync(HttpClient http, string flowId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/flows/{flowId}")).GetProperty("lifecycle").GetString() != "Running")
+        {
+            Assert.IsTrue(DateTime.UtcNow < deadline, $"{flowId} did not warm up within a minute");
+            await Task.Delay(100);
         }
     }
 
