@@ -3,6 +3,7 @@ using FlowActors.Silo.AdminConsole;
 using FlowActors.Silo.Api;
 using FlowActors.Silo.Health;
 using FlowActors.Silo.Hosting;
+using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Silo.Samples;
 using FlowActors.Silo.Telemetry;
 using Orleans.Dashboard;
@@ -12,12 +13,21 @@ var builder = WebApplication.CreateBuilder(args);
 // Loopback only unless an operator deliberately configures other URLs (--urls, or the "urls" setting).
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
 
+var profile = HostingProfiles.Read(builder.Configuration);
 var host = SiloHostOptions.From(builder.Configuration);
 var telemetry = TelemetryOptions.From(builder.Configuration);
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, new IPEndPoint(IPAddress.Loopback, host.SiloPort), host.ServiceId, host.ClusterId);
-    silo.UseEmbeddedProfile();
+    if (profile == HostingProfile.Azure)
+    {
+        silo.UseAzureProfile(host);
+    }
+    else
+    {
+        silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, new IPEndPoint(IPAddress.Loopback, host.SiloPort), host.ServiceId, host.ClusterId);
+        silo.UseEmbeddedProfile();
+    }
+
     silo.AddFlowActorsTelemetry(telemetry);
     if (builder.Configuration.DashboardEnabled())
     {
@@ -25,11 +35,19 @@ builder.UseOrleans(silo =>
     }
 });
 
+if (string.IsNullOrEmpty(builder.Configuration[$"{ApiOptions.Section}:KeyFile"]))
+{
+    // One folder holds what the silo keeps: the generated admin key beside the embedded profile's database.
+    builder.Services.Configure<ApiOptions>(o => o.KeyFile = Path.Combine(host.DataFolderPath(builder.Environment.ContentRootPath), "api-key"));
+}
+
 builder.AddFlowActorsApi();
 builder.AddFlowActorsConsole();
 builder.AddFlowActorsTelemetry(telemetry);
 builder.AddFlowActorsHealth();
-if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: true))
+
+// Samples are for a first run on a laptop; a cluster's silos would race to seed them.
+if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: profile == HostingProfile.Embedded))
 {
     builder.Services.AddHostedService<SampleFlowSeeder>();
 }

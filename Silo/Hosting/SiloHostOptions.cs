@@ -1,8 +1,8 @@
 namespace FlowActors.Silo.Hosting;
 
 /// <summary>
-/// Where the embedded silo listens and which cluster it forms. Bound from <c>FlowActors:Silo</c>; the
-/// defaults are Orleans' own, so a client with default settings finds a silo started with default settings.
+/// Where the silo listens, which cluster it forms and where it keeps its files. Bound from <c>FlowActors:Silo</c>;
+/// the defaults are Orleans' own, so a client with default settings finds a silo started with default settings.
 /// </summary>
 public sealed class SiloHostOptions
 {
@@ -17,6 +17,24 @@ public sealed class SiloHostOptions
     public string ClusterId { get; set; } = "dev";
 
     public string ServiceId { get; set; } = "flowactors";
+
+    /// <summary>
+    /// The silo's own folder, relative to its content root (the <c>Silo/</c> folder under <c>dotnet run</c>): the
+    /// embedded profile's database (<c>flowactors.db</c>) and the generated admin key (<c>api-key</c>) live here.
+    /// </summary>
+    public string DataFolder { get; set; } = ".flowactors";
+
+    /// <summary>
+    /// The address other silos and clients reach this silo at (Azure profile; the embedded profile is loopback only).
+    /// Empty: the host's first IPv4 address, as Orleans chooses it.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Azure profile: listen on every address of the host (0.0.0.0) rather than the advertised one only.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>The data folder as an absolute path.</summary>
+    public string DataFolderPath(string contentRoot) => Path.GetFullPath(DataFolder, contentRoot);
 
     /// <summary>Reads the options from configuration and refuses values the silo could not start with, naming the setting.</summary>
     public static SiloHostOptions From(IConfiguration configuration)
@@ -39,6 +57,16 @@ public sealed class SiloHostOptions
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             errors.Add($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataFolder))
+        {
+            errors.Add($"{Section}:DataFolder is empty; set a folder the silo may write to (.flowactors by default).");
+        }
+
+        if (!string.IsNullOrEmpty(options.AdvertisedAddress) && !System.Net.IPAddress.TryParse(options.AdvertisedAddress, out _))
+        {
+            errors.Add($"{Section}:AdvertisedAddress is '{options.AdvertisedAddress}'; set an IP address (e.g. 10.0.0.4), or leave it empty to use the host's.");
         }
 
         return errors.Count == 0

@@ -14,10 +14,12 @@ public sealed class SdkHost : IAsyncDisposable
 
     public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
 
-    public static async Task<SdkHost> StartAsync(int gatewayPort)
+    public static Task<SdkHost> StartAsync(int gatewayPort) => StartAsync(o => o.GatewayPort = gatewayPort);
+
+    public static async Task<SdkHost> StartAsync(Action<FlowActorsClientOptions> configure)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddFlowActorsClient(o => o.GatewayPort = gatewayPort);
+        builder.AddFlowActorsClient(configure);
         var host = builder.Build();
         await host.StartAsync();
         return new SdkHost(host);
