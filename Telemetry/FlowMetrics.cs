@@ -97,7 +97,7 @@ public static class FlowMetrics
     public static void StepProcessed(string flowId, string stepId, TimeSpan elapsed) =>
         StepDuration.Record(elapsed.TotalSeconds, Flow(flowId), Step(stepId));
 
-    /// <summary>One call to a step's component took <paramref name="elapsed"/>. Wave 2: recorded by the step.</summary>
+    /// <summary>One call to a step's component took <paramref name="elapsed"/>. For the step hop to record (not called yet).</summary>
     public static void ComponentCalled(string flowId, string stepId, TimeSpan elapsed) =>
         ComponentCallDuration.Record(elapsed.TotalSeconds, Flow(flowId), Step(stepId));
 
@@ -113,7 +113,7 @@ public static class FlowMetrics
         ContainerStartDuration.Record(elapsed, new(Attributes.Runtime, runtime), Outcome(succeeded));
     }
 
-    /// <summary>A step replaced its container; <paramref name="elapsed"/> until the new one answered. Wave 2: recorded by the step.</summary>
+    /// <summary>A step replaced its container; <paramref name="elapsed"/> until the new one answered. For the step hop to record (not called yet).</summary>
     public static void ContainerReplaced(string flowId, string stepId, TimeSpan elapsed, bool succeeded)
     {
         ContainerReplacements.Add(1, Flow(flowId), Step(stepId), Outcome(succeeded));
@@ -128,7 +128,7 @@ public static class FlowMetrics
     public static void ReaperPassed(string runtime, long started, bool succeeded) =>
         ReaperPassDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new(Attributes.Runtime, runtime), Outcome(succeeded));
 
-    /// <summary>A step could not renew its container lease. Wave 2: recorded where the lease is renewed.</summary>
+    /// <summary>A step could not renew its container lease. For the step to record where it renews (not called yet).</summary>
     public static void LeaseRenewalFailed(string flowId, string stepId) =>
         LeaseRenewalFailures.Add(1, Flow(flowId), Step(stepId));
 

@@ -5,7 +5,7 @@ namespace FlowActors.Grains.Executions;
 
 /// <summary>
 /// Records an execution's step and end-to-end metrics from the path its flow events carry: every event names each
-/// step the execution went through, with its time. Until the steps record their own hops (wave 2), this is where each
+/// step the execution went through, with its time. Until the steps record their own hops, this is where each
 /// step's messages and latency are counted, once per execution: steps a fan-out's earlier events already reported
 /// are skipped.
 /// </summary>

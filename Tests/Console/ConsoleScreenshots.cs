@@ -52,7 +52,6 @@ public sealed class ConsoleScreenshots
         await Expect(page.Locator("tr[data-flow='sample'] .badge")).ToHaveTextAsync("Running");
         await Expect(page.Locator("tr[data-flow='orders-sync']")).ToContainTextAsync("2/3 steps ready");
         await Expect(page.Locator("tr[data-flow='sample-realtime'] .chip")).ToHaveCountAsync(5); // the last five executions
-        await Expect(page.Locator("tr[data-flow='payments'] .chip.Failed").First).ToBeVisibleAsync();
         await Expect(page.Locator("tr[data-flow='sample-realtime'] svg.sparkline")).ToHaveAttributeAsync("aria-label", new Regex("[1-9][0-9]* messages"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Actions for sample-realtime", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Menuitemcheckbox, new() { Name = "Enable real-time" })).ToBeDisabledAsync();

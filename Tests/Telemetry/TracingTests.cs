@@ -15,11 +15,11 @@ namespace FlowActors.Tests.Telemetry;
 /// components' spans from the real component processes, which export over OTLP/HTTP to a receiver on loopback.
 /// </summary>
 /// <remarks>
-/// What the trace holds this wave: <c>send {flow}</c> (the execution enters the flow) and, under it, one
-/// <c>invoke {action}</c> server span per step from that step's component process. Wave 2 (the step hop, Grains/Steps)
-/// adds <c>process {step}</c> under <c>send</c>, with <c>wait {step}</c>, <c>invoke {action}</c> (client) and
-/// <c>publish {step}</c> under it; the component's span then hangs under that client span. <see cref="AssertTraceAsync"/>
-/// marks the two lines that change.
+/// What the trace holds now: <c>send {flow}</c> (the execution enters the flow) and, under it, one
+/// <c>invoke {action}</c> server span per step from that step's component process. The step hop's instrumentation
+/// (Grains/Steps, to come) adds <c>process {step}</c> under <c>send</c>, with <c>wait {step}</c>, <c>invoke {action}</c>
+/// (client) and <c>publish {step}</c> under it; the component's span then hangs under that client span.
+/// <see cref="AssertTraceAsync"/> marks the two lines that change.
 /// </remarks>
 [TestClass]
 [TestCategory("Telemetry")]
@@ -121,10 +121,10 @@ public sealed class TracingTests
             Assert.AreEqual(2, span.Kind, "a server span (OTLP SPAN_KIND_SERVER)"); // the component serves the platform's call
             Assert.AreEqual(traceId, span.TraceId, $"{span.Name} of step {span.Attribute(TelemetryNames.Attributes.StepId)} is in the execution's trace");
 
-            // Wave 2 changes these two lines: the parent is the step's "invoke {action}" client span, whose parent is
-            // "process {step}" under "send". Until the steps record their hops, the message's traceparent is "send".
+            // The step hop's instrumentation changes these two lines: the parent becomes the step's "invoke {action}" client
+            // span, under "process {step}" under "send". Until the steps record their hops, the message's traceparent is "send".
             Assert.AreEqual(send.SpanId.ToHexString(), span.ParentSpanId, $"{span.Name} hangs under the execution's span");
-            Assert.IsFalse(Silo.Snapshot().Any(s => s.DisplayName.StartsWith("process ", StringComparison.Ordinal)), "wave 1 records no hop spans yet");
+            Assert.IsFalse(Silo.Snapshot().Any(s => s.DisplayName.StartsWith("process ", StringComparison.Ordinal)), "no hop spans yet: the steps do not record them");
         }
 
         return traceId;
