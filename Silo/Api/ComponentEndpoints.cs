@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +13,12 @@ public static class ComponentEndpoints
         var components = api.MapGroup("/components").WithTags("Components");
         components.MapGet("/", (IFlowActorsClient client, CancellationToken ct) => client.ListComponentsAsync(ct))
             .WithSummary("The newest revision of every deployed component.");
-        components.MapGet("/{componentId}/revisions", (string componentId, IFlowActorsClient client, CancellationToken ct) =>
-                client.ListComponentRevisionsAsync(componentId, ct))
-            .WithSummary("Every revision of a component, oldest first.");
+        components.MapGet("/{componentId}/revisions", async (string componentId, IFlowActorsClient client, CancellationToken ct) =>
+                FlowValidator.IsValidId(componentId) && await client.ListComponentRevisionsAsync(componentId, ct) is { Count: > 0 } revisions
+                    ? Results.Ok(revisions)
+                    : ApiProblems.ComponentNotFound(componentId))
+            .Produces<IReadOnlyList<ComponentRevision>>()
+            .WithSummary("Every revision of a component, oldest first (404 when none was deployed).");
         components.MapPost("/{componentId}/revisions", DeployAsync)
             .Accepts<ComponentDeployment>("application/json")
             .Produces<ComponentRevision>(StatusCodes.Status201Created)

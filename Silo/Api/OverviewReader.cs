@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Executions;
@@ -59,8 +58,7 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
             status.Mode,
             status.PublishedRevision,
             status.RunningRevision,
-            status.HasDraft,
-            draft is not null && (published is null || !SameDefinition(draft, published.Definition)),
+            status.UnpublishedChanges,
             status.Error,
             steps.Count(s => s.Phase == StepPhase.Ready),
             steps,
@@ -105,8 +103,6 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
         e.FailedStep,
         e.Error,
         e.FirstEventAt,
-        e.LastEventAt);
-
-    private static bool SameDefinition(FlowDefinition a, FlowDefinition b) =>
-        JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+        e.LastEventAt,
+        e.Outputs);
 }

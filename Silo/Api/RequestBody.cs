@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace FlowActors.Silo.Api;
 
@@ -6,7 +7,7 @@ namespace FlowActors.Silo.Api;
 /// Reads request bodies with a hard limit and parses JSON with errors that name the position. Endpoints read
 /// bodies through here rather than through parameter binding, so that 413 and 400 answers are ours and alike.
 /// </summary>
-public static class RequestBody
+public static partial class RequestBody
 {
     /// <summary>The body's bytes, or a 413/400 problem. The declared length is checked before anything is read.</summary>
     public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, int limit)
@@ -80,7 +81,16 @@ public static class RequestBody
     {
         var where = e.LineNumber is { } line ? $"line {line + 1}, byte {e.BytePositionInLine + 1}" : "the end of the body";
         var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" (at {e.Path})";
+        if (UnknownField().Match(e.Message) is { Success: true } unknown)
+        {
+            // The serializer's own words name a .NET type; the caller knows fields, not types.
+            return $"Unknown field '{unknown.Groups[1].Value}' at {where}{path}. Check its spelling: docs/flows.md and docs/components.md list every field.";
+        }
+
         var reason = e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
         return $"Invalid JSON at {where}{path}: {reason}";
     }
+
+    [GeneratedRegex("^The JSON property '(.*)' could not be mapped to any .NET member")]
+    private static partial Regex UnknownField();
 }

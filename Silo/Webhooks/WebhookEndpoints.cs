@@ -1,5 +1,5 @@
 using System.Text;
-using FlowActors.Client.Events;
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -72,7 +72,7 @@ public static partial class WebhookEndpoints
 
         var flow = cluster.GetGrain<IFlowGrain>(flowId);
         var status = await flow.GetStatusAsync();
-        if (!status.HasDraft && status.PublishedRevision == 0)
+        if (!status.UnpublishedChanges && status.PublishedRevision == 0)
         {
             return ApiProblems.FlowNotFound(flowId); // the webhook outlived its flow's definition
         }
@@ -82,15 +82,17 @@ public static partial class WebhookEndpoints
             return ApiProblems.NotRunning(flowId, status.Lifecycle.ToString());
         }
 
-        var message = FlowMessage.Create(body.Length == 0 ? "{}" : Encoding.UTF8.GetString(body), WebhookMessage.Headers(request, subPath, options));
+        var json = body.Length == 0 ? "{}" : Encoding.UTF8.GetString(body);
+        var headers = WebhookMessage.Headers(request, subPath, options);
+        var client = services.GetRequiredService<IFlowActorsClient>();
         if (status.Mode != FlowMode.Realtime)
         {
-            return Accepted(flowId, await flow.SendAsync(message));
+            return Accepted(flowId, await client.SendAsync(flowId, json, headers, context.RequestAborted));
         }
 
-        var reply = await services.GetRequiredService<FlowReplies>().SendAndWaitAsync(
-            flowId, message, options.WebhookReplyTimeout, context.RequestAborted, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error);
-        return reply switch
+        var sent = await client.SendAndWaitAsync(
+            flowId, json, options.WebhookReplyTimeout, headers, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error, context.RequestAborted);
+        return sent.Event switch
         {
             { Kind: FlowEventKind.HttpReply, Message: { } answer } => new HttpReplyResult(answer),
 
@@ -99,8 +101,8 @@ public static partial class WebhookEndpoints
                 statusCode: StatusCodes.Status502BadGateway,
                 title: "The flow could not answer",
                 detail: "The execution failed before it replied. Its id is in 'executionId'.",
-                extensions: new Dictionary<string, object?> { ["executionId"] = message.ExecutionId }),
-            _ => Accepted(flowId, message.ExecutionId),
+                extensions: new Dictionary<string, object?> { ["executionId"] = sent.ExecutionId }),
+            _ => Accepted(flowId, sent.ExecutionId),
         };
     }
 

@@ -16,7 +16,7 @@ namespace FlowActors.Tests.Infrastructure;
 /// A one-silo in-process cluster in the embedded profile (grain state in a SQLite file of its own, fast streams,
 /// components as real local processes), with short timeouts so that idle and failure paths finish quickly.
 /// </summary>
-public sealed class FlowCluster : IAsyncDisposable
+internal sealed class FlowCluster : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(2);
