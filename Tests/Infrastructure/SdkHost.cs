@@ -14,6 +14,9 @@ public sealed class SdkHost : IAsyncDisposable
 
     public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
 
+    /// <summary>The Orleans client underneath, for what operators do with Orleans' own tools (the management grain).</summary>
+    public IClusterClient Cluster => _host.Services.GetRequiredService<IClusterClient>();
+
     public static Task<SdkHost> StartAsync(int gatewayPort) => StartAsync(o => o.GatewayPort = gatewayPort);
 
     public static async Task<SdkHost> StartAsync(Action<FlowActorsClientOptions> configure)

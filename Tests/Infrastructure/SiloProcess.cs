@@ -27,18 +27,33 @@ public sealed class SiloProcess : IAsyncDisposable
     private HttpClient? _http;
     private string? _apiKey;
 
-    private SiloProcess(Process process, int httpPort, int gatewayPort, string? apiKey, string? ownDirectory)
+    private SiloProcess(Process process, int httpPort, int siloPort, int gatewayPort, string? apiKey, string? ownDirectory)
     {
         _process = process;
         _apiKey = apiKey;
         _ownDirectory = ownDirectory;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        SiloPort = siloPort;
         GatewayPort = gatewayPort;
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The silo-to-silo port.</summary>
+    public int SiloPort { get; }
+
     public int GatewayPort { get; }
+
+    /// <summary>The ports a component must never reach, by name: what an attacker inside one would try first.</summary>
+    public IReadOnlyDictionary<string, int> ControlPlanePorts() => new Dictionary<string, int>
+    {
+        ["gateway port"] = GatewayPort,
+        ["silo-to-silo port"] = SiloPort,
+        ["admin HTTP port"] = BaseAddress.Port,
+    };
+
+    /// <summary>The folder the silo runs in (its content root), where its data folder <c>.flowactors/</c> is.</summary>
+    public string ContentRoot => _ownDirectory ?? SiloDirectory();
 
     /// <summary>The silo's process id.</summary>
     public int ProcessId => _process.Id;
@@ -106,7 +121,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports[0], ports[2], apiKey, ownDirectory);
+        var silo = new SiloProcess(process, ports[0], ports[1], ports[2], apiKey, ownDirectory);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
