@@ -42,7 +42,7 @@ public static class FlowActivities
     /// <summary>
     /// <c>process {stepId}</c>: one step hop of one message, from its arrival (<paramref name="received"/>, a
     /// <see cref="Stopwatch"/> timestamp) to the publish of what came of it; parented to the message's
-    /// <paramref name="traceParent"/>. For the step hop (not called yet): one per message; end it after the publish.
+    /// <paramref name="traceParent"/>. One per message; it ends after the publish.
     /// </summary>
     public static Activity? StartProcess(string flowId, string stepId, string executionId, string messageId, string? traceParent, long received)
     {
@@ -69,7 +69,7 @@ public static class FlowActivities
 
     /// <summary>
     /// <c>wait {stepId}</c>: records, under <paramref name="process"/>, the time the message waited in the step's inbox
-    /// (from <paramref name="received"/> until now, when its batch starts). For the step hop (not called yet).
+    /// (from <paramref name="received"/> until now, when its batch starts).
     /// </summary>
     public static void RecordWait(Activity? process, string stepId, long received)
     {
@@ -85,18 +85,18 @@ public static class FlowActivities
     }
 
     /// <summary>
-    /// <c>invoke {action}</c>: a call to a step's component, under <paramref name="parent"/> (the message's hop). Its
-    /// <see cref="Activity.Id"/> is the <c>traceparent</c> the component gets, so the component's span hangs under it.
-    /// For the step hop (not called yet): one per message, also in a batch, so that each execution's trace shows its call.
+    /// <c>invoke {action}</c>: a call to a step's component for the message whose hop is <paramref name="traceParent"/>.
+    /// Its <see cref="Activity.Id"/> is the <c>traceparent</c> the component gets, so the component's span hangs under
+    /// it. One per message, also in a batch (<paramref name="batchSize"/>), so that each execution's trace shows its call.
     /// </summary>
-    public static Activity? StartInvoke(Activity? parent, string flowId, string stepId, string action, int batchSize = 1)
+    public static Activity? StartInvoke(string? traceParent, string flowId, string stepId, string action, int batchSize = 1)
     {
-        if (parent is null || !Source.HasListeners())
+        if (traceParent is null || !Source.HasListeners())
         {
             return null;
         }
 
-        var activity = Source.StartActivity($"{Spans.Invoke} {action}", ActivityKind.Client, parent.Context);
+        var activity = Source.StartActivity($"{Spans.Invoke} {action}", ActivityKind.Client, Parent(traceParent));
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Attributes.FlowId, flowId);
@@ -111,7 +111,7 @@ public static class FlowActivities
         return activity;
     }
 
-    /// <summary><c>publish {stepId}</c>: a step hands the hop's outputs to the next steps' streams, under <paramref name="parent"/>. For the step hop (not called yet).</summary>
+    /// <summary><c>publish {stepId}</c>: a step hands the hop's outputs to the next steps' streams, under <paramref name="parent"/>.</summary>
     public static Activity? StartPublish(Activity? parent, string flowId, string stepId)
     {
         if (parent is null || !Source.HasListeners())

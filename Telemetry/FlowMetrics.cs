@@ -32,7 +32,7 @@ public static class FlowMetrics
         Metrics.StepMessagesFailed, "{message}", "Messages a step could not process (component error, timeout, crash, no container).");
 
     private static readonly Histogram<double> StepDuration = Duration(
-        Metrics.StepDuration, "Time a message spent in a step: inbox wait and component call.");
+        Metrics.StepDuration, "Time a message spent in a step: inbox wait, component call and handing on what came of it.");
 
     private static readonly Histogram<double> ComponentCallDuration = Duration(
         Metrics.ComponentCallDuration, "Time of one call to a step's component (one message, or one batch).");
@@ -89,15 +89,15 @@ public static class FlowMetrics
     public static void StepSent(string flowId, string stepId, int count = 1) =>
         StepMessagesSent.Add(count, Flow(flowId), Step(stepId));
 
-    /// <summary>A step could not process a message.</summary>
-    public static void StepFailed(string flowId, string stepId) =>
-        StepMessagesFailed.Add(1, Flow(flowId), Step(stepId));
+    /// <summary>A step could not process <paramref name="count"/> messages.</summary>
+    public static void StepFailed(string flowId, string stepId, int count = 1) =>
+        StepMessagesFailed.Add(count, Flow(flowId), Step(stepId));
 
-    /// <summary>A message spent <paramref name="elapsed"/> in a step (its hop, from arrival to the component's answer).</summary>
+    /// <summary>A message spent <paramref name="elapsed"/> in a step (its hop, from arrival until what came of it was handed on).</summary>
     public static void StepProcessed(string flowId, string stepId, TimeSpan elapsed) =>
         StepDuration.Record(elapsed.TotalSeconds, Flow(flowId), Step(stepId));
 
-    /// <summary>One call to a step's component took <paramref name="elapsed"/>. For the step hop to record (not called yet).</summary>
+    /// <summary>One call to a step's component took <paramref name="elapsed"/>.</summary>
     public static void ComponentCalled(string flowId, string stepId, TimeSpan elapsed) =>
         ComponentCallDuration.Record(elapsed.TotalSeconds, Flow(flowId), Step(stepId));
 
@@ -113,7 +113,7 @@ public static class FlowMetrics
         ContainerStartDuration.Record(elapsed, new(Attributes.Runtime, runtime), Outcome(succeeded));
     }
 
-    /// <summary>A step replaced its container; <paramref name="elapsed"/> until the new one answered. For the step hop to record (not called yet).</summary>
+    /// <summary>A step replaced its container; <paramref name="elapsed"/> until the new one answered.</summary>
     public static void ContainerReplaced(string flowId, string stepId, TimeSpan elapsed, bool succeeded)
     {
         ContainerReplacements.Add(1, Flow(flowId), Step(stepId), Outcome(succeeded));

@@ -4,37 +4,17 @@ using FlowActors.Telemetry;
 namespace FlowActors.Grains.Executions;
 
 /// <summary>
-/// Records an execution's step and end-to-end metrics from the path its flow events carry: every event names each
-/// step the execution went through, with its time. Until the steps record their own hops, this is where each
-/// step's messages and latency are counted, once per execution: steps a fan-out's earlier events already reported
-/// are skipped.
+/// Records an execution's end-to-end latency from the path its flow events carry: every event names each step the
+/// execution went through, with its time there. The steps count their own hops (<c>Grains/Steps/StepHops</c>).
 /// </summary>
 internal static class ExecutionMetrics
 {
-    /// <param name="recorded">The steps earlier events of the same execution reported, or null for its first event.</param>
-    public static void Record(FlowEvent e, IReadOnlyList<StepTiming>? recorded)
+    public static void Record(FlowEvent e)
     {
-        var path = e.Path ?? [];
         var total = TimeSpan.Zero;
-        for (var i = 0; i < path.Count; i++)
+        foreach (var hop in e.Path ?? [])
         {
-            var hop = path[i];
             total += hop.Elapsed;
-            if (recorded?.Contains(hop) == true)
-            {
-                continue;
-            }
-
-            FlowMetrics.StepReceived(e.FlowId, hop.StepId);
-            FlowMetrics.StepProcessed(e.FlowId, hop.StepId, hop.Elapsed);
-            if (e.Kind == FlowEventKind.Error && i == path.Count - 1)
-            {
-                FlowMetrics.StepFailed(e.FlowId, hop.StepId);
-            }
-            else
-            {
-                FlowMetrics.StepSent(e.FlowId, hop.StepId);
-            }
         }
 
         // The time spent in steps along the path: the streams between them add little (microseconds on fast streams).
