@@ -48,6 +48,7 @@ public sealed class TracingTests
         await s_cluster.DeployAsync("transform", Traced(SampleDeployments.Transform()));
         await s_cluster.DeployAsync("delay", Traced(SampleDeployments.Delay()));
         await s_cluster.DeployAsync("echo", Traced(SampleDeployments.Echo()));
+        await s_cluster.DeployAsync("faulty", SampleDeployments.Faulty());
     }
 
     [ClassCleanup]
@@ -88,6 +89,33 @@ public sealed class TracingTests
         }
 
         await AssertTracesAsync(flowId, executions, realtime: false);
+        await s_cluster.Flow(flowId).StopAsync();
+    }
+
+    [TestMethod]
+    [DataRow(FlowMode.Realtime)]
+    [DataRow(FlowMode.Ordinary)]
+    public async Task FailedHop_IsAFailedSpan_AndItsLogLineNamesTheExecutionAndTrace(FlowMode mode)
+    {
+        var flowId = await s_cluster.CreateFlowAsync(SampleFlows.WithFaultyStep(), mode);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+
+        // A reply the component cannot have meant: the step logs the failure of this execution's hop.
+        var execution = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"fail":"garbage"}"""));
+        await events.WaitForAsync(1, e => e.ExecutionId == execution && e.Kind == FlowEventKind.Error, Wait);
+
+        var send = Silo.Snapshot().Single(s => s.DisplayName == $"send {flowId}" && Tag(s, TelemetryNames.Attributes.ExecutionId) == execution);
+        var spans = await WaitForSiloAsync(
+            spans => spans.Any(s => s.TraceId == send.TraceId && s.DisplayName == "process check"), $"the failed hop of execution {execution}");
+        var check = spans.Single(s => s.TraceId == send.TraceId && s.DisplayName == "process check");
+        Assert.AreEqual(ActivityStatusCode.Error, check.Status);
+        StringAssert.Contains(check.StatusDescription, "Step 'check'");
+        Assert.IsFalse(spans.Any(s => s.TraceId == send.TraceId && s.DisplayName == "process after"), "the execution ended at its failed step");
+
+        var failed = s_cluster.Logs.Entries.Single(e => e.Message.Contains($"failed execution {execution}", StringComparison.Ordinal));
+        CollectionAssert.Contains(failed.Scopes.ToArray(), $"Execution {execution} trace {send.TraceId.ToHexString()}");
         await s_cluster.Flow(flowId).StopAsync();
     }
 
