@@ -8,6 +8,7 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
 using FlowActors.Silo.Telemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,9 +35,12 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
         new StepDefinition("second", Echo, "echo"),
         new StepDefinition("third", Echo, "echo"));
 
-    public static async Task<FlowSilo> StartAsync(ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    /// <param name="settings">Configuration over the environment's (e.g. FlowActors:Telemetry:*).</param>
+    public static async Task<FlowSilo> StartAsync(
+        ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"] = kind.ToString();
         // Grain state in a SQLite file of the benchmark's own, under the system's temporary folder.
         builder.Configuration[$"{SiloHostOptions.Section}:DataFolder"] = Path.Combine(Path.GetTempPath(), $"flowactors-bench-{Guid.NewGuid():N}");
