@@ -128,7 +128,7 @@ public static class FlowMetrics
     public static void ReaperPassed(string runtime, long started, bool succeeded) =>
         ReaperPassDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new(Attributes.Runtime, runtime), Outcome(succeeded));
 
-    /// <summary>A step could not renew its container lease. For the step to record where it renews (not called yet).</summary>
+    /// <summary>A step could not renew its container lease.</summary>
     public static void LeaseRenewalFailed(string flowId, string stepId) =>
         LeaseRenewalFailures.Add(1, Flow(flowId), Step(stepId));
 

@@ -69,16 +69,16 @@ public static class TelemetryNames
         /// <summary><c>send {flowId}</c>: a message enters a flow and starts an execution (producer).</summary>
         public const string Send = "send";
 
-        /// <summary><c>process {stepId}</c>: one step hop of one message, inbox to publish (consumer). Not recorded yet: the step hop will.</summary>
+        /// <summary><c>process {stepId}</c>: one step hop of one message, inbox to publish (consumer).</summary>
         public const string Process = "process";
 
-        /// <summary><c>wait {stepId}</c>: the time a message waited in a real-time step's inbox. Not recorded yet: the step hop will.</summary>
+        /// <summary><c>wait {stepId}</c>: the time a message waited in a real-time step's inbox.</summary>
         public const string Wait = "wait";
 
         /// <summary><c>invoke {action}</c>: a component call; a client span in the silo, a server span in the component.</summary>
         public const string Invoke = "invoke";
 
-        /// <summary><c>publish {stepId}</c>: a step hands its outputs to the next steps' streams (producer). Not recorded yet: the step hop will.</summary>
+        /// <summary><c>publish {stepId}</c>: a step hands its outputs to the next steps' streams (producer).</summary>
         public const string Publish = "publish";
     }
 
