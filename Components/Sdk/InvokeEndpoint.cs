@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FlowActors.ComponentProtocol;
@@ -12,7 +13,7 @@ namespace FlowActors.ComponentSdk;
 /// component, and in a batch never the other messages.
 /// </summary>
 internal sealed partial class InvokeEndpoint(
-    IReadOnlyDictionary<string, ActionHandler> actions,
+    IReadOnlyDictionary<string, ActionEntry> actions,
     JsonElement? startConfiguration,
     ILogger logger)
 {
@@ -32,9 +33,16 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
-        if (await HandlerAsync(http, request.Action) is not { } handler
-            || await RunAsync(handler, request, http, Single(http.Request.Headers[ProtocolPaths.TraceParentHeader])) is not { } emits
-            || http.Response.HasStarted)
+        if (await HandlerAsync(http, request.Action) is not { } handler)
+        {
+            return;
+        }
+
+        var traceParent = Single(http.Request.Headers[ProtocolPaths.TraceParentHeader]);
+        var emits = handler.PerMessage is { } perMessage
+            ? await RunAsync(perMessage, request, http, traceParent)
+            : (await RunBatchAsync(handler.Batch!, [request], http, traceParent))?[0];
+        if (emits is null || http.Response.HasStarted)
         {
             return;
         }
@@ -60,12 +68,25 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
+        if (handler.Batch is { } batchHandler)
+        {
+            if (await RunBatchAsync(batchHandler, [.. batch.Messages.Select(m => new InvokeRequest(batch.Action, m, batch.Configuration, batch.Snapshot))], http, headerTraceParent: null) is not { } all
+                || http.Response.HasStarted)
+            {
+                return;
+            }
+
+            await WriteAsync(http, new InvokeBatchResponse([.. all.Select(emits => new InvokeResponse(emits))]), ProtocolJson.Default.InvokeBatchResponse);
+            return;
+        }
+
         // One after the other, in order: messages of one execution may follow each other in a batch.
+        var perMessage = handler.PerMessage!;
         var results = new InvokeResponse[batch.Messages.Count];
         for (var i = 0; i < results.Length; i++)
         {
             var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot);
-            if (await RunAsync(handler, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
+            if (await RunAsync(perMessage, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
             {
                 return;
             }
@@ -91,7 +112,7 @@ internal sealed partial class InvokeEndpoint(
         }
     }
 
-    private async Task<ActionHandler?> HandlerAsync(HttpContext http, string action)
+    private async Task<ActionEntry?> HandlerAsync(HttpContext http, string action)
     {
         if (actions.TryGetValue(action, out var handler))
         {
@@ -109,11 +130,7 @@ internal sealed partial class InvokeEndpoint(
         try
         {
             var emits = await handler(new ActionContext(request, startConfiguration, http)) ?? [];
-            if (span is not null && emits.FirstOrDefault(emit => emit.Kind == EmitKinds.Error) is { } error)
-            {
-                ComponentTelemetry.Fail(span, error.Error ?? "error");
-            }
-
+            FailOnError(span, emits);
             return emits;
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -130,6 +147,64 @@ internal sealed partial class InvokeEndpoint(
             var error = $"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}";
             ComponentTelemetry.Fail(span, error);
             return [Emit.Fail(error)];
+        }
+    }
+
+    /// <summary>What a batch handler emits for each message; null when the platform gave up on the call.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<Emit>>?> RunBatchAsync(
+        BatchActionHandler handler, IReadOnlyList<InvokeRequest> requests, HttpContext http, string? headerTraceParent)
+    {
+        // A span per message, each in its own execution's trace, all as long as the handler's one call.
+        var current = Activity.Current;
+        var spans = new Activity?[requests.Count];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            spans[i] = ComponentTelemetry.StartInvoke(requests[i].Action, requests[i].Message, headerTraceParent);
+            Activity.Current = current;
+        }
+
+        try
+        {
+            var results = await handler([.. requests.Select(r => new ActionContext(r, startConfiguration, http))]);
+            if (results?.Count != requests.Count)
+            {
+                throw new InvalidOperationException($"The batch handler returned {results?.Count ?? 0} results for {requests.Count} messages; it must return one per message.");
+            }
+
+            IReadOnlyList<IReadOnlyList<Emit>> all = [.. results.Select(emits => emits ?? [])];
+            for (var i = 0; i < spans.Length; i++)
+            {
+                FailOnError(spans[i], all[i]);
+            }
+
+            return all;
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            Array.ForEach(spans, span => ComponentTelemetry.Fail(span, "The platform gave up on the call."));
+            return null;
+        }
+        catch (Exception exception)
+        {
+            // A handler that throws fails every message of its batch (one that can tell them apart returns an error each).
+            LogActionFailed(logger, requests[0].Action, requests[0].Message.Id, exception.GetType().Name, exception.Message);
+            var error = Emit.Fail($"Action '{requests[0].Action}' failed: {exception.GetType().Name}: {exception.Message}");
+            Array.ForEach(spans, span => ComponentTelemetry.Fail(span, error.Error!));
+            return [.. requests.Select(_ => (IReadOnlyList<Emit>)[error])];
+        }
+        finally
+        {
+            Array.ForEach(spans, span => span?.Dispose());
+            Activity.Current = current;
+        }
+    }
+
+    /// <summary>An error emit fails the message's span: the call worked, the message did not.</summary>
+    private static void FailOnError(Activity? span, IReadOnlyList<Emit> emits)
+    {
+        if (span is not null && emits.FirstOrDefault(emit => emit.Kind == EmitKinds.Error) is { } error)
+        {
+            ComponentTelemetry.Fail(span, error.Error ?? "error");
         }
     }
 
