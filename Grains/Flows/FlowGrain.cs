@@ -5,6 +5,7 @@ using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -202,6 +203,10 @@ public sealed partial class FlowGrain(
                 $"Flow '{FlowId}' is {_lifecycle} and accepts no messages. Start the flow first.", _lifecycle);
         }
 
+        // The execution's trace starts here, under the request that sent the message; its hops join it through the message.
+        using var send = FlowActivities.StartSend(FlowId, message.ExecutionId, message.Id, message.TraceParent);
+        message = send is null ? message : message with { TraceParent = send.Id };
+        FlowMetrics.FlowMessageReceived(FlowId);
         foreach (var stream in _entryStreams)
         {
             await stream.OnNextAsync(message);
