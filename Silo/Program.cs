@@ -11,9 +11,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
 
 var host = SiloHostOptions.From(builder.Configuration);
+var credentials = SiloTls.Load(host.Tls, builder.Environment.ContentRootPath, TimeProvider.System, out var clientCertificate);
+builder.Services.AddSingleton(new GeneratedCertificates(clientCertificate));
 builder.UseOrleans(silo =>
 {
     silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, new IPEndPoint(IPAddress.Loopback, host.SiloPort), host.ServiceId, host.ClusterId);
+    silo.UseClusterTls(credentials);
     silo.UseEmbeddedProfile();
     if (builder.Configuration.DashboardEnabled())
     {

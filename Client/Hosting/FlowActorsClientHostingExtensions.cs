@@ -33,9 +33,11 @@ public static class FlowActorsClientHostingExtensions
             throw new OptionsValidationException(FlowActorsClientOptions.Section, typeof(FlowActorsClientOptions), result.Failures);
         }
 
+        var credentials = ClusterTls.Load(options.Tls, builder.Environment.ContentRootPath, $"{FlowActorsClientOptions.Section}:Tls");
         builder.UseOrleansClient(client =>
         {
             Configure(client, options);
+            client.UseClusterTls(credentials);
             configureOrleans?.Invoke(client);
         });
         builder.Services.AddFlowActorsClientApi(o => Copy(options, o));
@@ -92,5 +94,6 @@ public static class FlowActorsClientHostingExtensions
         to.AzureTableConnectionString = from.AzureTableConnectionString;
         to.UseFastStreams = from.UseFastStreams;
         to.ReplyTimeout = from.ReplyTimeout;
+        to.Tls = from.Tls;
     }
 }

@@ -32,4 +32,10 @@ public sealed class FlowActorsClientOptions
 
     /// <summary>How long <see cref="IFlowActorsClient.SendAndWaitAsync"/> waits when no timeout is given.</summary>
     public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The client certificate presented to the gateway, and the cluster's authority (<c>FlowActors:Client:Tls</c>).
+    /// Required: gateways refuse clients without one.
+    /// </summary>
+    public ClusterCertificateOptions Tls { get; set; } = new();
 }

@@ -18,6 +18,9 @@ public sealed class SiloHostOptions
 
     public string ServiceId { get; set; } = "flowactors";
 
+    /// <summary>The silo's certificate for mutual TLS with other silos and with clients (<c>FlowActors:Silo:Tls</c>).</summary>
+    public SiloTlsOptions Tls { get; set; } = new();
+
     /// <summary>Reads the options from configuration and refuses values the silo could not start with, naming the setting.</summary>
     public static SiloHostOptions From(IConfiguration configuration)
     {
@@ -39,6 +42,16 @@ public sealed class SiloHostOptions
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             errors.Add($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
+        }
+
+        if (!options.Tls.IsConfigured && string.IsNullOrWhiteSpace(options.Tls.Folder))
+        {
+            errors.Add($"{Section}:Tls:Folder is empty; name the folder where the silo keeps the certificates it makes (.flowactors/tls by default), or configure {Section}:Tls:CertificatePath.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Tls.CertificatePath) && !string.IsNullOrWhiteSpace(options.Tls.CertificateThumbprint))
+        {
+            errors.Add($"{Section}:Tls:CertificatePath and {Section}:Tls:CertificateThumbprint are both set; configure one of them.");
         }
 
         return errors.Count == 0

@@ -29,7 +29,7 @@ public sealed class WebhookStormTests
         var (replyId, replySecret) = await StartFlowWithWebhookAsync(silo.Http, "Realtime", reply: true);
 
         // A flow that keeps working through the storm, fed through the SDK.
-        await using var sdk = await SdkHost.StartAsync(silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(silo);
         var running = await SdkFlows.StartAsync(sdk.Client, SdkFlows.Shout(), FlowMode.Realtime);
         using var follow = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         var events = await sdk.Client.FollowAsync(running, follow.Token);

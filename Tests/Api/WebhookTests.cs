@@ -52,7 +52,7 @@ public sealed class WebhookTests
     public async Task OrdinaryFlow_Answers202_WithTheExecutionId_AndPassesTheRequestOn()
     {
         var (flowId, secret) = await StartFlowWithWebhookAsync(s_silo.Http, "Ordinary", reply: false);
-        await using var sdk = await SdkHost.StartAsync(s_silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(s_silo);
         using var follow = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var events = await sdk.Client.FollowAsync(flowId, follow.Token);
 

@@ -1,4 +1,5 @@
 using FlowActors.Client.Events;
+using FlowActors.Client.Hosting;
 using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
@@ -11,7 +12,8 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// A one-silo in-process cluster in the embedded profile (memory storage and streams, components as
-/// real local processes), with short timeouts so that idle and failure paths finish quickly.
+/// real local processes, mutual TLS with the embedded certificates), with short timeouts so that idle and failure
+/// paths finish quickly.
 /// </summary>
 public sealed class FlowCluster : IAsyncDisposable
 {
@@ -47,9 +49,10 @@ public sealed class FlowCluster : IAsyncDisposable
                 steps.InvokeTimeout = InvokeTimeout;
                 steps.StartTimeout = TimeSpan.FromSeconds(30);
             });
+            silo.UseClusterTls(TestCertificates.Silo);
             configure?.Invoke(silo);
         });
-        builder.ConfigureClient(client => client.AddFlowStreams());
+        builder.ConfigureClient(client => client.AddFlowStreams().UseClusterTls(TestCertificates.Client));
         if (Environment.GetEnvironmentVariable("FLOWACTORS_TEST_LOGS") == "1")
         {
             // Silo logs on the console, for a failing test run by hand.

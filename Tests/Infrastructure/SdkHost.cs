@@ -14,10 +14,20 @@ public sealed class SdkHost : IAsyncDisposable
 
     public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
 
-    public static async Task<SdkHost> StartAsync(int gatewayPort)
+    /// <summary>The Orleans client underneath, for what the SDK does not offer (management grains in tests).</summary>
+    public IClusterClient Cluster => _host.Services.GetRequiredService<IClusterClient>();
+
+    /// <summary>Connects to <paramref name="silo"/>'s gateway with the client certificate the silo made, as a user's service does.</summary>
+    public static Task<SdkHost> StartAsync(SiloProcess silo) => StartAsync(silo.GatewayPort, silo.ClientCertificatePath);
+
+    public static async Task<SdkHost> StartAsync(int gatewayPort, string clientCertificatePath)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddFlowActorsClient(o => o.GatewayPort = gatewayPort);
+        builder.AddFlowActorsClient(o =>
+        {
+            o.GatewayPort = gatewayPort;
+            o.Tls.CertificatePath = clientCertificatePath;
+        });
         var host = builder.Build();
         await host.StartAsync();
         return new SdkHost(host);

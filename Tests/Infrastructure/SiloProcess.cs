@@ -7,7 +7,9 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// The built Silo, run as its own process with <c>dotnet</c> on free loopback ports, as an operator runs it:
-/// real Kestrel, real gateway. Killed (with the component processes it started) by its PID on dispose.
+/// real Kestrel, real gateway with mutual TLS. Each one has its own data folder, where it makes its cluster
+/// certificates on first start as it does for a user. Killed (with the component processes it started) by its PID on
+/// dispose, and its data folder removed.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -18,17 +20,35 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SiloProcess(Process process, int httpPort, int gatewayPort)
+    private SiloProcess(Process process, int httpPort, int gatewayPort, int siloPort, int webhookPort, string dataFolder)
     {
         _process = process;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        WebhookAddress = new Uri($"http://127.0.0.1:{webhookPort}");
         GatewayPort = gatewayPort;
+        SiloPort = siloPort;
+        DataFolder = dataFolder;
         Http = NewHttpClient(withKey: true);
     }
 
+    /// <summary>The admin listener: API, console, dashboard.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The public listener: webhooks only.</summary>
+    public Uri WebhookAddress { get; }
+
     public int GatewayPort { get; }
+
+    public int SiloPort { get; }
+
+    /// <summary>The silo's own data folder (certificates).</summary>
+    public string DataFolder { get; }
+
+    /// <summary>The client certificate the silo made on first start: what the SDK presents to its gateway.</summary>
+    public string ClientCertificatePath => Path.Combine(DataFolder, "tls", "client.pfx");
+
+    /// <summary>The operating-system process id of the silo.</summary>
+    public int Pid => _process.Id;
 
     /// <summary>A client that presents the API key.</summary>
     public HttpClient Http { get; }
@@ -38,7 +58,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(params string[] settings)
     {
-        var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
+        var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
+        var dataFolder = Path.Combine(Path.GetTempPath(), $"flowactors-silo-{Guid.NewGuid():N}");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(SiloDll())!,
@@ -51,6 +72,8 @@ public sealed class SiloProcess : IAsyncDisposable
                      $"--urls=http://127.0.0.1:{ports[0]}",
                      $"--FlowActors:Silo:SiloPort={ports[1]}",
                      $"--FlowActors:Silo:GatewayPort={ports[2]}",
+                     $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
+                     $"--FlowActors:Silo:Tls:Folder={Path.Combine(dataFolder, "tls")}",
                      $"--FlowActors:Api:Key={ApiKey}",
                      "--FlowActors:SeedSamples=false",
                  }.Concat(settings))
@@ -59,7 +82,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports[0], ports[2]);
+        var silo = new SiloProcess(process, ports[0], ports[2], ports[1], ports[3], dataFolder);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -75,6 +98,14 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         return silo;
+    }
+
+    /// <summary>A client of the webhook listener (no API key).</summary>
+    public HttpClient NewWebhookClient()
+    {
+        var http = new HttpClient { BaseAddress = WebhookAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return http;
     }
 
     public HttpClient NewHttpClient(bool withKey)
@@ -156,5 +187,13 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // the silo never got as far as making it
+        }
     }
 }
