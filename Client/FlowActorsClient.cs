@@ -89,10 +89,10 @@ public sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientOpt
         cluster.GetGrain<IExecutionLogGrain>(flowId).GetAsync(executionId).WaitAsync(cancellationToken);
 
     public Task<string> RotateWebhookSecretAsync(string flowId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IWebhookGrain>(flowId).RotateSecretAsync().WaitAsync(cancellationToken);
+        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).RotateSecretAsync(flowId, allowedReplyHeaders: null).WaitAsync(cancellationToken);
 
     public Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IWebhookGrain>(flowId).DeleteAsync().WaitAsync(cancellationToken);
+        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).DeleteAsync(flowId).WaitAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _replies.DisposeAsync();
 

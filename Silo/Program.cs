@@ -3,12 +3,10 @@ using FlowActors.Silo.AdminConsole;
 using FlowActors.Silo.Api;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Webhooks;
 using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
-
-// Loopback only unless an operator deliberately configures other URLs (--urls, or the "urls" setting).
-builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
 
 var host = SiloHostOptions.From(builder.Configuration);
 var credentials = SiloTls.Load(host.Tls, builder.Environment.ContentRootPath, TimeProvider.System, out var clientCertificate);
@@ -25,6 +23,7 @@ builder.UseOrleans(silo =>
 });
 
 builder.AddFlowActorsApi();
+builder.AddFlowActorsWebhooks(); // its own listener, beside the admin one (--urls)
 builder.AddFlowActorsConsole();
 if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: true))
 {
@@ -32,6 +31,8 @@ if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: true)
 }
 
 var app = builder.Build();
+app.UseFlowActorsWebhookGuards();
 app.MapFlowActorsApi();
+app.MapFlowActorsWebhooks();
 app.MapFlowActorsConsole();
 app.Run();

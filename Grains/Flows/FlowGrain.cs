@@ -4,6 +4,7 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Flows;
@@ -15,6 +16,7 @@ namespace FlowActors.Grains.Flows;
 public sealed partial class FlowGrain(
     [PersistentState("flow", StorageNames.Grains)] IPersistentState<FlowState> state,
     TimeProvider time,
+    IOptions<FlowLimitsOptions> limits,
     ILogger<FlowGrain> logger) : Grain, IFlowGrain
 {
     private readonly Dictionary<string, StepStatus> _steps = new(StringComparer.Ordinal);
@@ -259,7 +261,7 @@ public sealed partial class FlowGrain(
     private async Task<FlowRun> ResolveRunAsync(PublishedFlow published)
     {
         var latest = await DeployedComponents.LatestAsync(GrainFactory, published.Definition);
-        var errors = FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest));
+        var errors = FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest), limits.Value.MaxMessagesPerExecution);
         if (errors.Count > 0)
         {
             throw new FlowValidationException(errors);
@@ -270,7 +272,8 @@ public sealed partial class FlowGrain(
     }
 
     private async Task<IReadOnlyList<ValidationError>> ValidateAsync(FlowDefinition? definition) =>
-        FlowValidator.Validate(definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)));
+        FlowValidator.Validate(
+            definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)), limits.Value.MaxMessagesPerExecution);
 
     private void BeginRun(FlowRun run)
     {

@@ -1,5 +1,6 @@
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Executions;
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +29,8 @@ public static class FlowActorsSiloBuilderExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StepOptions>, StepOptionsValidator>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ContainerDeathRouter>();
+        services.AddOptions<FlowLimitsOptions>().BindConfiguration(FlowLimitsOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlowLimitsOptions>, FlowLimitsOptionsValidator>());
         services.AddOptions<ExecutionLogOptions>().BindConfiguration(ExecutionLogOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutionLogOptions>, ExecutionLogOptionsValidator>());
         return builder;

@@ -3,6 +3,7 @@ using System.Globalization;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Webhooks;
 
 namespace FlowActors.Grains.Steps;
 
@@ -54,6 +55,12 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
                     Fail(message, $"Step '{stepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}", elapsed);
                     break;
                 case EmitKinds.HttpReply:
+                    if (HttpReplyRules.Problem(emit.Status ?? 200, emit.Headers) is { } invalid)
+                    {
+                        Fail(message, $"Step '{stepId}' (component '{plan.Step.ComponentId}') replied with an invalid HTTP response: {invalid}", elapsed);
+                        break;
+                    }
+
                     var headers = new Dictionary<string, string>(emit.Headers ?? new Dictionary<string, string>())
                     {
                         [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(CultureInfo.InvariantCulture),

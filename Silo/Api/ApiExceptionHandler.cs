@@ -1,3 +1,4 @@
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -22,7 +23,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
         if (status == 500)
         {
-            LogUnhandled(logger, context.Request.Method, context.Request.Path, exception);
+            // The path is the caller's text: quoted short and with line breaks escaped, so it cannot forge log lines.
+            LogUnhandled(logger, context.Request.Method, FlowValidator.Quote(context.Request.Path.Value), exception);
         }
 
         context.Response.StatusCode = status;
@@ -35,6 +37,6 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
 }

@@ -31,7 +31,13 @@ public static class ComponentEndpoints
             return problem;
         }
 
-        var (deployment, invalid) = RequestBody.Parse<ComponentDeployment>(body!, json.Value.SerializerOptions);
+        ComponentDeployment? deployment;
+        IResult? invalid;
+        using (body)
+        {
+            (deployment, invalid) = RequestBody.Parse<ComponentDeployment>(body!.Span, json.Value.SerializerOptions);
+        }
+
         if (invalid is not null)
         {
             return invalid;

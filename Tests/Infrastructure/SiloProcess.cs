@@ -15,6 +15,14 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     public const string ApiKey = "test-api-key-0123456789abcdef";
 
+    /// <summary>Settings that lift the webhook rate limits, for tests about what happens to requests that get past them.</summary>
+    public static readonly string[] NoRateLimits =
+    [
+        "--FlowActors:Webhooks:RateLimits:PerClientPerSecond=1000000", "--FlowActors:Webhooks:RateLimits:PerClientBurst=1000000",
+        "--FlowActors:Webhooks:RateLimits:PerClientConcurrent=1000000", "--FlowActors:Webhooks:RateLimits:PerFlowPerSecond=1000000",
+        "--FlowActors:Webhooks:RateLimits:PerFlowBurst=1000000",
+    ];
+
     private static readonly LoopbackPorts Ports = new();
 
     private readonly Process _process;
