@@ -35,7 +35,7 @@ public static class ComponentDeploymentValidator
 
         Text(launch.Image, "launch.image");
         Text(launch.Command, "launch.command");
-        List(launch.Arguments, "launch.arguments", MaxArguments, "an array of strings ([] for none)");
+        List(launch.Arguments, "launch.arguments", MaxArguments, "an array of strings ([] for none)", required: true);
         if (launch.Environment is null)
         {
             throw Invalid("'launch.environment' is null; send an object of name → value strings ({} for none).");

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
+using FlowActors.ComponentProtocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,11 @@ public static class ApiHostingExtensions
 
         // The API speaks through the SDK, over the silo's own cluster client: one code path for both.
         services.AddFlowActorsClientApi();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.SerializerOptions.MaxDepth = ProtocolLimits.MaxDepth; // a reply carries a body as deep as the silo lets in
+        });
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
             // Whatever an answer quotes of a request, it quotes a short prefix only.

@@ -99,6 +99,7 @@ public sealed class ConsoleAuthenticationTests
     }
 
     [TestMethod]
+    [TestCategory("Security")]
     public async Task Session_ThatIsTamperedWithOrLoggedOut_IsRefused()
     {
         using var browser = Browser(out var cookies);
