@@ -1,11 +1,11 @@
 using FlowActors.Containers.Docker;
+using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.Runtime;
 
 namespace FlowActors.Containers;
@@ -14,8 +14,9 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the container runtime chosen by <c>FlowActors:Containers:Kind</c> as <see cref="IContainerRuntime"/>,
-    /// the reaper (a silo lifecycle participant), and their options, validated at start. Each runtime is also a keyed
-    /// service under its <see cref="IContainerRuntime.Name"/> ("Docker", "Process").
+    /// the reaper (a silo lifecycle participant) over that runtime, the lease book and owner they share, and their
+    /// options, validated at start. Each runtime is also a keyed service under its <see cref="IContainerRuntime.Name"/>
+    /// ("Docker", "Process").
     /// </summary>
     public static IServiceCollection AddFlowActorsContainerRuntime(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,11 +35,8 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ContainerLeases>();
         services.TryAddSingleton<LoopbackPorts>();
-        services.TryAddSingleton(sp => new ContainerOwner(
-            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
-            sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        services.AddContainerLeases();
 
         services.TryAddSingleton<DockerContainerRuntime>();
         services.TryAddKeyedSingleton<IContainerRuntime>("Docker", (sp, _) => sp.GetRequiredService<DockerContainerRuntime>());

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -105,7 +106,10 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             if (containerId is not null)
             {
                 Forget(containerId);
-                await RemoveQuietlyAsync(client, containerId);
+                if (!await RemoveQuietlyAsync(client, containerId))
+                {
+                    _leases.Expire(leaseId); // the reaper's next pass removes it
+                }
             }
             else
             {
@@ -261,15 +265,17 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         }
     }
 
-    private async Task RemoveQuietlyAsync(IDockerClient client, string containerId)
+    private async Task<bool> RemoveQuietlyAsync(IDockerClient client, string containerId)
     {
         try
         {
             await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true });
+            return true;
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
             LogRemoveFailed(_logger, e, containerId);
+            return false;
         }
     }
 
@@ -318,7 +324,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
     private static partial void LogDied(ILogger logger, string flowId, string stepId, string containerId, int? exitCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper will retry")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
     private static partial void LogRemoveFailed(ILogger logger, Exception exception, string containerId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]

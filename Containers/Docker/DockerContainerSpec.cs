@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Docker.DotNet.Models;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Leases;
 
 namespace FlowActors.Containers.Docker;
 
@@ -15,18 +16,7 @@ public static class DockerContainerSpec
         ContainerRequest request, string image, DockerRuntimeOptions options, ContainerOwner owner, string leaseId, int port)
     {
         var revision = request.Revision;
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ContainerLabels.Cluster] = owner.ClusterId,
-            [ContainerLabels.Flow] = request.FlowId,
-            [ContainerLabels.Step] = request.StepId,
-            [ContainerLabels.Component] = revision.ComponentId,
-            [ContainerLabels.Revision] = revision.Revision.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.Silo] = owner.Silo,
-            [ContainerLabels.Lease] = leaseId,
-            [ContainerLabels.Holder] = request.Holder,
-        };
-
+        var labels = ContainerLabels.Create(owner, request, leaseId);
         var memory = options.MemoryMegabytes * 1024L * 1024L;
         return new CreateContainerParameters
         {

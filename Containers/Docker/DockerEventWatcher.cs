@@ -1,6 +1,7 @@
 using System.Globalization;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using FlowActors.Containers.Leases;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Containers.Docker;

@@ -5,39 +5,42 @@ using Microsoft.Extensions.Logging;
 namespace FlowActors.Containers.Processes;
 
 /// <summary>
-/// One component process and its lease: the local-process runtime's "container". Forwards the process's
-/// output to the log, and stops at most once however many callers ask.
+/// One component process, the local-process runtime's "container": forwards the process's output to the log,
+/// reports an exit nobody asked for, and stops at most once however many callers ask. Its lease's expiry is kept in
+/// <see cref="Leases.ContainerLeases"/>, where the reaper looks.
 /// </summary>
 internal sealed partial class ComponentProcess
 {
     private readonly Process _process;
     private readonly ILogger _logger;
     private readonly int _maxLineLength;
+    private readonly Action<ComponentProcess, int> _exitedUnasked;
     private readonly IReadOnlyList<KeyValuePair<string, object?>> _scope;
     private readonly Lock _gate = new();
-    private DateTimeOffset _expiresAt;
     private Task? _stopping;
 
+    /// <param name="exitedUnasked">Called with the exit code when the process exits without <see cref="StopAsync"/>.</param>
     public ComponentProcess(
         Process process,
         Uri endpoint,
         string leaseId,
-        string holder,
-        DateTimeOffset expiresAt,
         IReadOnlyDictionary<string, string> labels,
         ContainerRequest request,
         int maxLineLength,
-        ILogger logger)
+        ILogger logger,
+        Action<ComponentProcess, int> exitedUnasked)
     {
         _process = process;
         _logger = logger;
         _maxLineLength = maxLineLength;
-        _expiresAt = expiresAt;
+        _exitedUnasked = exitedUnasked;
         ProcessId = process.Id;
         ContainerId = $"process-{ProcessId}";
         Endpoint = endpoint;
         LeaseId = leaseId;
-        Holder = holder;
+        Holder = request.Holder;
+        FlowId = request.FlowId;
+        StepId = request.StepId;
         Labels = labels;
         _scope = [new("flow", request.FlowId), new("step", request.StepId), new("container", ContainerId)];
 
@@ -60,12 +63,11 @@ internal sealed partial class ComponentProcess
 
     public string Holder { get; }
 
-    public IReadOnlyDictionary<string, string> Labels { get; }
+    public string FlowId { get; }
 
-    public DateTimeOffset ExpiresAt
-    {
-        get { lock (_gate) { return _expiresAt; } }
-    }
+    public string StepId { get; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; }
 
     public bool IsRunning
     {
@@ -84,21 +86,6 @@ internal sealed partial class ComponentProcess
     }
 
     public bool IsStopping => Volatile.Read(ref _stopping) is not null;
-
-    /// <summary>Extends the lease to <paramref name="until"/>; false when the process is being stopped.</summary>
-    public bool TryRenew(DateTimeOffset until)
-    {
-        lock (_gate)
-        {
-            if (_stopping is not null)
-            {
-                return false;
-            }
-
-            _expiresAt = until;
-            return true;
-        }
-    }
 
     /// <summary>Kills the process and everything it started, and waits until they are gone. Idempotent.</summary>
     public Task StopAsync(TimeSpan timeout)
@@ -191,10 +178,22 @@ internal sealed partial class ComponentProcess
             return;
         }
 
+        int exitCode;
+        try
+        {
+            exitCode = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return; // disposed by a stop that began meanwhile
+        }
+
         using (_logger.BeginScope(_scope))
         {
-            LogExitedUnasked(_logger, ContainerId, _process.ExitCode, Holder);
+            LogExitedUnasked(_logger, ContainerId, exitCode, Holder);
         }
+
+        _exitedUnasked(this, exitCode);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]

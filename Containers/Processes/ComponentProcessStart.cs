@@ -20,7 +20,7 @@ internal static class ComponentProcessStart
         new("DOTNET_TieredPGO", "0"),
     ];
 
-    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options)
+    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options, ComponentLauncher launcher)
     {
         var revision = request.Revision;
         var launch = revision.Launch;
@@ -32,7 +32,12 @@ internal static class ComponentProcessStart
                 + "or run it on the Docker runtime.");
         }
 
-        var start = new ProcessStartInfo(DotnetHost.Resolve(launch.Command))
+        var executable = ComponentLauncher.FindExecutable(DotnetHost.Resolve(launch.Command)) ?? throw new InvalidOperationException(
+            $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
+            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path from the silo's working "
+            + "directory, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
+
+        var start = new ProcessStartInfo
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -45,10 +50,7 @@ internal static class ComponentProcessStart
             // file of the silo) as its own, just as a container sees only its image.
             WorkingDirectory = WorkingDirectory.Value,
         };
-        foreach (var argument in launch.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        launcher.Apply(start, executable, launch.Arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable));
 
         var environment = start.Environment;
         environment.Clear();
@@ -79,7 +81,7 @@ internal static class ComponentProcessStart
         return start;
     }
 
-    /// <summary>The command line, for error messages.</summary>
-    public static string Describe(ProcessStartInfo start) =>
-        string.Join(' ', [start.FileName, .. start.ArgumentList]);
+    /// <summary>The command line as the revision gives it, for error messages.</summary>
+    public static string Describe(ContainerRequest request) =>
+        string.Join(' ', [request.Revision.Launch.Command, .. request.Revision.Launch.Arguments]);
 }

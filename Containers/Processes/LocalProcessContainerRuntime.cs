@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,80 +9,104 @@ using Microsoft.Extensions.Options;
 namespace FlowActors.Containers.Processes;
 
 /// <summary>
-/// Runs components as child processes of the silo: the embedded default where no Docker engine is
-/// reachable, and the fast path for tests. Leases live in memory, so they end with the silo; a timer
-/// stops processes whose lease expired without renewal (their holder is gone), and disposing the runtime
+/// Runs components as child processes of the silo: the embedded default where no Docker engine is reachable, and the
+/// fast path for tests. Each process dies with the silo, however the silo ends (<see cref="ComponentLauncher"/>), and
+/// names its flow and step in its command line. Leases are recorded in <see cref="ContainerLeases"/> and expire in
+/// the reaper, as Docker's do; an exit nobody asked for raises <see cref="ContainerDied"/>; disposing the runtime
 /// (silo shutdown) stops every process it started.
 /// </summary>
-public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IAsyncDisposable, IDisposable
+public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IContainerDeathNotifier, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, ComponentProcess> _processes = new(StringComparer.Ordinal);
+    private readonly ContainerOwner _owner;
+    private readonly ContainerLeases _leases;
     private readonly HealthProbe _probes;
     private readonly LoopbackPorts _ports;
     private readonly LocalProcessRuntimeOptions _options;
+    private readonly ComponentLauncher _launcher = ComponentLauncher.Current;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ITimer _leaseCheck;
-    private int _checkingLeases;
     private volatile bool _disposed;
 
     public LocalProcessContainerRuntime(
+        ContainerOwner owner,
+        ContainerLeases leases,
         LoopbackPorts ports,
         IOptions<LocalProcessRuntimeOptions> options,
         ILogger<LocalProcessContainerRuntime> logger,
         TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(options);
+        _owner = owner;
+        _leases = leases;
         _ports = ports;
         _options = options.Value;
         _logger = logger;
         _time = time;
         _probes = new HealthProbe(_options.ProbeTimeout);
-        _leaseCheck = time.CreateTimer(_ => _ = StopExpiredAsync(), null, _options.LeaseCheckPeriod, _options.LeaseCheckPeriod);
+        if (!_launcher.DiesWithSilo)
+        {
+            LogNoParentDeathSignal(_logger);
+        }
+
+        if (!_launcher.NamesProcesses)
+        {
+            LogUnnamedProcesses(_logger);
+        }
     }
 
     public string Name => "Process";
 
-    public Task<ContainerLease> StartAsync(ContainerRequest request, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public event EventHandler<ContainerDiedEventArgs>? ContainerDied;
+
+    public async Task<ContainerLease> StartAsync(ContainerRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         var port = _ports.Reserve();
-        var start = ComponentProcessStart.Create(request, port, _options);
-        Process process;
+        System.Diagnostics.Process process;
         try
         {
-            process = Process.Start(start)
-                ?? throw new InvalidOperationException("The operating system started no process.");
+            // Create names what is wrong with the revision's command itself.
+            process = await ComponentSpawner.StartAsync(ComponentProcessStart.Create(request, port, _options, _launcher));
         }
-        catch (Exception exception) when (exception is Win32Exception or InvalidOperationException)
+        catch (Win32Exception exception)
         {
+            _ports.Release(port);
             throw new InvalidOperationException(
                 $"Could not start component '{request.Revision.ComponentId}' revision {request.Revision.Revision} for step "
-                + $"'{request.FlowId}/{request.StepId}' as '{ComponentProcessStart.Describe(start)}': {exception.Message}. "
+                + $"'{request.FlowId}/{request.StepId}' as '{ComponentProcessStart.Describe(request)}': {exception.Message}. "
                 + "Check the revision's ComponentLaunch.Command and Arguments.",
                 exception);
+        }
+        catch
+        {
+            _ports.Release(port);
+            throw;
         }
 
         var now = _time.GetUtcNow();
         var leaseId = Guid.NewGuid().ToString("N");
         var endpoint = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         var component = new ComponentProcess(
-            process, endpoint, leaseId, request.Holder, now + request.LeaseDuration, Labels(request, leaseId),
-            request, _options.MaxLogLineLength, _logger);
+            process, endpoint, leaseId, ContainerLabels.Create(_owner, request, leaseId), request, _options.MaxLogLineLength, _logger, OnExitedUnasked);
+        var lease = new ContainerLease(leaseId, component.ContainerId, request.Holder, endpoint, now, now + request.LeaseDuration);
         _processes[component.ContainerId] = component;
+        _leases.Record(lease);
         LogStarted(_logger, request.Revision.ComponentId, request.Revision.Revision, request.FlowId, request.StepId, component.ContainerId, endpoint, request.Holder);
 
         if (_disposed)
         {
             // Disposal ran while this process started and could not see it.
-            _ = component.StopAsync(_options.StopTimeout);
+            await StopAndForgetAsync(component);
             throw new ObjectDisposedException(GetType().FullName);
         }
 
-        return Task.FromResult(new ContainerLease(leaseId, component.ContainerId, request.Holder, endpoint, now, now + request.LeaseDuration));
+        return lease;
     }
 
     public async Task<bool> ProbeAsync(ContainerLease lease, CancellationToken cancellationToken)
@@ -109,20 +133,21 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
                 + "stopped, or reaped after its lease expired. Start a new container and renew its lease before it expires.");
         }
 
+        if (component.IsStopping)
+        {
+            throw new InvalidOperationException(
+                $"Cannot renew lease '{lease.LeaseId}': component process {lease.ContainerId} is being stopped. Start a new container.");
+        }
+
         if (!component.IsRunning)
         {
             throw new InvalidOperationException(
                 $"Cannot renew lease '{lease.LeaseId}': component process {lease.ContainerId} has exited. Stop it and start a new container.");
         }
 
-        var expiresAt = _time.GetUtcNow() + duration;
-        if (!component.TryRenew(expiresAt))
-        {
-            throw new InvalidOperationException(
-                $"Cannot renew lease '{lease.LeaseId}': component process {lease.ContainerId} is being stopped. Start a new container.");
-        }
-
-        return Task.FromResult(lease with { ExpiresAt = expiresAt });
+        var renewed = lease with { ExpiresAt = _time.GetUtcNow() + duration };
+        _leases.Record(renewed);
+        return Task.FromResult(renewed);
     }
 
     public Task StopAsync(ContainerLease lease, CancellationToken cancellationToken)
@@ -163,7 +188,6 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
         }
 
         _disposed = true;
-        await _leaseCheck.DisposeAsync();
         await Task.WhenAll(_processes.Keys.Select(id => RemoveAsync(id, CancellationToken.None)));
         _probes.Dispose();
     }
@@ -178,6 +202,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
     {
         await component.StopAsync(_options.StopTimeout);
         _ports.Release(component.Endpoint.Port);
+        _leases.End(component.LeaseId);
         if (_processes.TryRemove(new KeyValuePair<string, ComponentProcess>(component.ContainerId, component)))
         {
             LogStopped(_logger, component.ContainerId, component.Holder);
@@ -186,64 +211,34 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IA
 
     private ComponentProcess? Find(string containerId) => _processes.GetValueOrDefault(containerId);
 
-    private Dictionary<string, string> Labels(ContainerRequest request, string leaseId)
+    /// <summary>
+    /// A process died that nobody stopped (a crash, an out-of-memory kill, <c>kill -9</c>): its holder hears it now, so a
+    /// real-time step replaces it before the next message arrives. The entry stays until the holder stops the lease.
+    /// </summary>
+    private void OnExitedUnasked(ComponentProcess component, int exitCode)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ContainerLabels.Cluster] = _options.ClusterId,
-            [ContainerLabels.Flow] = request.FlowId,
-            [ContainerLabels.Step] = request.StepId,
-            [ContainerLabels.Component] = request.Revision.ComponentId,
-            [ContainerLabels.Revision] = request.Revision.Revision.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.Lease] = leaseId,
-            [ContainerLabels.Holder] = request.Holder,
-        };
-        if (!string.IsNullOrEmpty(_options.SiloName))
-        {
-            labels[ContainerLabels.Silo] = _options.SiloName;
-        }
-
-        return labels;
-    }
-
-    private async Task StopExpiredAsync()
-    {
-        // A slow stop must not let checks pile up.
-        if (Interlocked.Exchange(ref _checkingLeases, 1) == 1)
-        {
-            return;
-        }
-
         try
         {
-            var now = _time.GetUtcNow();
-            var expired = _processes.Values.Where(component => component.ExpiresAt < now && !component.IsStopping).ToList();
-            foreach (var component in expired)
-            {
-                LogLeaseExpired(_logger, component.ContainerId, component.LeaseId, component.Holder, component.ExpiresAt);
-            }
-
-            await Task.WhenAll(expired.Select(component => RemoveAsync(component.ContainerId, CancellationToken.None)));
+            ContainerDied?.Invoke(this, new ContainerDiedEventArgs(component.ContainerId, component.LeaseId, component.FlowId, component.StepId, exitCode));
         }
         catch (Exception exception)
         {
-            LogLeaseCheckFailed(_logger, exception);
-        }
-        finally
-        {
-            Volatile.Write(ref _checkingLeases, 0);
+            LogDeathHandlerFailed(_logger, exception, component.ContainerId);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started component {Component} revision {Revision} for step {Flow}/{Step} as {ContainerId} on {Endpoint}, leased to {Holder}")]
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Started component {Component} revision {Revision} for step {Flow}/{Step} as {ContainerId} on {Endpoint}, leased to {Holder}")]
     private static partial void LogStarted(ILogger logger, string component, int revision, string flow, string step, string containerId, Uri endpoint, string holder);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped component process {ContainerId} (was leased to {Holder})")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Stopped component process {ContainerId} (was leased to {Holder})")]
     private static partial void LogStopped(ILogger logger, string containerId, string holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {LeaseId} on {ContainerId} held by {Holder} expired at {ExpiresAt} without renewal: stopping the process")]
-    private static partial void LogLeaseExpired(ILogger logger, string containerId, string leaseId, string holder, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Error, Message = "A ContainerDied handler threw for component process {ContainerId}")]
+    private static partial void LogDeathHandlerFailed(ILogger logger, Exception exception, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Checking component process leases failed; the next check retries")]
-    private static partial void LogLeaseCheckFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "setpriv with --pdeathsig (util-linux) was not found on PATH: component processes will outlive this silo if it is killed (kill -9, out of memory). Install util-linux, or use the Docker runtime")]
+    private static partial void LogNoParentDeathSignal(ILogger logger);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "bash was not found on PATH: component processes run under their own command line, which does not name their flow and step (their environment does: FLOWACTORS_FLOW, FLOWACTORS_STEP)")]
+    private static partial void LogUnnamedProcesses(ILogger logger);
 }

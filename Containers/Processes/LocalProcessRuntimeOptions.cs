@@ -1,19 +1,10 @@
 namespace FlowActors.Containers.Processes;
 
-/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>.</summary>
+/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>. Who owns its processes comes from the silo (<see cref="Leases.ContainerOwner"/>).</summary>
 public sealed class LocalProcessRuntimeOptions
 {
-    /// <summary>Value of the <see cref="ContainerLabels.Cluster"/> label on every process this silo starts.</summary>
-    public string ClusterId { get; set; } = "dev";
-
-    /// <summary>Value of the <see cref="ContainerLabels.Silo"/> label, when set.</summary>
-    public string? SiloName { get; set; }
-
     /// <summary>Longer lines of a component's output are cut here before they reach the log.</summary>
     public int MaxLogLineLength { get; set; } = 2000;
-
-    /// <summary>How often the runtime looks for processes whose lease expired without renewal (their holder is gone).</summary>
-    public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Timeout of one health probe (<c>GET /healthz</c>).</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);

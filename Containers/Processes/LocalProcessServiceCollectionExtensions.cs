@@ -1,3 +1,4 @@
+using FlowActors.Containers.Leases;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,7 +8,7 @@ public static class LocalProcessServiceCollectionExtensions
 {
     /// <summary>
     /// Runs components as child processes of the silo (<see cref="LocalProcessContainerRuntime"/>) and registers
-    /// it as the <see cref="IContainerRuntime"/>.
+    /// it as the <see cref="IContainerRuntime"/>. The processes are labelled with the silo's own owner.
     /// </summary>
     public static IServiceCollection AddLocalProcessContainerRuntime(this IServiceCollection services, Action<LocalProcessRuntimeOptions>? configure = null)
     {
@@ -18,14 +19,13 @@ public static class LocalProcessServiceCollectionExtensions
         }
 
         options
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ClusterId), "LocalProcessRuntimeOptions.ClusterId must be set: it labels every component process.")
             .Validate(o => o.MaxLogLineLength > 0, "LocalProcessRuntimeOptions.MaxLogLineLength must be positive, e.g. 2000.")
-            .Validate(o => o.LeaseCheckPeriod > TimeSpan.Zero, "LocalProcessRuntimeOptions.LeaseCheckPeriod must be positive, e.g. 00:00:05.")
             .Validate(o => o.ProbeTimeout > TimeSpan.Zero, "LocalProcessRuntimeOptions.ProbeTimeout must be positive, e.g. 00:00:01.")
             .Validate(o => o.StopTimeout > TimeSpan.Zero, "LocalProcessRuntimeOptions.StopTimeout must be positive, e.g. 00:00:05.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopbackPorts>();
+        services.AddContainerLeases();
         services.TryAddSingleton<LocalProcessContainerRuntime>();
 
         // Keyed, so that AddFlowActorsContainerRuntime can choose it by name; unkeyed when nothing chooses.

@@ -5,6 +5,7 @@ using FlowActors.Grains.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace FlowActors.Grains.Hosting;
 
@@ -21,6 +22,12 @@ public static class FlowActorsSiloBuilderExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ComponentClient>();
+
+        // Grain state is stored with the Orleans serializer, not Orleans' default JSON with .NET type names: the
+        // stored contract is then the [Id]s and [Alias]es of the state types (versionable, renames survive), and a
+        // compiler-generated collection a caller happened to pass cannot end up in storage as a type name nobody can
+        // resolve later. Every storage provider of every profile takes this one.
+        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         var steps = services.AddOptions<StepOptions>().BindConfiguration(StepOptions.Section).ValidateOnStart();
         if (configureSteps is not null)
         {

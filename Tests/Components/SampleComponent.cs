@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
@@ -20,27 +21,26 @@ internal static class SampleComponent
 
     public static ComponentClient CreateClient() => new(Options.Create(new ComponentClientOptions()));
 
+    /// <summary>Who owns the processes of the runtimes these tests make (no silo: given explicitly).</summary>
+    public static ContainerOwner Owner { get; } = new("tests", "127.0.0.1:11111@1");
+
+    /// <param name="leases">The lease book the runtime records in, for a test that reaps; a fresh one by default.</param>
     public static LocalProcessContainerRuntime CreateRuntime(
-        TimeSpan? leaseCheckPeriod = null,
         ILogger<LocalProcessContainerRuntime>? logger = null,
-        int? maxLogLineLength = null)
+        int? maxLogLineLength = null,
+        ContainerLeases? leases = null)
     {
         Assert.IsTrue(
             File.Exists(Path.ChangeExtension(DllPath, ".runtimeconfig.json")),
             $"{DllPath} or its runtimeconfig.json is missing: Tests.csproj must reference Components/Samples/SampleComponents.csproj.");
-        var options = new LocalProcessRuntimeOptions { ClusterId = "tests" };
-        if (leaseCheckPeriod is { } period)
-        {
-            options.LeaseCheckPeriod = period;
-        }
-
+        var options = new LocalProcessRuntimeOptions();
         if (maxLogLineLength is { } length)
         {
             options.MaxLogLineLength = length;
         }
 
         return new LocalProcessContainerRuntime(
-            new LoopbackPorts(), Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
+            Owner, leases ?? new ContainerLeases(), new LoopbackPorts(), Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
     }
 
     public static ContainerRequest Request(
@@ -55,6 +55,18 @@ internal static class SampleComponent
         var launch = new ComponentLaunch(null, "dotnet", [DllPath, component], environment ?? new Dictionary<string, string>());
         var revision = new ComponentRevision(component, 1, launch, new ComponentDescriptor([], []), DateTimeOffset.UtcNow);
         return new ContainerRequest(flow, step, revision, configuration, $"{flow}/{step}@test", leaseDuration ?? TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>Waits until a started component answers its health probe; fails if it exits first or takes too long.</summary>
+    public static async Task WaitHealthyAsync(IContainerRuntime runtime, ContainerLease lease)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await runtime.ProbeAsync(lease, CancellationToken.None))
+        {
+            Assert.IsTrue(await runtime.IsRunningAsync(lease, CancellationToken.None), $"{lease.ContainerId} exited before it was healthy.");
+            Assert.IsLessThan(HealthWait, clock.Elapsed, $"{lease.ContainerId} was not healthy within {HealthWait}.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Starts the component and waits until it answers its health probe; returns the lease and how long that took.</summary>

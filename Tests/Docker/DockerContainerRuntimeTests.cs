@@ -4,6 +4,7 @@ using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 
 namespace FlowActors.Tests.Docker;
 

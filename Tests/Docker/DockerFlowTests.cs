@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -146,6 +147,22 @@ public sealed class DockerFlowTests
         var later = await flow.SendAsync(FlowMessage.Create("""{"name":"later"}"""));
         var laterOutput = (await events.WaitForAsync(1, e => e.ExecutionId == later, Wait)).Single();
         Assert.AreEqual(FlowEventKind.Output, laterOutput.Kind, laterOutput.Error);
+        await flow.StopAsync();
+    }
+
+    [TestMethod]
+    public async Task KilledIdleRealtimeContainer_IsReplacedBeforeAnyMessage_AndTheStatusShowsIt()
+    {
+        await using var running = await s_cluster.StartRealtimeFlowAsync(SampleFlows.ThreeSteps(), Wait);
+        var flow = s_cluster.Flow(running.FlowId);
+        var victim = (await flow.GetStatusAsync()).Steps.Single(s => s.StepId == "lookup").ContainerId!;
+
+        await DockerTestEngine.Docker.Containers.KillContainerAsync(victim, new ContainerKillParameters());
+
+        var replacement = await Leases.IdleContainerDeathTests.WaitForReplacementAsync(flow, "lookup", victim, TimeSpan.FromSeconds(30));
+        var listed = (await ContainersAsync(running.FlowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
+        Assert.AreEqual(replacement, listed.ID);
+        Assert.AreEqual("running", listed.State);
         await flow.StopAsync();
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Containers.Docker;
 using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Logging.Abstractions;

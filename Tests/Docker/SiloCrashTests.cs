@@ -1,4 +1,5 @@
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;
@@ -49,6 +50,7 @@ public sealed class SiloCrashTests
         }
 
         await cluster.Flow(flowId).StopAsync();
-        Assert.IsEmpty(await DockerTestEngine.ContainersOfFlowAsync(flowId));
+        var left = await DockerTestEngine.ContainersOfFlowAsync(flowId);
+        Assert.IsEmpty(left, string.Join("\n", left.Select(c => $"{c.ID[..12]} {c.State} {string.Join(",", c.Labels.Select(l => $"{l.Key}={l.Value}"))} victim={victim.SiloAddress.ToParsableString()}")));
     }
 }

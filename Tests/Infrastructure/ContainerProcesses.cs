@@ -38,6 +38,47 @@ public static class ContainerProcesses
         }
     }
 
+    /// <summary>The living processes whose command line (argv, as <c>ps</c> shows it) contains <paramref name="text"/>.</summary>
+    public static IReadOnlyList<(int Pid, string CommandLine)> WithCommandLineContaining(string text)
+    {
+        var found = new List<(int, string)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').TrimEnd();
+                if (commandLine.Contains(text, StringComparison.Ordinal) && IsAlive(pid))
+                {
+                    found.Add((pid, commandLine));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // exited while listed
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The command line (argv joined by spaces) of a living process, or null.</summary>
+    public static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').TrimEnd();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Waits for every process to exit; fails naming those still alive after <paramref name="timeout"/>.</summary>
     public static async Task WaitForExitAsync(IEnumerable<int> pids, TimeSpan timeout)
     {

@@ -1,6 +1,7 @@
 using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;

@@ -7,13 +7,18 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// The built Silo, run as its own process with <c>dotnet</c> on free loopback ports, as an operator runs it:
-/// real Kestrel, real gateway with mutual TLS. Each one has its own data folder, where it makes its cluster
-/// certificates on first start as it does for a user. Killed (with the component processes it started) by its PID on
-/// dispose, and its data folder removed.
+/// real Kestrel (admin and webhook listeners), real gateway with mutual TLS. Each one has a data folder of its own, where
+/// it makes its cluster certificates on first start as it does for a user. Killed (with the component processes it
+/// started) by its PID on dispose, and its folders removed.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     public const string ApiKey = "test-api-key-0123456789abcdef";
+
+    /// <summary>Where the silo keeps the key it generates when none is configured (ApiOptions.KeyFile's default).</summary>
+    private const string GeneratedKeyFile = ".flowactors/api-key";
+
+    private const int KeptLines = 20_000;
 
     /// <summary>Settings that lift the webhook rate limits, for tests about what happens to requests that get past them.</summary>
     public static readonly string[] NoRateLimits =
@@ -27,16 +32,21 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly string? _ownDirectory;
+    private readonly string _dataFolder;
+    private HttpClient? _http;
+    private string? _apiKey;
 
-    private SiloProcess(Process process, int httpPort, int gatewayPort, int siloPort, int webhookPort, string dataFolder)
+    private SiloProcess(Process process, int[] ports, string? apiKey, string? ownDirectory, string dataFolder)
     {
         _process = process;
-        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
-        WebhookAddress = new Uri($"http://127.0.0.1:{webhookPort}");
-        GatewayPort = gatewayPort;
-        SiloPort = siloPort;
-        DataFolder = dataFolder;
-        Http = NewHttpClient(withKey: true);
+        _apiKey = apiKey;
+        _ownDirectory = ownDirectory;
+        _dataFolder = dataFolder;
+        BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}");
+        SiloPort = ports[1];
+        GatewayPort = ports[2];
+        WebhookAddress = new Uri($"http://127.0.0.1:{ports[3]}");
     }
 
     /// <summary>The admin listener: API, console, dashboard.</summary>
@@ -49,48 +59,77 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int SiloPort { get; }
 
-    /// <summary>The silo's own data folder (certificates).</summary>
-    public string DataFolder { get; }
+    /// <summary>Where the silo keeps its cluster certificates.</summary>
+    public string TlsFolder => Path.Combine(_dataFolder, "tls");
 
     /// <summary>The client certificate the silo made on first start: what the SDK presents to its gateway.</summary>
-    public string ClientCertificatePath => Path.Combine(DataFolder, "tls", "client.pfx");
+    public string ClientCertificatePath => Path.Combine(TlsFolder, "client.pfx");
 
-    /// <summary>The operating-system process id of the silo.</summary>
-    public int Pid => _process.Id;
+    /// <summary>The silo's process id.</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>A client that presents the API key.</summary>
-    public HttpClient Http { get; }
+    public HttpClient Http => _http ?? throw new InvalidOperationException("The silo is not ready yet.");
 
     /// <summary>The last lines the silo printed, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output.TakeLast(40));
 
-    public static async Task<SiloProcess> StartAsync(params string[] settings)
+    /// <summary>Every line the silo printed so far (the last 20,000).</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
+    /// <summary>A silo with the test settings: a configured API key, no sample flows.</summary>
+    public static Task<SiloProcess> StartAsync(params string[] settings) =>
+        StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", .. settings], ownDirectory: null);
+
+    /// <summary>
+    /// A silo with the shipped settings (appsettings.json, sample flows, a generated API key, the "dev" cluster), as
+    /// <c>dotnet run --project Silo</c> runs; only the ports are chosen here, plus <paramref name="settings"/>. It runs
+    /// in a folder of its own, as an operator's silo does, so that its generated key and data are its own.
+    /// </summary>
+    public static Task<SiloProcess> StartWithDefaultsAsync(params string[] settings)
+    {
+        var directory = Directory.CreateTempSubdirectory("flowactors-silo-").FullName;
+        foreach (var file in Directory.GetFiles(SiloDirectory(), "appsettings*.json"))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        }
+
+        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory);
+    }
+
+    private static async Task<SiloProcess> StartAsync(string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory)
     {
         var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
-        var dataFolder = Path.Combine(Path.GetTempPath(), $"flowactors-silo-{Guid.NewGuid():N}");
+
+        // The shipped data folder (.flowactors under the silo's own folder), or one of its own for a test silo, whose
+        // working directory is the shared build output.
+        var dataFolder = ownDirectory is null
+            ? Directory.CreateTempSubdirectory("flowactors-data-").FullName
+            : Path.Combine(ownDirectory, ".flowactors");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(SiloDll())!,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(SiloDll());
-        foreach (var arg in new[]
-                 {
-                     $"--urls=http://127.0.0.1:{ports[0]}",
-                     $"--FlowActors:Silo:SiloPort={ports[1]}",
-                     $"--FlowActors:Silo:GatewayPort={ports[2]}",
-                     $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
-                     $"--FlowActors:Silo:Tls:Folder={Path.Combine(dataFolder, "tls")}",
-                     $"--FlowActors:Api:Key={ApiKey}",
-                     "--FlowActors:SeedSamples=false",
-                 }.Concat(settings))
+        IEnumerable<string> arguments =
+        [
+            $"--urls=http://127.0.0.1:{ports[0]}",
+            $"--FlowActors:Silo:SiloPort={ports[1]}",
+            $"--FlowActors:Silo:GatewayPort={ports[2]}",
+            $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
+            .. ownDirectory is null ? [$"--FlowActors:Silo:Tls:Folder={Path.Combine(dataFolder, "tls")}"] : Array.Empty<string>(),
+            .. apiKey is null ? Array.Empty<string>() : [$"--FlowActors:Api:Key={apiKey}"],
+            .. settings,
+        ];
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports[0], ports[2], ports[1], ports[3], dataFolder);
+        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -121,11 +160,24 @@ public sealed class SiloProcess : IAsyncDisposable
         var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (withKey)
         {
-            http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            http.DefaultRequestHeaders.Add("X-Api-Key", _apiKey ?? throw new InvalidOperationException("The silo has not written its API key yet."));
         }
 
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return http;
+    }
+
+    /// <summary>How many lines the silo printed so far contain <paramref name="text"/>.</summary>
+    public int CountLines(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Kills the silo's process alone with SIGKILL (<c>kill -9</c>), not the processes it started, and waits until it
+    /// is gone: what a crash or an out-of-memory kill does.
+    /// </summary>
+    public async Task KillAloneAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
     }
 
     private async Task WaitReadyAsync(TimeSpan timeout)
@@ -138,9 +190,14 @@ public sealed class SiloProcess : IAsyncDisposable
                 throw new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{RecentOutput}");
             }
 
+            if (_http is null && (_apiKey ??= ReadGeneratedKey()) is not null)
+            {
+                _http = NewHttpClient(withKey: true);
+            }
+
             try
             {
-                if ((await Http.GetAsync("/api/flows")).IsSuccessStatusCode)
+                if (_http is not null && (await _http.GetAsync("/api/flows")).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -156,6 +213,19 @@ public sealed class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"The silo did not answer within {timeout}:\n{RecentOutput}");
     }
 
+    private string? ReadGeneratedKey()
+    {
+        var file = Path.Combine(_ownDirectory ?? SiloDirectory(), GeneratedKeyFile);
+        try
+        {
+            return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } key ? key : null;
+        }
+        catch (IOException)
+        {
+            return null; // being written
+        }
+    }
+
     private void Keep(string? line)
     {
         if (line is null)
@@ -164,11 +234,13 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        while (_output.Count > 200)
+        while (_output.Count > KeptLines)
         {
             _output.TryDequeue(out _);
         }
     }
+
+    private static string SiloDirectory() => Path.GetDirectoryName(SiloDll())!;
 
     /// <summary>The Silo's own build output, of the configuration these tests were built in.</summary>
     private static string SiloDll()
@@ -187,7 +259,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        _http?.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -195,13 +267,16 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        try
+        foreach (var folder in new[] { _ownDirectory ?? _dataFolder })
         {
-            Directory.Delete(DataFolder, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // the silo never got as far as making it
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A component still writing its last output; the temporary folder is the system's to clean.
+            }
         }
     }
 }

@@ -69,7 +69,7 @@ public sealed class SecurityTests
             {
                 o.GatewayPort = s_silo.GatewayPort;
                 o.Tls.CertificatePath = Path.Combine(foreign, EmbeddedCertificates.ClientFile);
-                o.Tls.CertificateAuthorityPath = Path.Combine(s_silo.DataFolder, "tls", EmbeddedCertificates.AuthorityFile); // it trusts the silo
+                o.Tls.CertificateAuthorityPath = Path.Combine(s_silo.TlsFolder, EmbeddedCertificates.AuthorityFile); // it trusts the silo
             });
 
             await AssertRefusedAsync(builder);

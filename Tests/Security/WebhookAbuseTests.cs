@@ -78,7 +78,7 @@ public sealed class WebhookAbuseTests
         var (flowId, secret) = await StartFlowWithWebhookAsync(silo.Http, "Ordinary", reply: false);
         var warm = await hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", "{}", secret));
         Assert.AreEqual(HttpStatusCode.Accepted, warm.StatusCode);
-        var started = await SettledRssAsync(silo.Pid, TimeSpan.FromSeconds(30));
+        var started = await SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(30));
 
         var body = "{\"pad\":\"" + new string('x', (1024 * 1024) - 12) + "\"}";
         var report = new List<string> { $"post-start RSS {Mb(started)}" };
@@ -89,8 +89,8 @@ public sealed class WebhookAbuseTests
                  })
         {
             var statuses = await SendAsync(hooks, make, count: 2000, concurrency: 200);
-            var peak = Rss(silo.Pid).Peak;
-            var settled = await SettledRssAsync(silo.Pid, TimeSpan.FromSeconds(120));
+            var peak = Rss(silo.ProcessId).Peak;
+            var settled = await SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(120));
             report.Add($"{name}: {string.Join(", ", statuses.Select(s => $"{s.Value}×{s.Key}"))}; peak RSS {Mb(peak)}, settled {Mb(settled)}");
             Console.WriteLine(report[^1]);
             Assert.IsLessThanOrEqualTo(2 * started, settled, string.Join("\n", report));

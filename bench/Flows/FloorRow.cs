@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FlowActors.Bench.Harness;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Messages;
@@ -21,8 +22,9 @@ internal static class FloorRow
     {
         Console.Error.WriteLine("flows: floor, direct component call ...");
         using var client = new ComponentClient(Options.Create(new ComponentClientOptions()));
+        // No silo here: the runtime is told who owns its processes.
         await using var runtime = new LocalProcessContainerRuntime(
-            new LoopbackPorts(), Options.Create(new LocalProcessRuntimeOptions { ClusterId = "bench" }),
+            new ContainerOwner("bench", "bench"), new ContainerLeases(), new LoopbackPorts(), Options.Create(new LocalProcessRuntimeOptions()),
             NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
         var echo = SampleDeployments.Echo();
         var revision = new ComponentRevision(FlowSilo.Echo, 1, echo.Launch, echo.Descriptor, DateTimeOffset.UtcNow);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using FlowActors.Client.Events;
 using FlowActors.Containers;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;

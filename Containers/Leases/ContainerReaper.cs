@@ -1,15 +1,14 @@
-using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
-namespace FlowActors.Containers;
+namespace FlowActors.Containers.Leases;
 
 /// <summary>
-/// Removes this cluster's containers that no live lease holds: those whose owning silo is dead or unknown to the
-/// cluster's membership (the silo crashed with its containers running), and this silo's own containers whose lease
-/// ran out (the holder stopped renewing). Works with any <see cref="IContainerRuntime"/> through list and remove.
-/// Runs when the silo becomes active and then every <see cref="ContainerReaperOptions.Period"/>.
+/// The one place where leases expire, for every runtime: lists this cluster's containers through the selected
+/// <see cref="IContainerRuntime"/> and removes those its cluster provably abandoned (<see cref="ReapRules"/>), once they
+/// have looked so for <see cref="ContainerReaperOptions.Grace"/>. Runs when the silo becomes active and then every
+/// <see cref="ContainerReaperOptions.Period"/>.
 /// </summary>
 public sealed partial class ContainerReaper(
     IContainerRuntime runtime,
@@ -20,15 +19,17 @@ public sealed partial class ContainerReaper(
     TimeProvider time,
     ILogger<ContainerReaper> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
-    // First time each container looked orphaned; only the reaper's loop touches it.
+    // Only the reaper's loop touches these. Suspects: first time each container looked abandoned. Reported: containers
+    // whose owner cannot be judged, logged once rather than at every pass.
     private readonly Dictionary<string, DateTimeOffset> _suspects = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(ContainerReaper), ServiceLifecycleStage.Active, OnStartAsync, OnStopAsync);
 
-    /// <summary>One pass: lists the cluster's containers and removes the orphaned ones. Returns how many it removed.</summary>
+    /// <summary>One pass: lists the cluster's containers and removes the abandoned ones. Returns how many it removed.</summary>
     public async Task<int> ReapOnceAsync(CancellationToken cancellationToken)
     {
         var containers = await runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Cluster] = owner.ClusterId }, cancellationToken);
@@ -37,7 +38,13 @@ public sealed partial class ContainerReaper(
         var removed = 0;
         foreach (var container in containers)
         {
-            if (WhyOrphaned(container, snapshot, now) is not { } reason)
+            var verdict = ReapRules.Judge(container.Labels, owner, snapshot, leases, now);
+            if (verdict.Action == ReapAction.Unknown && _reported.Add(container.Id))
+            {
+                LogLeftAlone(logger, container.Id, Label(container, ContainerLabels.Flow), Label(container, ContainerLabels.Step), verdict.Reason);
+            }
+
+            if (verdict.Action != ReapAction.Reap)
             {
                 _suspects.Remove(container.Id);
                 continue;
@@ -56,7 +63,7 @@ public sealed partial class ContainerReaper(
             await runtime.RemoveAsync(container.Id, cancellationToken);
             _suspects.Remove(container.Id);
             removed++;
-            LogReaped(logger, container.Id, Label(container, ContainerLabels.Flow), Label(container, ContainerLabels.Step), reason);
+            LogReaped(logger, container.Id, Label(container, ContainerLabels.Flow), Label(container, ContainerLabels.Step), verdict.Reason);
         }
 
         var listed = containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
@@ -65,52 +72,12 @@ public sealed partial class ContainerReaper(
             _suspects.Remove(gone);
         }
 
+        _reported.IntersectWith(listed);
+        LogPass(logger, runtime.Name, containers.Count, owner.ClusterId, removed);
         return removed;
     }
 
-    private string? WhyOrphaned(ContainerInfo container, ClusterMembershipSnapshot snapshot, DateTimeOffset now)
-    {
-        var silo = Label(container, ContainerLabels.Silo);
-        if (silo == owner.Silo)
-        {
-            // Ours: its lease decides. A lease this silo does not know is left alone (another runtime's bookkeeping).
-            var lease = Label(container, ContainerLabels.Lease);
-            return lease is not null && leases.TryGetExpiry(lease, out var expiresAt) && expiresAt < now
-                ? $"its lease expired at {expiresAt:O}"
-                : null;
-        }
-
-        if (!TryParseSilo(silo, out var address))
-        {
-            return $"its owning silo label '{silo}' is not a silo address";
-        }
-
-        // None means the membership never heard of the silo (or already cleaned it up): it is not coming back either.
-        return snapshot.GetSiloStatus(address) is SiloStatus.Dead or SiloStatus.None
-            ? $"its owning silo {silo} is not alive in the cluster's membership"
-            : null;
-    }
-
-    private static bool TryParseSilo(string? value, out SiloAddress address)
-    {
-        address = null!;
-        if (string.IsNullOrEmpty(value))
-        {
-            return false;
-        }
-
-        try
-        {
-            address = SiloAddress.FromParsableString(value);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    private static string? Label(ContainerInfo container, string name) => container.Labels.TryGetValue(name, out var value) ? value : null;
+    private static string? Label(ContainerInfo container, string name) => container.Labels.GetValueOrDefault(name);
 
     private Task OnStartAsync(CancellationToken cancellationToken)
     {
@@ -146,9 +113,15 @@ public sealed partial class ContainerReaper(
         while (await timer.WaitForNextTickAsync(cancellationToken).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reaped container {ContainerId} of {FlowId}/{StepId}: {Reason}")]
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Reaped container {ContainerId} of {FlowId}/{StepId}: {Reason}")]
     private static partial void LogReaped(ILogger logger, string containerId, string? flowId, string? stepId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A reaper pass over the {Runtime} runtime failed; retrying next period")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Leaving container {ContainerId} of {FlowId}/{StepId} alone: {Reason}")]
+    private static partial void LogLeftAlone(ILogger logger, string containerId, string? flowId, string? stepId, string reason);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Reaper pass over the {Runtime} runtime: {Listed} containers of cluster {ClusterId}, {Removed} removed")]
+    private static partial void LogPass(ILogger logger, string runtime, int listed, string clusterId, int removed);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "A reaper pass over the {Runtime} runtime failed; retrying next period")]
     private static partial void LogPassFailed(ILogger logger, Exception exception, string runtime);
 }

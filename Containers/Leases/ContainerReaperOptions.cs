@@ -1,4 +1,4 @@
-namespace FlowActors.Containers;
+namespace FlowActors.Containers.Leases;
 
 /// <summary>When the reaper looks for containers nobody holds. Bound from <c>FlowActors:Containers:Reaper</c>.</summary>
 public sealed class ContainerReaperOptions
@@ -9,8 +9,8 @@ public sealed class ContainerReaperOptions
     public TimeSpan Period { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How long a container must look orphaned before it is removed: covers a membership view that lags behind a silo
-    /// that just joined, and a holder renewing late. Zero removes at the first sighting.
+    /// How long a container must look abandoned before it is removed: covers a membership view that lags behind (a
+    /// silo declared dead a moment ago) and a holder renewing late. Zero removes at the first sighting.
     /// </summary>
     public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+
+namespace FlowActors.Containers.Processes;
+
+/// <summary>
+/// How a component process is launched so that it dies with its silo and <c>ps</c> tells whose it is:
+/// <c>setpriv --pdeathsig KILL -- bash --posix -c 'exec -a "$0" "$@"' NAME EXECUTABLE ARGS…</c>. Both tools exec
+/// in place, so the process id is the component's own.
+/// <list type="bullet">
+/// <item><b>Dies with the silo</b>: <c>setpriv --pdeathsig KILL</c> (util-linux) has the kernel send SIGKILL when the
+/// silo dies, <c>kill -9</c> included (see <see cref="ComponentSpawner"/> for the thread it must be forked from).</item>
+/// <item><b>Named for <c>ps</c></b>: argv[0] becomes <c>flowactors:{flow}/{step}:{executable}</c>. Only argv[0]
+/// changes, and it still ends with <c>/</c> and the executable's file name, so multi-call binaries that dispatch on
+/// argv[0]'s base name (busybox) run the same applet; the dotnet host, node, Go and Rust programs find themselves through
+/// <c>/proc/self/exe</c>, not argv[0]. Arguments are untouched. A script's interpreter sees the script's path, not
+/// argv[0], so a script shows in <c>ps</c> by its path (its environment still has <c>FLOWACTORS_FLOW</c> and
+/// <c>FLOWACTORS_STEP</c>). <c>--posix</c> keeps bash from reading <c>BASH_ENV</c>.</item>
+/// </list>
+/// Either tool may be missing (setpriv outside Linux, bash on a minimal image): the launch goes on without it, and the
+/// runtime warns once at start.
+/// </summary>
+internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
+{
+    /// <summary>The prefix of every component process's argv[0]: <c>pgrep -af flowactors:</c> lists them all.</summary>
+    public const string NamePrefix = "flowactors:";
+
+    private const string ExecWithName = "exec -a \"$0\" \"$@\"";
+
+    private static readonly Lazy<ComponentLauncher> Detected = new(Detect);
+
+    /// <summary>What this machine offers, found once per process on the silo's PATH.</summary>
+    public static ComponentLauncher Current => Detected.Value;
+
+    public bool DiesWithSilo => Setpriv is not null;
+
+    public bool NamesProcesses => Bash is not null;
+
+    /// <summary>argv[0] of a step's component process: <c>flowactors:orders/enrich:/usr/bin/dotnet</c>.</summary>
+    public static string ProcessName(string flowId, string stepId, string executable) =>
+        $"{NamePrefix}{Printable(flowId)}/{Printable(stepId)}:{executable}";
+
+    /// <summary>Sets <paramref name="start"/>'s file name and arguments to run <paramref name="executable"/> this way.</summary>
+    public void Apply(ProcessStartInfo start, string executable, IEnumerable<string> arguments, string name)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var command = new List<string>();
+        if (Setpriv is not null)
+        {
+            command.AddRange([Setpriv, "--pdeathsig", "KILL", "--"]);
+        }
+
+        if (Bash is not null)
+        {
+            command.AddRange([Bash, "--posix", "-c", ExecWithName, name]);
+        }
+
+        command.Add(executable);
+        command.AddRange(arguments);
+        start.FileName = command[0];
+        start.ArgumentList.Clear();
+        foreach (var argument in command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+    }
+
+    /// <summary>
+    /// The absolute path of <paramref name="command"/>: as given when rooted, from the silo's working directory when it
+    /// holds a '/', else the first match on the silo's PATH; null when there is no executable file there. Resolved
+    /// before the launch, since a missing command would otherwise surface only as the wrapper's exit code.
+    /// </summary>
+    public static string? FindExecutable(string command)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(command);
+        if (OperatingSystem.IsWindows())
+        {
+            return command; // no wrapper there: Process.Start resolves it
+        }
+
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(command);
+            return IsExecutable(path) ? path : null;
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, command))
+            .FirstOrDefault(IsExecutable);
+    }
+
+    private static ComponentLauncher Detect()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return new ComponentLauncher(null, null);
+        }
+
+        var setpriv = OperatingSystem.IsLinux() ? FindExecutable("setpriv") : null;
+        return new ComponentLauncher(setpriv is not null && SupportsParentDeathSignal(setpriv) ? setpriv : null, FindExecutable("bash"));
+    }
+
+    /// <summary>util-linux added <c>--pdeathsig</c> in 2.33 (2018); an older setpriv would refuse every launch.</summary>
+    private static bool SupportsParentDeathSignal(string setpriv)
+    {
+        try
+        {
+            using var help = Process.Start(new ProcessStartInfo(setpriv, "--help") { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (help is null)
+            {
+                return false;
+            }
+
+            var errors = help.StandardError.ReadToEndAsync();
+            var text = help.StandardOutput.ReadToEnd();
+            help.WaitForExit();
+            _ = errors.Result;
+            return text.Contains("--pdeathsig", StringComparison.Ordinal);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path)
+        && (OperatingSystem.IsWindows()
+            || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
+
+    /// <summary>Flow and step ids are letters, digits, '-' and '_' already; anything else would blur the name in ps.</summary>
+    private static string Printable(string id) =>
+        string.Create(id.Length, id, (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsAsciiLetterOrDigit(source[i]) || source[i] is '-' or '_' or '.' ? source[i] : '_';
+            }
+        });
+}
