@@ -89,8 +89,8 @@ public sealed class WebhookAbuseTests
                  })
         {
             var statuses = await SendAsync(hooks, make, count: 2000, concurrency: 200);
-            var peak = Rss(silo.ProcessId).Peak;
             var settled = await SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(120));
+            var peak = Rss(silo.ProcessId).Peak; // the high-water mark so far
             report.Add($"{name}: {string.Join(", ", statuses.Select(s => $"{s.Value}×{s.Key}"))}; peak RSS {Mb(peak)}, settled {Mb(settled)}");
             Console.WriteLine(report[^1]);
             Assert.IsLessThanOrEqualTo(2 * started, settled, string.Join("\n", report));

@@ -4,6 +4,8 @@ using FlowActors.Grains.Components;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Webhooks;
+using FlowActors.Grains.Sessions;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
@@ -92,13 +94,17 @@ public sealed class StoredStateTests
     }
 
     [TestMethod]
-    public void CatalogAndWebhookStates_ReadBack()
+    public void CatalogWebhookAndSessionStates_ReadBack()
     {
         var catalog = new CatalogState();
         catalog.Ids.Add("b");
         catalog.Ids.Add("a");
         AssertReadsBack(catalog);
-        AssertReadsBack(new WebhookState { Secret = [1, 2, 3], RotatedAt = DateTimeOffset.UnixEpoch });
+        var webhooks = new WebhookRegistryState { Version = 3 };
+        webhooks.Webhooks["a"] = new WebhookEntry([1, 2, 3], [], DateTimeOffset.UnixEpoch);
+        webhooks.Webhooks["b"] = new WebhookEntry([4], ["Location"], DateTimeOffset.UnixEpoch);
+        AssertReadsBack(webhooks);
+        AssertReadsBack(new AdminSessionState { ExpiresAt = DateTimeOffset.UnixEpoch });
     }
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
