@@ -1,9 +1,10 @@
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
+using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
 
 // Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>]
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite()];
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();

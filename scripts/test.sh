@@ -13,6 +13,8 @@ echo "==> Docker engine"
 scripts/ensure-docker.sh
 echo "==> Chromium (browser tests)"
 scripts/ensure-chromium.sh
+echo "==> Azurite (Azure profile tests)"
+scripts/ensure-azurite.sh
 echo "==> component images"
 scripts/build-test-images.sh all
 

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Identity;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Streaming;
 using Microsoft.Extensions.Configuration;
@@ -72,7 +73,13 @@ public static class FlowActorsClientHostingExtensions
         });
         if (options.Clustering == FlowActorsClustering.AzureTable)
         {
-            client.UseAzureStorageClustering(table => table.TableServiceClient = new TableServiceClient(options.AzureTableConnectionString));
+            client.UseAzureStorageClustering(table =>
+            {
+                table.TableServiceClient = string.IsNullOrWhiteSpace(options.AzureTableConnectionString)
+                    ? new TableServiceClient(options.AzureTableServiceUri, new DefaultAzureCredential())
+                    : new TableServiceClient(options.AzureTableConnectionString);
+                table.TableName = new AzureResourceNames(options.AzureResourcePrefix).MembershipTable;
+            });
         }
         else
         {
@@ -92,6 +99,8 @@ public static class FlowActorsClientHostingExtensions
         to.ClusterId = from.ClusterId;
         to.ServiceId = from.ServiceId;
         to.AzureTableConnectionString = from.AzureTableConnectionString;
+        to.AzureTableServiceUri = from.AzureTableServiceUri;
+        to.AzureResourcePrefix = from.AzureResourcePrefix;
         to.UseFastStreams = from.UseFastStreams;
         to.ReplyTimeout = from.ReplyTimeout;
         to.Tls = from.Tls;

@@ -24,6 +24,15 @@ public sealed class FlowActorsClientOptions
     public string? AzureTableConnectionString { get; set; }
 
     /// <summary>
+    /// Instead of <see cref="AzureTableConnectionString"/>: the table service URI (e.g.
+    /// <c>https://ACCOUNT.table.core.windows.net/</c>), reached with <c>DefaultAzureCredential</c>.
+    /// </summary>
+    public Uri? AzureTableServiceUri { get; set; }
+
+    /// <summary>Must match the silos' <c>FlowActors:Azure:ResourcePrefix</c>: it names the membership table (<see cref="AzureResourceNames"/>).</summary>
+    public string AzureResourcePrefix { get; set; } = AzureResourceNames.DefaultPrefix;
+
+    /// <summary>
     /// Adds the stream provider that the embedded silo carries flows on (fast streams), so that replies and
     /// followed events reach this client. Turn it off when the silos use another provider, and add that one
     /// instead through <c>configureOrleans</c>.

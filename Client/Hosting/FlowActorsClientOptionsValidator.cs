@@ -19,9 +19,28 @@ public sealed class FlowActorsClientOptionsValidator : IValidateOptions<FlowActo
             errors.Add($"{s}:GatewayPort is {options.GatewayPort}; set the silo's gateway port (1-65535, 30000 by default).");
         }
 
-        if (options.Clustering == FlowActorsClustering.AzureTable && string.IsNullOrWhiteSpace(options.AzureTableConnectionString))
+        if (options.Clustering == FlowActorsClustering.AzureTable)
         {
-            errors.Add($"{s}:AzureTableConnectionString is empty; with Clustering 'AzureTable' set the storage account's connection string (UseDevelopmentStorage=true for Azurite).");
+            var byConnectionString = !string.IsNullOrWhiteSpace(options.AzureTableConnectionString);
+            if (!byConnectionString && options.AzureTableServiceUri is null)
+            {
+                errors.Add($"{s}:AzureTableConnectionString is empty; with Clustering 'AzureTable' set the storage account's connection string (UseDevelopmentStorage=true for Azurite), " +
+                    $"or {s}:AzureTableServiceUri to reach the table with DefaultAzureCredential.");
+            }
+            else if (byConnectionString && options.AzureTableServiceUri is not null)
+            {
+                errors.Add($"{s}:AzureTableConnectionString and {s}:AzureTableServiceUri are both set; use one of them, not both.");
+            }
+
+            if (options.AzureTableServiceUri is { IsAbsoluteUri: false } or { Scheme: not ("https" or "http") })
+            {
+                errors.Add($"{s}:AzureTableServiceUri is '{options.AzureTableServiceUri}'; set an absolute https URI such as https://ACCOUNT.table.core.windows.net/.");
+            }
+
+            if (!AzureResourceNames.IsValidPrefix(options.AzureResourcePrefix))
+            {
+                errors.Add($"{s}:AzureResourcePrefix is '{options.AzureResourcePrefix}'; set the silos' FlowActors:Azure:ResourcePrefix (3-24 lowercase letters or digits, starting with a letter).");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))

@@ -6,6 +6,13 @@ public static class FlowStreams
     /// <summary>The stream provider every flow stream lives in.</summary>
     public const string Provider = "flows";
 
+    /// <summary>
+    /// The durable stream provider (Azure Queue streams) that the Azure profile registers for ordinary flows, whose
+    /// hops care more about surviving a silo than about milliseconds. Real-time hops and flow events stay on
+    /// <see cref="Provider"/>. Not registered in the embedded profile.
+    /// </summary>
+    public const string DurableProvider = "flows-durable";
+
     /// <summary>Namespace of step inputs; the stream key is the step grain's key (<c>{flowId}/{stepId}</c>).</summary>
     public const string StepInput = "step-input";
 

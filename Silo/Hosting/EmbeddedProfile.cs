@@ -1,28 +1,49 @@
-using FlowActors.Grains;
 using FlowActors.Containers;
+using FlowActors.Grains;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Steps;
+using FlowActors.Storage.Sqlite;
 using FlowActors.Streaming;
 
 namespace FlowActors.Silo.Hosting;
 
 /// <summary>
-/// The embedded profile: one silo on loopback, in-memory storage and streams, components as local
-/// processes (or Docker, with <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs,
-/// and what the tests run against.
+/// The embedded profile: one silo on loopback, grain state in a SQLite file in the silo's data folder (what a
+/// user creates survives a restart, with nothing to install), fast streams in memory, components as local
+/// processes (or Docker, with <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs.
 /// </summary>
 public static class EmbeddedProfile
 {
+    /// <summary>The database file's name in the data folder (<see cref="SiloHostOptions.DataFolder"/>).</summary>
+    public const string DatabaseFile = "flowactors.db";
+
+    /// <summary>Tunables of the SQLite storage (<see cref="SqliteGrainStorageOptions"/>): Synchronous, BusyTimeout, DatabasePath.</summary>
+    public const string StorageSection = "FlowActors:Storage";
+
     /// <summary>Storage, streams and grain services of the embedded profile (clustering is the caller's).</summary>
     public static ISiloBuilder UseEmbeddedProfile(this ISiloBuilder silo, Action<StepOptions>? configureSteps = null)
     {
-        silo.AddMemoryGrainStorage(StorageNames.Grains)
+        var configuration = silo.Configuration;
+        silo.AddSqliteGrainStorage(StorageNames.Grains, options => options
+                .Bind(configuration.GetSection(StorageSection))
+                .Configure<IHostEnvironment>((o, environment) =>
+                {
+                    if (string.IsNullOrWhiteSpace(o.DatabasePath))
+                    {
+                        var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+                        o.DatabasePath = Path.Combine(host.DataFolderPath(environment.ContentRootPath), DatabaseFile);
+                    }
+                }))
+            // Only clients subscribe explicitly (grains subscribe implicitly, again at every activation), and a client
+            // of this one-silo cluster loses its connection and its subscriptions with the silo: memory is exactly as
+            // durable as what it stores.
             .AddMemoryGrainStorage(StorageNames.PubSub)
             .AddFlowStreams()
             .AddFlowActors(configureSteps);
-        silo.Services.AddFlowActorsContainerRuntime(silo.Configuration);
-        if (string.IsNullOrEmpty(silo.Configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"]))
+        silo.Services.AddRunningFlowsResumption();
+        silo.Services.AddFlowActorsContainerRuntime(configuration);
+        if (string.IsNullOrEmpty(configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"]))
         {
             // A laptop may run a Docker engine without the component images: local processes unless asked otherwise.
             silo.Services.Configure<ContainerRuntimeOptions>(o => o.Kind = ContainerRuntimeKind.Process);

@@ -1,8 +1,8 @@
 namespace FlowActors.Silo.Hosting;
 
 /// <summary>
-/// Where the embedded silo listens and which cluster it forms. Bound from <c>FlowActors:Silo</c>; the
-/// defaults are Orleans' own, so a client with default settings finds a silo started with default settings.
+/// Where the silo listens, which cluster it forms and where it keeps its files. Bound from <c>FlowActors:Silo</c>;
+/// the defaults are Orleans' own, so a client with default settings finds a silo started with default settings.
 /// </summary>
 public sealed class SiloHostOptions
 {
@@ -17,6 +17,24 @@ public sealed class SiloHostOptions
     public string ClusterId { get; set; } = "dev";
 
     public string ServiceId { get; set; } = "flowactors";
+
+    /// <summary>
+    /// The silo's own folder, relative to its content root (the <c>Silo/</c> folder under <c>dotnet run</c>): the
+    /// embedded profile's database (<c>flowactors.db</c>) and the generated admin key (<c>api-key</c>) live here.
+    /// </summary>
+    public string DataFolder { get; set; } = ".flowactors";
+
+    /// <summary>
+    /// The address other silos and clients reach this silo at (Azure profile; the embedded profile is loopback only).
+    /// Empty: the host's first IPv4 address, as Orleans chooses it.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Azure profile: listen on every address of the host (0.0.0.0) rather than the advertised one only.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>The data folder as an absolute path.</summary>
+    public string DataFolderPath(string contentRoot) => Path.GetFullPath(DataFolder, contentRoot);
 
     /// <summary>The silo's certificate for mutual TLS with other silos and with clients (<c>FlowActors:Silo:Tls</c>).</summary>
     public SiloTlsOptions Tls { get; set; } = new();
@@ -44,14 +62,19 @@ public sealed class SiloHostOptions
             errors.Add($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
         }
 
-        if (!options.Tls.IsConfigured && string.IsNullOrWhiteSpace(options.Tls.Folder))
-        {
-            errors.Add($"{Section}:Tls:Folder is empty; name the folder where the silo keeps the certificates it makes (.flowactors/tls by default), or configure {Section}:Tls:CertificatePath.");
-        }
-
         if (!string.IsNullOrWhiteSpace(options.Tls.CertificatePath) && !string.IsNullOrWhiteSpace(options.Tls.CertificateThumbprint))
         {
             errors.Add($"{Section}:Tls:CertificatePath and {Section}:Tls:CertificateThumbprint are both set; configure one of them.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataFolder))
+        {
+            errors.Add($"{Section}:DataFolder is empty; set a folder the silo may write to (.flowactors by default).");
+        }
+
+        if (!string.IsNullOrEmpty(options.AdvertisedAddress) && !System.Net.IPAddress.TryParse(options.AdvertisedAddress, out _))
+        {
+            errors.Add($"{Section}:AdvertisedAddress is '{options.AdvertisedAddress}'; set an IP address (e.g. 10.0.0.4), or leave it empty to use the host's.");
         }
 
         return errors.Count == 0

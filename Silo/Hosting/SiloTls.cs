@@ -8,15 +8,28 @@ namespace FlowActors.Silo.Hosting;
 public static class SiloTls
 {
     /// <summary>
-    /// The silo's credentials: the configured certificate, or the embedded profile's own (made on first start).
-    /// <paramref name="generatedClientCertificate"/> is where the embedded profile keeps the clients' certificate, or null.
+    /// The silo's credentials: the configured certificate, or the certificates the silo makes (the embedded profile, or
+    /// the Azure profile with an explicit shared <see cref="SiloTlsOptions.Folder"/>). <paramref name="generatedClientCertificate"/>
+    /// is where the clients' certificate was made, or null.
     /// </summary>
-    public static ClusterCredentials Load(SiloTlsOptions options, string contentRoot, TimeProvider time, out string? generatedClientCertificate)
+    public static ClusterCredentials Load(
+        SiloHostOptions host, HostingProfile profile, string contentRoot, TimeProvider time, out string? generatedClientCertificate)
     {
         const string section = SiloHostOptions.Section + ":Tls";
+        var options = host.Tls;
         if (!options.IsConfigured)
         {
-            var folder = Path.GetFullPath(options.Folder, contentRoot);
+            if (profile != HostingProfile.Embedded && string.IsNullOrWhiteSpace(options.Folder))
+            {
+                throw new Microsoft.Extensions.Options.OptionsValidationException(section, typeof(SiloTlsOptions),
+                    [$"{section}:CertificatePath is empty. The silos of a {profile} cluster must present certificates of one authority: configure " +
+                     $"{section}:CertificatePath (or CertificateThumbprint) and {section}:CertificateAuthorityPath (docs/security.md), or, for silos " +
+                     $"on one machine, {section}:Folder, a folder they all share where the first one makes them."]);
+            }
+
+            var folder = string.IsNullOrWhiteSpace(options.Folder)
+                ? Path.Combine(host.DataFolderPath(contentRoot), "tls")
+                : Path.GetFullPath(options.Folder, contentRoot);
             generatedClientCertificate = Path.Combine(folder, EmbeddedCertificates.ClientFile);
             return EmbeddedCertificates.LoadOrCreate(folder, time);
         }

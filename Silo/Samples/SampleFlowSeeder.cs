@@ -11,7 +11,8 @@ namespace FlowActors.Silo.Samples;
 
 /// <summary>
 /// Embedded profile only: deploys the sample components and two sample flows (one ordinary, one
-/// real-time), starts them, and tells the operator how to send a message.
+/// real-time), starts them, and tells the operator how to send a message. Only what is missing is seeded: state
+/// survives a restart, and a sample the user redeployed, edited or stopped stays as the user left it.
 /// </summary>
 public sealed partial class SampleFlowSeeder(
     IClusterClient client,
@@ -28,18 +29,18 @@ public sealed partial class SampleFlowSeeder(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStartAsync(stoppingToken);
-        await client.GetGrain<IComponentGrain>("transform").DeployAsync(SampleDeployments.Transform());
-        await client.GetGrain<IComponentGrain>("delay").DeployAsync(SampleDeployments.Delay());
-        await client.GetGrain<IComponentGrain>("echo").DeployAsync(SampleDeployments.Echo());
-        await client.GetGrain<IComponentGrain>("faulty").DeployAsync(SampleDeployments.Faulty());
+        await DeployIfMissingAsync("transform", SampleDeployments.Transform());
+        await DeployIfMissingAsync("delay", SampleDeployments.Delay());
+        await DeployIfMissingAsync("echo", SampleDeployments.Echo());
+        await DeployIfMissingAsync("faulty", SampleDeployments.Faulty());
 
         var definition = FlowDefinition.Chain(
             "Greet",
             new StepDefinition("shout", "transform", "uppercase", """{"field":"name"}"""),
             new StepDefinition("lookup", "delay", "delay", """{"ms":20}"""),
             new StepDefinition("answer", "echo", "echo"));
-        await StartAsync(OrdinaryFlow, definition, FlowMode.Ordinary);
-        await StartAsync(RealtimeFlow, definition, FlowMode.Realtime);
+        await CreateIfMissingAsync(OrdinaryFlow, definition, FlowMode.Ordinary);
+        await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime);
 
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => WebhookListener.PortOf(a) != WebhookListener.PortOf(webhooks.Value.Url))
             ?? WebhookListener.DefaultAdminUrl;
@@ -64,9 +65,24 @@ public sealed partial class SampleFlowSeeder(
             """);
     }
 
-    private async Task StartAsync(string flowId, FlowDefinition definition, FlowMode mode)
+    private async Task DeployIfMissingAsync(string componentId, ComponentDeployment deployment)
+    {
+        var component = client.GetGrain<IComponentGrain>(componentId);
+        if (await component.GetLatestAsync() is null)
+        {
+            await component.DeployAsync(deployment);
+        }
+    }
+
+    /// <summary>A flow with a draft or a revision is the user's now: its content, mode and running state are kept.</summary>
+    private async Task CreateIfMissingAsync(string flowId, FlowDefinition definition, FlowMode mode)
     {
         var flow = client.GetGrain<IFlowGrain>(flowId);
+        if (await flow.GetDraftAsync() is not null || await flow.GetPublishedAsync() is not null)
+        {
+            return;
+        }
+
         await flow.SaveDraftAsync(definition);
         await flow.PublishAsync();
         await flow.SetModeAsync(mode);
@@ -80,6 +96,6 @@ public sealed partial class SampleFlowSeeder(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} deployed and started")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
     private static partial void LogReady(ILogger logger, string ordinary, string realtime);
 }

@@ -2,9 +2,11 @@ using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
+using FlowActors.Grains;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;
+using FlowActors.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
@@ -12,19 +14,22 @@ using Orleans.TestingHost;
 namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
-/// A one-silo in-process cluster in the embedded profile (memory storage and streams, components as
-/// real local processes, mutual TLS with the embedded certificates), with short timeouts so that idle and failure
-/// paths finish quickly.
+/// A one-silo in-process cluster in the embedded profile (grain state in a SQLite file of its own, fast streams,
+/// components as real local processes, mutual TLS with the embedded certificates), with short timeouts so that idle and
+/// failure paths finish quickly.
 /// </summary>
 public sealed class FlowCluster : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(2);
 
-    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout)
+    private readonly string _dataFolder;
+
+    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout, string dataFolder)
     {
         Cluster = cluster;
         IdleTimeout = idleTimeout;
+        _dataFolder = dataFolder;
     }
 
     public InProcessTestCluster Cluster { get; }
@@ -41,6 +46,8 @@ public sealed class FlowCluster : IAsyncDisposable
     public static async Task<FlowCluster> StartAsync(short silos = 1, TimeSpan? idleTimeout = null, Action<ISiloBuilder>? configure = null)
     {
         var idle = idleTimeout ?? DefaultIdleTimeout;
+        // The silos share one database file, as silos of one machine would; each cluster starts from nothing.
+        var dataFolder = Directory.CreateTempSubdirectory("flowactors-cluster-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -51,6 +58,7 @@ public sealed class FlowCluster : IAsyncDisposable
                 steps.StartTimeout = TimeSpan.FromSeconds(30);
             });
             silo.UseClusterTls(TestCertificates.Silo);
+            silo.Services.Configure<SqliteGrainStorageOptions>(StorageNames.Grains, o => o.DatabasePath = Path.Combine(dataFolder, EmbeddedProfile.DatabaseFile));
             configure?.Invoke(silo);
         });
         builder.ConfigureClient(client => client.AddFlowStreams().UseClusterTls(TestCertificates.Client));
@@ -61,7 +69,7 @@ public sealed class FlowCluster : IAsyncDisposable
         }
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FlowCluster(cluster, idle);
+        return new FlowCluster(cluster, idle, dataFolder);
     }
 
     public IFlowGrain Flow(string flowId) => Client.GetGrain<IFlowGrain>(flowId);
@@ -149,5 +157,7 @@ public sealed class FlowCluster : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dataFolder, recursive: true);
     }
 }

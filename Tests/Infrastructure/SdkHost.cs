@@ -18,16 +18,16 @@ public sealed class SdkHost : IAsyncDisposable
     public IClusterClient Cluster => _host.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Connects to <paramref name="silo"/>'s gateway with the client certificate the silo made, as a user's service does.</summary>
-    public static Task<SdkHost> StartAsync(SiloProcess silo) => StartAsync(silo.GatewayPort, silo.ClientCertificatePath);
+    public static Task<SdkHost> StartAsync(SiloProcess silo) => StartAsync(o =>
+    {
+        o.GatewayPort = silo.GatewayPort;
+        o.Tls.CertificatePath = silo.ClientCertificatePath;
+    });
 
-    public static async Task<SdkHost> StartAsync(int gatewayPort, string clientCertificatePath)
+    public static async Task<SdkHost> StartAsync(Action<FlowActorsClientOptions> configure)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddFlowActorsClient(o =>
-        {
-            o.GatewayPort = gatewayPort;
-            o.Tls.CertificatePath = clientCertificatePath;
-        });
+        builder.AddFlowActorsClient(configure);
         var host = builder.Build();
         await host.StartAsync();
         return new SdkHost(host);

@@ -7,9 +7,9 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// The built Silo, run as its own process with <c>dotnet</c> on free loopback ports, as an operator runs it:
-/// real Kestrel (admin and webhook listeners), real gateway with mutual TLS. Each one has a data folder of its own, where
-/// it makes its cluster certificates on first start as it does for a user. Killed (with the component processes it
-/// started) by its PID on dispose, and its folders removed.
+/// real Kestrel (admin and webhook listeners), real gateway with mutual TLS, its state in a data folder of its own (a
+/// temporary one unless given), where it also makes its cluster certificates on first start, as it does for a user.
+/// Killed (with the component processes it started) by its PID on dispose.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -59,7 +59,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int SiloPort { get; }
 
-    /// <summary>Where the silo keeps its cluster certificates.</summary>
+    /// <summary>Where the silo keeps the cluster certificates it made (unless it was given some).</summary>
     public string TlsFolder => Path.Combine(_dataFolder, "tls");
 
     /// <summary>The client certificate the silo made on first start: what the SDK presents to its gateway.</summary>
@@ -77,9 +77,19 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Every line the silo printed so far (the last 20,000).</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
-    /// <summary>A silo with the test settings: a configured API key, no sample flows.</summary>
-    public static Task<SiloProcess> StartAsync(params string[] settings) =>
-        StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", .. settings], ownDirectory: null);
+    /// <summary>A silo with the test settings (a configured API key, no sample flows) and a temporary data folder, deleted on dispose.</summary>
+    public static Task<SiloProcess> StartAsync(params string[] settings)
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("flowactors-data-").FullName;
+        return StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: dataFolder, dataFolder);
+    }
+
+    /// <summary>
+    /// A silo with the test settings on <paramref name="dataFolder"/>, which outlives it: a later silo started on the
+    /// same folder finds its state (a restart).
+    /// </summary>
+    public static Task<SiloProcess> StartInAsync(string dataFolder, params string[] settings) =>
+        StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: null, dataFolder);
 
     /// <summary>
     /// A silo with the shipped settings (appsettings.json, sample flows, a generated API key, the "dev" cluster), as
@@ -94,18 +104,13 @@ public sealed class SiloProcess : IAsyncDisposable
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         }
 
-        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory);
+        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory, Path.Combine(directory, ".flowactors"));
     }
 
-    private static async Task<SiloProcess> StartAsync(string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory)
+    private static async Task<SiloProcess> StartAsync(
+        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder)
     {
         var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
-
-        // The shipped data folder (.flowactors under the silo's own folder), or one of its own for a test silo, whose
-        // working directory is the shared build output.
-        var dataFolder = ownDirectory is null
-            ? Directory.CreateTempSubdirectory("flowactors-data-").FullName
-            : Path.Combine(ownDirectory, ".flowactors");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -119,7 +124,6 @@ public sealed class SiloProcess : IAsyncDisposable
             $"--FlowActors:Silo:SiloPort={ports[1]}",
             $"--FlowActors:Silo:GatewayPort={ports[2]}",
             $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
-            .. ownDirectory is null ? [$"--FlowActors:Silo:Tls:Folder={Path.Combine(dataFolder, "tls")}"] : Array.Empty<string>(),
             .. apiKey is null ? Array.Empty<string>() : [$"--FlowActors:Api:Key={apiKey}"],
             .. settings,
         ];
@@ -180,6 +184,56 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Stops the silo as systemd or Ctrl+C does (SIGTERM) and waits for it to exit; returns its exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The silo did not exit within {timeout} of SIGTERM:\n{RecentOutput}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>The processes whose parent is <paramref name="pid"/> (Linux: from /proc), e.g. a silo's component processes.</summary>
+    public static IReadOnlyList<int> ChildPids(int pid)
+    {
+        var children = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var candidate))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == pid)
+                {
+                    children.Add(candidate);
+                }
+            }
+            catch (IOException)
+            {
+                // gone meanwhile
+            }
+        }
+
+        return children;
+    }
+
     private async Task WaitReadyAsync(TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
@@ -197,7 +251,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
             try
             {
-                if (_http is not null && (await _http.GetAsync("/api/flows")).IsSuccessStatusCode)
+                // Not /api/flows: listing flows activates them, and tests look at what a silo does on its own at start.
+                if (_http is not null && (await _http.GetAsync("/api/components")).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -267,11 +322,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        foreach (var folder in new[] { _ownDirectory ?? _dataFolder })
+        if (_ownDirectory is not null)
         {
             try
             {
-                Directory.Delete(folder, recursive: true);
+                Directory.Delete(_ownDirectory, recursive: true);
             }
             catch (IOException)
             {

@@ -9,13 +9,19 @@ namespace FlowActors.Tests.Infrastructure;
 /// </summary>
 public static class TestCertificates
 {
+    /// <summary>The folder: <c>silo.pfx</c> and <c>client.pfx</c> there bundle the authority, as a production cluster's may.</summary>
+    public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, ".flowactors", "tls");
+
     private static readonly Lazy<(ClusterCredentials Silo, ClusterCredentials Client)> Credentials = new(() =>
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, ".flowactors", "tls");
-        var silo = EmbeddedCertificates.LoadOrCreate(folder, TimeProvider.System);
-        var client = ClusterTls.Load(new ClusterCertificateOptions { CertificatePath = EmbeddedCertificates.ClientFile }, folder, "tests");
+        var silo = EmbeddedCertificates.LoadOrCreate(Folder, TimeProvider.System);
+        var client = ClusterTls.Load(new ClusterCertificateOptions { CertificatePath = EmbeddedCertificates.ClientFile }, Folder, "tests");
         return (silo, client);
     });
+
+    public static string SiloCertificatePath => Path.Combine(Folder, EmbeddedCertificates.SiloFile);
+
+    public static string ClientCertificatePath => Path.Combine(Folder, EmbeddedCertificates.ClientFile);
 
     public static ClusterCredentials Silo => Credentials.Value.Silo;
 

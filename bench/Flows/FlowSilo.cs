@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace FlowActors.Bench.Flows;
 
 /// <summary>
-/// One silo in the embedded profile (memory storage, fast streams, the chosen container runtime) on free loopback
+/// One silo in the embedded profile (SQLite storage in a temporary folder, fast streams, the chosen container runtime) on free loopback
 /// ports, with the echo sample deployed. The benchmark process is the silo: its CPU time is the silo's, and the
 /// component processes it starts are its children.
 /// </summary>
@@ -37,6 +37,8 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"] = kind.ToString();
+        // Grain state in a SQLite file of the benchmark's own, under the system's temporary folder.
+        builder.Configuration[$"{SiloHostOptions.Section}:DataFolder"] = Path.Combine(Path.GetTempPath(), $"flowactors-bench-{Guid.NewGuid():N}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);

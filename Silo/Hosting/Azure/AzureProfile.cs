@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using FlowActors.Containers;
+using FlowActors.Grains;
+using FlowActors.Grains.Hosting;
+using FlowActors.Grains.Interfaces.Messages;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace FlowActors.Silo.Hosting.Azure;
+
+/// <summary>
+/// The Azure profile (<c>FlowActors:Profile=Azure</c>): a cluster of silos on one storage account. Membership and
+/// reminders in tables, grain state in blobs, stream subscriptions in a table, a durable Azure Queue stream
+/// provider for ordinary flows beside the fast streams of real-time hops. Azurite stands in for the account here.
+/// </summary>
+public static class AzureProfile
+{
+    /// <summary>Overrides of Orleans' membership timings (<see cref="ClusterMembershipOptions"/>), e.g. <c>FlowActors:Membership:ProbeTimeout</c>.</summary>
+    public const string MembershipSection = "FlowActors:Membership";
+
+    public static ISiloBuilder UseAzureProfile(this ISiloBuilder silo, SiloHostOptions host)
+    {
+        var configuration = silo.Configuration;
+        var azure = AzureStorageProfileOptions.From(configuration);
+        var names = azure.Names;
+        var clients = new AzureStorageClients(azure);
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = host.ClusterId;
+            o.ServiceId = host.ServiceId;
+        });
+        if (string.IsNullOrEmpty(host.AdvertisedAddress))
+        {
+            silo.ConfigureEndpoints(host.SiloPort, host.GatewayPort, AddressFamily.InterNetwork, host.ListenOnAnyAddress);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, host.ListenOnAnyAddress);
+        }
+
+        silo.UseAzureStorageClustering(o =>
+        {
+            o.TableServiceClient = clients.Tables();
+            o.TableName = names.MembershipTable;
+        });
+        silo.Services.Configure<ClusterMembershipOptions>(FastFailureDetection);
+        silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+        silo.Services.AddSingleton<IValidateOptions<ClusterMembershipOptions>, MembershipOptionsValidator>();
+        silo.Services.AddOptions<ClusterMembershipOptions>().ValidateOnStart();
+
+        // Blobs rather than table rows: a flow keeps every published revision, and a table entity stops at 1 MB.
+        silo.AddAzureBlobGrainStorage(StorageNames.Grains, o =>
+        {
+            o.BlobServiceClient = clients.Blobs();
+            o.ContainerName = names.GrainStateContainer;
+        });
+        // Subscriptions are small rows written often: what tables are for. Durable, because clients stay connected
+        // while the silos that host the rendezvous grains come and go.
+        silo.AddAzureTableGrainStorage(StorageNames.PubSub, o =>
+        {
+            o.TableServiceClient = clients.Tables();
+            o.TableName = names.PubSubTable;
+        });
+        silo.UseAzureTableReminderService(o =>
+        {
+            o.TableServiceClient = clients.Tables();
+            o.TableName = names.RemindersTable;
+        });
+
+        // Registered and named here; ordinary flows move onto it in the next step of the Azure work (see docs/operations.md).
+        silo.AddAzureQueueStreams(FlowStreams.DurableProvider, queues => queues.ConfigureAzureQueue(options => options.Configure(o =>
+        {
+            o.QueueServiceClient = clients.Queues();
+            o.QueueNames = names.StreamQueues(azure.QueueCount);
+        })));
+        silo.AddFlowStreams().AddFlowActors();
+        silo.Services.AddRunningFlowsResumption();
+        silo.Services.AddFlowActorsContainerRuntime(configuration);
+        return silo;
+    }
+
+    /// <summary>
+    /// A dead silo is declared dead in about ProbeTimeout × NumMissedProbesLimit (2 s × 3) plus a vote, rather than
+    /// Orleans' 5 s × 3: its real-time flows are re-established sooner. The table is read and written more often so
+    /// that clients and new silos see a change within seconds. On a loaded host, raise ProbeTimeout.
+    /// </summary>
+    private static void FastFailureDetection(ClusterMembershipOptions o)
+    {
+        o.ProbeTimeout = TimeSpan.FromSeconds(2);
+        o.NumMissedProbesLimit = 3;
+        o.NumVotesForDeathDeclaration = 2;
+        o.TableRefreshTimeout = TimeSpan.FromSeconds(10);
+        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+    }
+
+    private sealed class MembershipOptionsValidator : IValidateOptions<ClusterMembershipOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ClusterMembershipOptions o)
+        {
+            const string s = MembershipSection;
+            var errors = new List<string>();
+            if (o.ProbeTimeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{s}:ProbeTimeout is {o.ProbeTimeout}; set a positive time such as 00:00:02.");
+            }
+
+            if (o.NumMissedProbesLimit < 1)
+            {
+                errors.Add($"{s}:NumMissedProbesLimit is {o.NumMissedProbesLimit}; set at least 1 (3 by default).");
+            }
+
+            if (o.NumVotesForDeathDeclaration < 1 || o.NumVotesForDeathDeclaration > o.NumProbedSilos)
+            {
+                errors.Add($"{s}:NumVotesForDeathDeclaration is {o.NumVotesForDeathDeclaration}; set between 1 and {s}:NumProbedSilos ({o.NumProbedSilos}).");
+            }
+
+            if (o.TableRefreshTimeout <= TimeSpan.Zero || o.IAmAliveTablePublishTimeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{s}:TableRefreshTimeout and {s}:IAmAliveTablePublishTimeout must be positive times such as 00:00:10.");
+            }
+
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Azurite, Azure Storage's emulator, for the Azure profile on this machine: installs the npm package into the
+# repository's git-ignored .azurite/ folder (pinned, nothing global), starts it on 127.0.0.1 with its data in
+# .azurite/data, and records its PID in .azurite/azurite.pid. Idempotent: does nothing when our Azurite answers.
+#
+# Usage: scripts/ensure-azurite.sh         install if needed, start if not running, wait until it answers
+#        scripts/ensure-azurite.sh stop    stop the Azurite this script started (by its PID)
+#        scripts/ensure-azurite.sh env     print the connection string of the running instance
+# Ports: AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT (10000, 10001, 10002 by default: what
+# UseDevelopmentStorage=true expects). AZURITE_HOME moves the folder (default: <repo>/.azurite).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VERSION=3.37.0
+HOME_DIR="${AZURITE_HOME:-$PWD/.azurite}"
+BLOB_PORT="${AZURITE_BLOB_PORT:-10000}"
+QUEUE_PORT="${AZURITE_QUEUE_PORT:-10001}"
+TABLE_PORT="${AZURITE_TABLE_PORT:-10002}"
+PIDFILE="$HOME_DIR/azurite.pid"
+LOG="$HOME_DIR/azurite.log"
+BIN="$HOME_DIR/node_modules/.bin/azurite"
+# Azurite's well-known development account (public, documented by Microsoft; not a secret).
+ACCOUNT=devstoreaccount1
+KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+connection_string() {
+  echo "DefaultEndpointsProtocol=http;AccountName=$ACCOUNT;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/$ACCOUNT;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/$ACCOUNT;TableEndpoint=http://127.0.0.1:$TABLE_PORT/$ACCOUNT;"
+}
+
+running_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid
+  pid=$(cat "$PIDFILE")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # A recycled PID is not ours: the process must be this folder's Azurite.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$HOME_DIR/node_modules" || return 1
+  echo "$pid"
+}
+
+port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+case "${1:-start}" in
+  stop)
+    if pid=$(running_pid); then
+      kill "$pid"
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+      echo "ensure-azurite: stopped Azurite (PID $pid)."
+    else
+      echo "ensure-azurite: no Azurite of $HOME_DIR is running."
+    fi
+    rm -f "$PIDFILE"
+    exit 0
+    ;;
+  env)
+    connection_string
+    exit 0
+    ;;
+  start) ;;
+  *) echo "usage: $0 [start|stop|env]" >&2; exit 2 ;;
+esac
+
+if pid=$(running_pid) && port_answers "$BLOB_PORT" && port_answers "$QUEUE_PORT" && port_answers "$TABLE_PORT"; then
+  echo "ensure-azurite: Azurite is running (PID $pid, ports $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT); nothing to do."
+  exit 0
+fi
+
+for port in "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT"; do
+  if port_answers "$port"; then
+    echo "ensure-azurite: port $port is taken by another process; choose free ports with AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT and AZURITE_TABLE_PORT." >&2
+    exit 1
+  fi
+done
+
+if [ ! -x "$BIN" ] || ! grep -q "\"version\": \"$VERSION\"" "$HOME_DIR/node_modules/azurite/package.json" 2>/dev/null; then
+  command -v npm >/dev/null || { echo "ensure-azurite: npm is missing; install Node.js 20 (apt-get install nodejs npm)." >&2; exit 1; }
+  echo "ensure-azurite: installing azurite@$VERSION into $HOME_DIR."
+  mkdir -p "$HOME_DIR"
+  # Node 20 is below the engines range Azurite declares; it runs fine (EBADENGINE is a warning).
+  npm install --prefix "$HOME_DIR" --no-save --no-audit --no-fund --loglevel=error "azurite@$VERSION"
+fi
+
+mkdir -p "$HOME_DIR/data"
+echo "ensure-azurite: starting Azurite on 127.0.0.1 ($BLOB_PORT blob, $QUEUE_PORT queue, $TABLE_PORT table), data in $HOME_DIR/data."
+# setsid: Azurite outlives this script and the test run that called it, and is stopped by its PID.
+setsid "$BIN" --silent --skipApiVersionCheck --disableTelemetry --location "$HOME_DIR/data" \
+  --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" \
+  --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
+  --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" \
+  >"$LOG" 2>&1 </dev/null &
+echo $! >"$PIDFILE"
+
+for _ in $(seq 1 150); do
+  if port_answers "$BLOB_PORT" && port_answers "$QUEUE_PORT" && port_answers "$TABLE_PORT"; then
+    echo "ensure-azurite: ready (PID $(cat "$PIDFILE"))."
+    exit 0
+  fi
+  if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    echo "ensure-azurite: Azurite exited:" >&2
+    tail -n 20 "$LOG" >&2
+    rm -f "$PIDFILE"
+    exit 1
+  fi
+  sleep 0.2
+done
+echo "ensure-azurite: Azurite did not answer within 30 s; see $LOG." >&2
+exit 1
