@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Catalog;
@@ -14,9 +13,14 @@ namespace FlowActors.Client;
 /// <see cref="IFlowActorsClient"/> over an Orleans <see cref="IClusterClient"/>: each call is one or a few grain calls.
 /// Grain calls take no token here, so cancellation ends the wait rather than the call.
 /// </summary>
-public sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientOptions options) : IFlowActorsClient, IAsyncDisposable
+internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientOptions options) : IFlowActorsClient, IAsyncDisposable
 {
+    private static readonly TimeSpan DefaultLifecycleTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(250);
+
     private readonly FlowReplies _replies = new(cluster);
+    private readonly PendingFollows _follows = new();
 
     public Task<ComponentRevision> DeployComponentAsync(string componentId, ComponentDeployment deployment, CancellationToken cancellationToken = default) =>
         Component(componentId).DeployAsync(deployment).WaitAsync(cancellationToken);
@@ -52,31 +56,76 @@ public sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientOpt
     public Task<FlowStatus> GetStatusAsync(string flowId, CancellationToken cancellationToken = default) =>
         Flow(flowId).GetStatusAsync().WaitAsync(cancellationToken);
 
+    public async Task<FlowStatus> WaitForLifecycleAsync(
+        string flowId, FlowLifecycle lifecycle, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? DefaultLifecycleTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+
+        // The flow grain has no change notification to wait on: poll, often at first (a warm-up can take milliseconds),
+        // then less often (it can take a minute).
+        var poll = FirstPoll;
+        var status = await GetStatusAsync(flowId, cancellationToken);
+        while (status.Lifecycle != lifecycle)
+        {
+            if (status.Lifecycle == FlowLifecycle.Failed)
+            {
+                throw new FlowStateException($"Flow '{flowId}' failed instead of reaching {lifecycle}: {status.Error}", status.Lifecycle);
+            }
+
+            try
+            {
+                await Task.Delay(poll, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"Flow '{flowId}' did not reach {lifecycle} within {limit.TotalSeconds:0.#} s; it is {status.Lifecycle}.{(status.Error is null ? "" : " " + status.Error)}");
+            }
+
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
+            status = await GetStatusAsync(flowId, cancellationToken);
+        }
+
+        return status;
+    }
+
+    public Task<FlowStatus> WaitUntilRunningAsync(string flowId, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        WaitForLifecycleAsync(flowId, FlowLifecycle.Running, timeout, cancellationToken);
+
     public async Task<IReadOnlyList<FlowStatus>> ListFlowsAsync(CancellationToken cancellationToken = default)
     {
         var ids = await cluster.GetGrain<IFlowCatalogGrain>(CatalogKeys.Cluster).ListAsync().WaitAsync(cancellationToken);
         return await Task.WhenAll(ids.Select(id => Flow(id).GetStatusAsync())).WaitAsync(cancellationToken);
     }
 
-    public Task<string> SendAsync(
-        string flowId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
-        Flow(flowId).SendAsync(FlowMessage.Create(jsonBody, headers)).WaitAsync(cancellationToken);
+    public async Task<string> SendAsync(
+        string flowId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        await _follows.WaitAsync(flowId, cancellationToken);
+        return await Flow(flowId).SendAsync(FlowMessage.Create(jsonBody, headers)).WaitAsync(cancellationToken);
+    }
 
     public async Task<FlowReply> SendAndWaitAsync(
-        string flowId, string jsonBody, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+        string flowId,
+        string jsonBody,
+        TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? headers = null,
+        Func<FlowEvent, bool>? until = null,
+        CancellationToken cancellationToken = default)
     {
+        await _follows.WaitAsync(flowId, cancellationToken);
         var message = FlowMessage.Create(jsonBody, headers);
-        var reply = await _replies.SendAndWaitAsync(flowId, message, timeout ?? options.ReplyTimeout, cancellationToken);
+        var reply = await _replies.SendAndWaitAsync(flowId, message, timeout ?? options.ReplyTimeout, cancellationToken, until);
         return new FlowReply(message.ExecutionId, reply);
     }
 
-    public async Task<IAsyncEnumerable<FlowEvent>> FollowAsync(string flowId, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<FlowEvent> FollowAsync(string flowId, CancellationToken cancellationToken = default)
     {
-        var subscription = await FlowEventSubscription.SubscribeAsync(cluster, flowId).WaitAsync(cancellationToken);
-
-        // An enumerable that is never enumerated would hold its subscription for ever: cancelling ends it too.
-        cancellationToken.Register(() => _ = subscription.DisposeAsync().AsTask());
-        return ReadAsync(subscription, cancellationToken);
+        var subscribing = FlowEventSubscription.SubscribeAsync(cluster, flowId, options.FollowBufferCapacity);
+        _follows.Add(flowId, subscribing);
+        return new FlowFollower(subscribing, cancellationToken);
     }
 
     public Task<IReadOnlyList<ExecutionRecord>> GetRecentExecutionsAsync(string flowId, int limit = 50, CancellationToken cancellationToken = default)
@@ -95,42 +144,6 @@ public sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientOpt
         cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).DeleteAsync(flowId).WaitAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _replies.DisposeAsync();
-
-    private static async IAsyncEnumerable<FlowEvent> ReadAsync(
-        FlowEventSubscription subscription, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using (subscription)
-        {
-            IAsyncEnumerator<FlowEvent>? events = null;
-            try
-            {
-                events = subscription.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-                while (true)
-                {
-                    try
-                    {
-                        if (!await events.MoveNextAsync())
-                        {
-                            yield break;
-                        }
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        yield break; // following ends quietly when the caller stops it
-                    }
-
-                    yield return events.Current;
-                }
-            }
-            finally
-            {
-                if (events is not null)
-                {
-                    await events.DisposeAsync();
-                }
-            }
-        }
-    }
 
     private IFlowGrain Flow(string flowId) => cluster.GetGrain<IFlowGrain>(flowId);
 

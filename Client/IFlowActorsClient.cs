@@ -22,7 +22,10 @@ public interface IFlowActorsClient
     /// <summary>The newest revision of every deployed component, by component id.</summary>
     Task<IReadOnlyList<ComponentRevision>> ListComponentsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Validates and stores a draft of <paramref name="flowId"/>, creating the flow if it is new.</summary>
+    /// <summary>
+    /// Validates and stores a draft of <paramref name="flowId"/>, creating the flow if it is new. A step's
+    /// configuration is the JSON text of an object: <see cref="StepConfiguration.From"/> writes it from one.
+    /// </summary>
     Task SaveDraftAsync(string flowId, FlowDefinition draft, CancellationToken cancellationToken = default);
 
     /// <summary>The flow's draft, or null when it has none.</summary>
@@ -31,7 +34,10 @@ public interface IFlowActorsClient
     /// <summary>Publishes the draft as a new revision.</summary>
     Task<PublishedFlow> PublishAsync(string flowId, CancellationToken cancellationToken = default);
 
-    /// <summary>Starts the newest published revision; a real-time flow warms up first (see <see cref="FlowStatus.Lifecycle"/>).</summary>
+    /// <summary>
+    /// Starts the newest published revision. An ordinary flow runs at once; a real-time flow warms up first
+    /// (<see cref="FlowLifecycle.WarmingUp"/>): <see cref="WaitUntilRunningAsync"/> waits for it.
+    /// </summary>
     Task StartAsync(string flowId, CancellationToken cancellationToken = default);
 
     /// <summary>Stops the flow.</summary>
@@ -43,30 +49,60 @@ public interface IFlowActorsClient
     /// <summary>The flow's lifecycle, mode, revisions and steps.</summary>
     Task<FlowStatus> GetStatusAsync(string flowId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Waits until the flow is <paramref name="lifecycle"/> and returns its status. Throws <see cref="FlowStateException"/>
+    /// when the flow fails instead (its error in the message), <see cref="TimeoutException"/> after
+    /// <paramref name="timeout"/> (two minutes when null), naming the lifecycle it was in.
+    /// </summary>
+    Task<FlowStatus> WaitForLifecycleAsync(string flowId, FlowLifecycle lifecycle, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until the flow runs (a real-time flow: until every step is warm) and returns its status; see
+    /// <see cref="WaitForLifecycleAsync"/>.
+    /// </summary>
+    Task<FlowStatus> WaitUntilRunningAsync(string flowId, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
     /// <summary>The status of every flow that has a draft, by flow id.</summary>
     Task<IReadOnlyList<FlowStatus>> ListFlowsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Sends a JSON body to the flow and returns the execution id, without waiting for the execution.</summary>
+    /// <summary>
+    /// Sends a JSON body to the flow and returns the execution id, without waiting for the execution. Its outputs
+    /// can be read later with <see cref="GetExecutionAsync"/>.
+    /// </summary>
     Task<string> SendAsync(string flowId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Sends a JSON body and waits up to <paramref name="timeout"/> (the configured <c>ReplyTimeout</c> when null)
-    /// for the execution's first output, HTTP reply or error.
+    /// for the execution's first output, HTTP reply or error; with <paramref name="until"/>, for the first of its
+    /// events that matches (e.g. <c>e =&gt; e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error</c>). A predicate
+    /// that throws fails this call with its exception.
     /// </summary>
     Task<FlowReply> SendAndWaitAsync(
-        string flowId, string jsonBody, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default);
+        string flowId,
+        string jsonBody,
+        TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? headers = null,
+        Func<FlowEvent, bool>? until = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Subscribes to the flow's events (outputs, HTTP replies, errors) and returns them, from the moment this
-    /// task completes, as they happen: send after awaiting it and nothing is missed. The subscription ends when
-    /// the enumeration ends or <paramref name="cancellationToken"/> is cancelled (so cancel it if you never enumerate).
+    /// The flow's events (outputs, HTTP replies, errors) as they happen: <c>await foreach (var e in client.FollowAsync(id, ct))</c>.
+    /// Subscribing starts when this is called and is in place before the first <c>MoveNextAsync</c> completes (which
+    /// throws if it could not subscribe). Messages sent through this client after the call wait for the
+    /// subscription, so "follow, then send" never misses their events; events of messages others sent meanwhile may be.
+    /// The events can be enumerated once. The subscription ends when the enumeration ends or
+    /// <paramref name="cancellationToken"/> is cancelled (so cancel it if you never enumerate). A reader that falls
+    /// more than <c>FollowBufferCapacity</c> events behind gets <see cref="FollowOverflowException"/> after the buffered ones.
     /// </summary>
-    Task<IAsyncEnumerable<FlowEvent>> FollowAsync(string flowId, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<FlowEvent> FollowAsync(string flowId, CancellationToken cancellationToken = default);
 
-    /// <summary>The flow's recent executions, most recently updated first, with per-step timings and errors.</summary>
+    /// <summary>The flow's recent executions, most recently updated first, with per-step timings, errors and outputs.</summary>
     Task<IReadOnlyList<ExecutionRecord>> GetRecentExecutionsAsync(string flowId, int limit = 50, CancellationToken cancellationToken = default);
 
-    /// <summary>One execution, or null when it is unknown or no longer kept.</summary>
+    /// <summary>
+    /// One execution with its outputs (bodies kept up to <c>FlowActors:Executions:MaxOutputBytes</c>, truncation
+    /// marked), or null when it is unknown, not finished a step yet, or no longer kept.
+    /// </summary>
     Task<ExecutionRecord?> GetExecutionAsync(string flowId, string executionId, CancellationToken cancellationToken = default);
 
     /// <summary>Creates or replaces the secret of the flow's webhook (<c>/hooks/{flowId}</c>) and returns it.</summary>

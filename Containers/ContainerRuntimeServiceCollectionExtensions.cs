@@ -40,6 +40,7 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
 
         services.TryAddSingleton<DockerContainerRuntime>();
         services.TryAddKeyedSingleton<IContainerRuntime>("Docker", (sp, _) => sp.GetRequiredService<DockerContainerRuntime>());
+        services.AddOptions<LocalProcessRuntimeOptions>().Bind(configuration.GetSection(LocalProcessRuntimeOptions.SectionName));
         services.AddLocalProcessContainerRuntime();
         services.Replace(ServiceDescriptor.Singleton(Select));
         services.TryAddSingleton<IContainerDeathNotifier>(sp =>

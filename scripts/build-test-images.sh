@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the component images the Docker tests run, from what this machine has (no registry needed):
 #   flowactors/busybox-echo:test  Components/Shell (a POSIX-shell component) on a static busybox, FROM scratch;
-#   flowactors/samples:test       Components/Samples (.NET) published NativeAOT, FROM scratch plus the libs ldd lists.
+#   flowactors/samples:test       Components/Samples (.NET) published NativeAOT, FROM scratch plus the libs ldd lists;
+#   flowactors/node-samples:test  Components/Node (the Node.js SDK and its sample) on this machine's node binary,
+#                                 FROM scratch plus the libs ldd lists.
 # Idempotent: each image carries a hash of its inputs (label flowactors.source-hash) and is rebuilt only
 # when that hash changes. Needs a running engine (scripts/ensure-docker.sh).
 set -euo pipefail
@@ -86,9 +88,38 @@ build_samples() {
   echo "build-test-images: built $image ($hash, $(du -sh "$rootfs" | cut -f1))."
 }
 
+build_node() {
+  local image="flowactors/node-samples:test"
+  "$ROOT/scripts/ensure-node.sh" >/dev/null
+  local node
+  node=$(readlink -f "$(command -v node)")
+  local hash
+  hash=$(cat "$node" "$ROOT"/Components/Node/index.js "$ROOT"/Components/Node/package.json "$ROOT"/Components/Node/samples/*.js \
+    | sha256sum | cut -c1-16)
+  if [ "$(current_hash "$image")" = "$hash" ]; then
+    echo "build-test-images: $image is up to date ($hash)."
+    return
+  fi
+  local rootfs="$WORK/node-rootfs"
+  rm -rf "$rootfs" && mkdir -p "$rootfs"/{bin,app/samples,tmp,etc}
+  cp "$node" "$rootfs/bin/node"
+  install -m 0644 "$ROOT/Components/Node/index.js" "$ROOT/Components/Node/package.json" "$rootfs/app/"
+  install -m 0644 "$ROOT"/Components/Node/samples/*.js "$rootfs/app/samples/"
+  # A scratch image has no libc: copy in exactly what node links against.
+  ldd "$node" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done
+  chmod 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' > "$rootfs/etc/passwd"
+  import_rootfs "$image" "$rootfs" "$hash" '["/bin/node","/app/samples/greet.js"]'
+  echo "build-test-images: built $image ($hash, $(du -sh "$rootfs" | cut -f1))."
+}
+
 case "$only" in
-  all) build_busybox; build_samples ;;
+  all) build_busybox; build_samples; build_node ;;
   busybox) build_busybox ;;
   samples) build_samples ;;
-  *) echo "usage: $0 [all|busybox|samples]" >&2; exit 2 ;;
+  node) build_node ;;
+  *) echo "usage: $0 [all|busybox|samples|node]" >&2; exit 2 ;;
 esac

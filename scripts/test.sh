@@ -15,8 +15,15 @@ echo "==> Chromium (browser tests)"
 scripts/ensure-chromium.sh
 echo "==> Azurite (Azure profile tests)"
 scripts/ensure-azurite.sh
+echo "==> Node.js"
+scripts/ensure-node.sh
 echo "==> component images"
 scripts/build-test-images.sh all
+
+echo "==> Node.js component SDK tests (node --test)"
+node_status=0
+node --test --test-reporter=tap Components/Node/test/ > "$results/node.tap" 2>&1 || node_status=$?
+grep -E '^(not ok|# (tests|pass|fail|cancelled|skipped|todo) )' "$results/node.tap" || true
 
 echo "==> dotnet build"
 dotnet build FlowActors.sln -c Release -nologo -v quiet
@@ -43,6 +50,19 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
+
+# node --test's TAP summary: "# pass N", "# fail N", "# cancelled N", "# skipped N", "# todo N".
+node_count() { local n; n=$(sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$results/node.tap" | tail -1); echo "${n:-0}"; }
+node_failed=$(( $(node_count fail) + $(node_count cancelled) ))
+passed=$((passed + $(node_count pass)))
+failed=$((failed + node_failed))
+skipped=$((skipped + $(node_count skipped) + $(node_count todo)))
+if [ "$node_status" -ne 0 ] && [ "$node_failed" -eq 0 ]; then
+  failed=$((failed + 1)) # node --test failed before it could report a test
+fi
+if [ "$node_status" -ne 0 ] && [ "$status" -eq 0 ]; then
+  status=$node_status
+fi
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$status" -ne 0 ]; then
   failed=1 # the run broke before any result was written

@@ -6,24 +6,37 @@ using Orleans.Streams;
 namespace FlowActors.Client.Events;
 
 /// <summary>
-/// Follows one flow's events (outputs, errors, HTTP replies) as they happen. Events are buffered from the
-/// moment of subscription until read, so nothing published after <see cref="SubscribeAsync"/> returns is missed.
+/// Follows one flow's events (outputs, errors, HTTP replies) as they happen. Events are buffered from the moment of
+/// subscription until read, up to a capacity: a reader that falls further behind gets what was buffered, then a
+/// <see cref="FollowOverflowException"/>, rather than the buffer growing without bound or events going missing silently.
 /// </summary>
-public sealed class FlowEventSubscription : IAsyncDisposable
+internal sealed class FlowEventSubscription : IAsyncDisposable
 {
-    private readonly Channel<FlowEvent> _events = Channel.CreateUnbounded<FlowEvent>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Events buffered for a reader that has not caught up, by default.</summary>
+    public const int DefaultCapacity = 1000;
+
+    private readonly Channel<FlowEvent> _events;
+    private readonly string _flowId;
+    private readonly int _capacity;
     private StreamSubscriptionHandle<FlowEvent>? _handle;
 
-    private FlowEventSubscription()
+    private FlowEventSubscription(string flowId, int capacity)
     {
+        _flowId = flowId;
+        _capacity = capacity;
+        _events = Channel.CreateBounded<FlowEvent>(new BoundedChannelOptions(capacity) { SingleReader = true });
     }
 
+    /// <summary>True once an event found the buffer full: the reader gets what is buffered, then the overflow.</summary>
+    internal bool Overflowed { get; private set; }
+
     /// <summary>Subscribes to the events of <paramref name="flowId"/>.</summary>
-    public static async Task<FlowEventSubscription> SubscribeAsync(IClusterClient client, string flowId)
+    public static async Task<FlowEventSubscription> SubscribeAsync(IClusterClient client, string flowId, int capacity = DefaultCapacity)
     {
-        var subscription = new FlowEventSubscription();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        var subscription = new FlowEventSubscription(flowId, capacity);
         var stream = client.GetStreamProvider(FlowStreams.Provider).GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
-        subscription._handle = await stream.SubscribeAsync((e, _) => subscription._events.Writer.WriteAsync(e).AsTask());
+        subscription._handle = await stream.SubscribeAsync((e, _) => subscription.OnNextAsync(e));
         return subscription;
     }
 
@@ -77,5 +90,16 @@ public sealed class FlowEventSubscription : IAsyncDisposable
                 // the subscription is gone with them.
             }
         }
+    }
+
+    // Never waits: a stream delivery that blocked on a slow reader would hold up the flow's other subscribers.
+    private Task OnNextAsync(FlowEvent e)
+    {
+        if (!_events.Writer.TryWrite(e) && _events.Writer.TryComplete(new FollowOverflowException(_flowId, _capacity)))
+        {
+            Overflowed = true;
+        }
+
+        return Task.CompletedTask;
     }
 }

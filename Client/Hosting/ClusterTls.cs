@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
 using Orleans.Connections.Security;
 
 namespace FlowActors.Client.Hosting;
@@ -21,24 +23,22 @@ public static class ClusterTls
 
     /// <summary>
     /// The SDK side: present <paramref name="credentials"/> to the gateway, and talk only to a gateway whose certificate
-    /// the same authority issued to a silo.
+    /// the same authority issued to a silo. (In-process test clusters use it; hosts get it from <c>AddFlowActorsClient</c>.)
     /// </summary>
-    public static IClientBuilder UseClusterTls(this IClientBuilder client, ClusterCredentials credentials) =>
-        client.UseTls(credentials.Certificate, tls =>
-        {
-            tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-            tls.RemoteCertificateValidation = Validator(credentials.Authorities, ServerAuthentication);
-        });
+    internal static IClientBuilder UseClusterTls(this IClientBuilder client, ClusterCredentials credentials) =>
+        client.Configure<ClientConnectionOptions>(connections => connections.ConfigureConnection(c => c.UseClientTls(ClientTlsOptions(credentials))));
 
-    /// <summary>
-    /// A check for <see cref="TlsOptions.RemoteCertificateValidation"/>: the peer's certificate has
-    /// <paramref name="usage"/> and chains to one of <paramref name="authorities"/>. The TLS layer's own policy errors
-    /// are not consulted: the cluster's authority is in no system store, and silos are addressed by the IP address in
-    /// the membership table, not by a name in their certificate.
-    /// </summary>
-    public static RemoteCertificateValidator Validator(X509Certificate2Collection authorities, string usage) =>
-        (certificate, chain, _) => IsTrusted(certificate, chain, authorities, usage);
+    /// <summary>TLS for a client connection to a gateway: this member's certificate, and a gateway that is a silo of the authority.</summary>
+    internal static TlsOptions ClientTlsOptions(ClusterCredentials credentials) => new()
+    {
+        LocalCertificate = credentials.Certificate,
+        ClientCertificateMode = RemoteCertificateMode.RequireCertificate,
+        RemoteCertificateMode = RemoteCertificateMode.RequireCertificate,
+
+        // The TLS layer's own policy errors are not consulted: the cluster's authority is in no system store, and silos
+        // are addressed by the IP address in the membership table, not by a name in their certificate.
+        RemoteCertificateValidation = (certificate, chain, _) => IsTrusted(certificate, chain, credentials.Authorities, ServerAuthentication),
+    };
 
     /// <summary>True when <paramref name="certificate"/> names <paramref name="usage"/> and chains to one of <paramref name="authorities"/>.</summary>
     public static bool IsTrusted(X509Certificate2 certificate, X509Chain? presented, X509Certificate2Collection authorities, string usage)

@@ -1,11 +1,17 @@
 namespace FlowActors.Client.Hosting;
 
-/// <summary>How the SDK reaches a FlowActors cluster. Bound from <c>FlowActors:Client</c>.</summary>
+/// <summary>
+/// How the SDK reaches a FlowActors cluster. Bound from <c>FlowActors:Client</c>. The stream provider is not here: the
+/// client reads <c>FlowActors:Streams</c>, the section the silos read, so that both always use the same one.
+/// </summary>
 public sealed class FlowActorsClientOptions
 {
     public const string Section = "FlowActors:Client";
 
-    /// <summary>How gateways are found: a silo on this machine, or the cluster's Azure Table.</summary>
+    /// <summary>
+    /// How gateways are found: a silo on this machine, or the cluster's Azure Table. Chosen when
+    /// <see cref="FlowActorsClientHostingExtensions.AddFlowActorsClient"/> runs: set it in configuration or in its delegate.
+    /// </summary>
     public FlowActorsClustering Clustering { get; set; } = FlowActorsClustering.Localhost;
 
     /// <summary>The local silo's gateway port (<see cref="FlowActorsClustering.Localhost"/> only); the Silo's default is 30000.</summary>
@@ -32,19 +38,18 @@ public sealed class FlowActorsClientOptions
     /// <summary>Must match the silos' <c>FlowActors:Azure:ResourcePrefix</c>: it names the membership table (<see cref="AzureResourceNames"/>).</summary>
     public string AzureResourcePrefix { get; set; } = AzureResourceNames.DefaultPrefix;
 
-    /// <summary>
-    /// Adds the stream provider that the embedded silo carries flows on (fast streams), so that replies and
-    /// followed events reach this client. Turn it off when the silos use another provider, and add that one
-    /// instead through <c>configureOrleans</c>.
-    /// </summary>
-    public bool UseFastStreams { get; set; } = true;
-
     /// <summary>How long <see cref="IFlowActorsClient.SendAndWaitAsync"/> waits when no timeout is given.</summary>
     public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Events <see cref="IFlowActorsClient.FollowAsync"/> buffers for a reader that has not caught up; one that falls
+    /// further behind gets <see cref="FollowOverflowException"/>.
+    /// </summary>
+    public int FollowBufferCapacity { get; set; } = 1000;
+
+    /// <summary>
     /// The client certificate presented to the gateway, and the cluster's authority (<c>FlowActors:Client:Tls</c>).
-    /// Required: gateways refuse clients without one.
+    /// Required by <c>AddFlowActorsClient</c>: gateways refuse clients without one.
     /// </summary>
     public ClusterCertificateOptions Tls { get; set; } = new();
 }

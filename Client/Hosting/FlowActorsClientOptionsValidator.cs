@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace FlowActors.Client.Hosting;
 
 /// <summary>Refuses options the client could never connect with, naming the setting and the fix.</summary>
-public sealed class FlowActorsClientOptionsValidator : IValidateOptions<FlowActorsClientOptions>
+internal sealed class FlowActorsClientOptionsValidator : IValidateOptions<FlowActorsClientOptions>
 {
     public ValidateOptionsResult Validate(string? name, FlowActorsClientOptions options)
     {
@@ -51,6 +51,11 @@ public sealed class FlowActorsClientOptionsValidator : IValidateOptions<FlowActo
         if (options.ReplyTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{s}:ReplyTimeout is {options.ReplyTimeout}; set a positive time such as 00:00:30.");
+        }
+
+        if (options.FollowBufferCapacity is < 1 or > 1_000_000)
+        {
+            errors.Add($"{s}:FollowBufferCapacity is {options.FollowBufferCapacity}; set between 1 and 1000000 events.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -32,10 +32,11 @@ internal static class ComponentProcessStart
                 + "or run it on the Docker runtime.");
         }
 
-        var executable = ComponentLauncher.FindExecutable(DotnetHost.Resolve(launch.Command)) ?? throw new InvalidOperationException(
+        var command = LaunchPaths.Resolve(launch.Command, options.ComponentsDirectory);
+        var executable = ComponentLauncher.FindExecutable(DotnetHost.Resolve(command)) ?? throw new InvalidOperationException(
             $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
-            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path from the silo's working "
-            + "directory, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
+            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path starting with './' under the "
+            + $"components directory {options.ComponentsDirectory}, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
 
         var start = new ProcessStartInfo
         {
@@ -50,7 +51,8 @@ internal static class ComponentProcessStart
             // file of the silo) as its own, just as a container sees only its image.
             WorkingDirectory = WorkingDirectory.Value,
         };
-        launcher.Apply(start, executable, launch.Arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable));
+        var arguments = launch.Arguments.Select(argument => LaunchPaths.Resolve(argument, options.ComponentsDirectory));
+        launcher.Apply(start, executable, arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable));
 
         var environment = start.Environment;
         environment.Clear();

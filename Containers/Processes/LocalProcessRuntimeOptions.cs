@@ -1,8 +1,19 @@
 namespace FlowActors.Containers.Processes;
 
-/// <summary>Settings of <see cref="LocalProcessContainerRuntime"/>. Who owns its processes comes from the silo (<see cref="Leases.ContainerOwner"/>).</summary>
+/// <summary>
+/// Settings of <see cref="LocalProcessContainerRuntime"/>, bound from <c>FlowActors:Containers:Process</c>. Who owns its
+/// processes comes from the silo (<see cref="Leases.ContainerOwner"/>).
+/// </summary>
 public sealed class LocalProcessRuntimeOptions
 {
+    public const string SectionName = "FlowActors:Containers:Process";
+
+    /// <summary>
+    /// Where a launch's <c>./</c> and <c>../</c> paths point (command and arguments): the silo's own directory by
+    /// default, where the build puts the components that ship with it. A relative setting is relative to the working directory.
+    /// </summary>
+    public string ComponentsDirectory { get; set; } = AppContext.BaseDirectory;
+
     /// <summary>Longer lines of a component's output are cut here before they reach the log.</summary>
     public int MaxLogLineLength { get; set; } = 2000;
 

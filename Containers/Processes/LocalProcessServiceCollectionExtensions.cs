@@ -22,6 +22,8 @@ public static class LocalProcessServiceCollectionExtensions
             .Validate(o => o.MaxLogLineLength > 0, "LocalProcessRuntimeOptions.MaxLogLineLength must be positive, e.g. 2000.")
             .Validate(o => o.ProbeTimeout > TimeSpan.Zero, "LocalProcessRuntimeOptions.ProbeTimeout must be positive, e.g. 00:00:01.")
             .Validate(o => o.StopTimeout > TimeSpan.Zero, "LocalProcessRuntimeOptions.StopTimeout must be positive, e.g. 00:00:05.")
+            .Validate(o => Directory.Exists(o.ComponentsDirectory),
+                $"{LocalProcessRuntimeOptions.SectionName}:ComponentsDirectory names no directory; set the folder that launch paths starting with './' are relative to.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopbackPorts>();

@@ -9,6 +9,7 @@ namespace FlowActors.Grains.Interfaces.Executions;
 /// <param name="Events">How many events (outputs, errors, replies) the execution produced.</param>
 /// <param name="FirstEventAt">When the first of its events arrived.</param>
 /// <param name="LastEventAt">When the latest of its events arrived.</param>
+/// <param name="Outputs">Its outputs and HTTP replies in the order they arrived, bodies kept up to a byte budget (the first few only).</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.ExecutionRecord")]
 public sealed record ExecutionRecord(
     [property: Id(0)] string FlowId,
@@ -19,4 +20,5 @@ public sealed record ExecutionRecord(
     [property: Id(5)] string? Error,
     [property: Id(6)] int Events,
     [property: Id(7)] DateTimeOffset FirstEventAt,
-    [property: Id(8)] DateTimeOffset LastEventAt);
+    [property: Id(8)] DateTimeOffset LastEventAt,
+    [property: Id(9)] IReadOnlyList<ExecutionOutput> Outputs);

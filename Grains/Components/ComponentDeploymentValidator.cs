@@ -4,9 +4,10 @@ using FlowActors.Grains.Interfaces.Components;
 namespace FlowActors.Grains.Components;
 
 /// <summary>
-/// Refuses deployments that could never run, naming the field at fault. JSON <c>null</c> where a list or map belongs
-/// is refused here rather than failing later when a flow starts; sizes are bounded so that revisions, which are kept
-/// for ever, stay small.
+/// Refuses deployments that could never run, naming the field at fault. A list or map left out is empty (the grain
+/// fills it in), but a null inside one (<c>"arguments": [null]</c>) is refused here rather than failing when a flow
+/// starts; the HTTP API refuses an explicit <c>"arguments": null</c> too. Sizes are bounded so that revisions, which are
+/// kept for ever, stay small.
 /// </summary>
 public static class ComponentDeploymentValidator
 {
@@ -35,18 +36,14 @@ public static class ComponentDeploymentValidator
 
         Text(launch.Image, "launch.image");
         Text(launch.Command, "launch.command");
-        List(launch.Arguments, "launch.arguments", MaxArguments, "an array of strings ([] for none)", required: true);
-        if (launch.Environment is null)
+        List(launch.Arguments, "launch.arguments", MaxArguments);
+        var environment = launch.Environment ?? new Dictionary<string, string>();
+        if (environment.Count > MaxEnvironment)
         {
-            throw Invalid("'launch.environment' is null; send an object of name → value strings ({} for none).");
+            throw Invalid($"'launch.environment' has {environment.Count} variables; at most {MaxEnvironment} are allowed.");
         }
 
-        if (launch.Environment.Count > MaxEnvironment)
-        {
-            throw Invalid($"'launch.environment' has {launch.Environment.Count} variables; at most {MaxEnvironment} are allowed.");
-        }
-
-        foreach (var (name, value) in launch.Environment)
+        foreach (var (name, value) in environment)
         {
             if (string.IsNullOrEmpty(name) || name.Contains('=') || name.Contains('\0'))
             {
@@ -61,19 +58,19 @@ public static class ComponentDeploymentValidator
             throw Invalid("The deployment needs 'descriptor' with its 'triggers' and 'actions'.");
         }
 
-        List(descriptor.Triggers, "descriptor.triggers", MaxActions, "an array of names ([] for none)", required: true);
-        List(descriptor.Actions, "descriptor.actions", MaxActions, "an array of names ([] for none)", required: true);
-        if (descriptor.Triggers.Count + descriptor.Actions.Count == 0)
+        List(descriptor.Triggers, "descriptor.triggers", MaxActions);
+        List(descriptor.Actions, "descriptor.actions", MaxActions);
+        if ((descriptor.Triggers ?? []).Count + (descriptor.Actions ?? []).Count == 0)
         {
             throw Invalid("'descriptor' must list at least one trigger or action.");
         }
     }
 
-    private static void List(IReadOnlyList<string>? items, string field, int max, string expected, bool required = false)
+    private static void List(IReadOnlyList<string>? items, string field, int max)
     {
         if (items is null)
         {
-            throw Invalid($"'{field}' is null; send {expected}.");
+            return; // left out: empty
         }
 
         if (items.Count > max)
@@ -83,7 +80,7 @@ public static class ComponentDeploymentValidator
 
         for (var i = 0; i < items.Count; i++)
         {
-            Text(items[i], $"{field}[{i}]", required);
+            Text(items[i], $"{field}[{i}]", required: true);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class ComponentGrain(
         ComponentDeploymentValidator.ThrowIfInvalid(componentId, deployment);
 
         var revision = new ComponentRevision(
-            componentId, state.State.Revisions.Count + 1, deployment.Launch, deployment.Descriptor, time.GetUtcNow());
+            componentId, state.State.Revisions.Count + 1, WithDefaults(deployment.Launch), WithDefaults(deployment.Descriptor), time.GetUtcNow());
         state.State.Revisions.Add(revision);
         try
         {
@@ -31,6 +31,20 @@ public sealed class ComponentGrain(
         await GrainFactory.GetGrain<IComponentCatalogGrain>(CatalogKeys.Cluster).AddAsync(componentId);
         return revision;
     }
+
+    // A list or map left out of a deployment (JSON without "triggers" or "environment") is empty, never null: every
+    // reader of a revision, and the runtimes that start it, can rely on that. Plain arrays and dictionaries, as stored state must be.
+    private static ComponentLaunch WithDefaults(ComponentLaunch launch) => launch with
+    {
+        Arguments = launch.Arguments ?? Array.Empty<string>(),
+        Environment = launch.Environment ?? new Dictionary<string, string>(),
+    };
+
+    private static ComponentDescriptor WithDefaults(ComponentDescriptor descriptor) => descriptor with
+    {
+        Triggers = descriptor.Triggers ?? Array.Empty<string>(),
+        Actions = descriptor.Actions ?? Array.Empty<string>(),
+    };
 
     public Task<ComponentRevision?> GetLatestAsync() => Task.FromResult(state.State.Revisions.LastOrDefault());
 

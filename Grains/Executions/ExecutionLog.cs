@@ -1,3 +1,4 @@
+using System.Text;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Messages;
 
@@ -5,10 +6,14 @@ namespace FlowActors.Grains.Executions;
 
 /// <summary>
 /// A bounded set of executions, folded from flow events: the most recently updated stay, the rest are
-/// dropped. Pure, so that a unit test reaches it without a cluster.
+/// dropped. Each execution keeps its outputs' bodies up to <paramref name="maxOutputBytes"/> in all, so that memory
+/// stays bounded by capacity × budget. Pure, so that a unit test reaches it without a cluster.
 /// </summary>
-public sealed class ExecutionLog(int capacity)
+public sealed class ExecutionLog(int capacity, int maxOutputBytes = ExecutionLogOptions.DefaultMaxOutputBytes)
 {
+    /// <summary>Outputs listed per execution; a fan-out's further outputs are counted in <see cref="ExecutionRecord.Events"/> only.</summary>
+    public const int MaxOutputs = 16;
+
     // Most recently updated last; the dictionary points into the list so an update is O(1).
     private readonly LinkedList<ExecutionRecord> _order = new();
     private readonly Dictionary<string, LinkedListNode<ExecutionRecord>> _byId = new(StringComparer.Ordinal);
@@ -44,10 +49,10 @@ public sealed class ExecutionLog(int capacity)
 
     public ExecutionRecord? Find(string executionId) => _byId.TryGetValue(executionId, out var node) ? node.Value : null;
 
-    private static ExecutionRecord First(FlowEvent e, DateTimeOffset at) => new(
-        e.FlowId, e.ExecutionId, StatusOf(e.Kind), e.Path ?? [], FailedStep(e), e.Error, 1, at, at);
+    private ExecutionRecord First(FlowEvent e, DateTimeOffset at) => new(
+        e.FlowId, e.ExecutionId, StatusOf(e.Kind), e.Path ?? [], FailedStep(e), e.Error, 1, at, at, WithOutput([], e));
 
-    private static ExecutionRecord Fold(ExecutionRecord record, FlowEvent e, DateTimeOffset at)
+    private ExecutionRecord Fold(ExecutionRecord record, FlowEvent e, DateTimeOffset at)
     {
         // Fan-out executions report several paths that share their first steps: keep each step once.
         var steps = record.Steps.Concat((e.Path ?? []).Where(t => !record.Steps.Contains(t))).ToArray();
@@ -60,7 +65,43 @@ public sealed class ExecutionLog(int capacity)
             Error = failed ? record.Error : e.Error,
             Events = record.Events + 1,
             LastEventAt = at,
+            Outputs = WithOutput(record.Outputs, e),
         };
+    }
+
+    /// <summary>The outputs so far plus the event's body, within the execution's byte budget.</summary>
+    private IReadOnlyList<ExecutionOutput> WithOutput(IReadOnlyList<ExecutionOutput> outputs, FlowEvent e)
+    {
+        if (e.Kind == FlowEventKind.Error || e.Message is not { } message || outputs.Count >= MaxOutputs)
+        {
+            return outputs;
+        }
+
+        var left = maxOutputBytes - outputs.Sum(o => o.Body is null ? 0 : Encoding.UTF8.GetByteCount(o.Body));
+        var bytes = Encoding.UTF8.GetByteCount(message.Body);
+        var output = bytes <= left
+            ? new ExecutionOutput(e.StepId, e.Kind, message.Body, Truncated: false, bytes)
+            : new ExecutionOutput(e.StepId, e.Kind, left > 0 ? Prefix(message.Body, left) : null, Truncated: true, bytes);
+        return outputs.Append(output).ToArray(); // an array: records cross the wire, and compiler-generated collections have no codec
+    }
+
+    /// <summary>The longest start of <paramref name="text"/> that fits in <paramref name="maxBytes"/> UTF-8 bytes, whole characters only.</summary>
+    private static string Prefix(string text, int maxBytes)
+    {
+        var length = 0;
+        var bytes = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            bytes += rune.Utf8SequenceLength;
+            if (bytes > maxBytes)
+            {
+                break;
+            }
+
+            length += rune.Utf16SequenceLength;
+        }
+
+        return text[..length];
     }
 
     private static ExecutionStatus Max(ExecutionStatus a, ExecutionStatus b) => (ExecutionStatus)Math.Max((int)a, (int)b);

@@ -13,7 +13,7 @@ namespace FlowActors.Grains.Executions;
 [ImplicitStreamSubscription(FlowStreams.Events)]
 public sealed class ExecutionLogGrain(IOptions<ExecutionLogOptions> options, TimeProvider time) : Grain, IExecutionLogGrain
 {
-    private readonly ExecutionLog _log = new(options.Value.Capacity);
+    private readonly ExecutionLog _log = new(options.Value.Capacity, options.Value.MaxOutputBytes);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -156,7 +156,7 @@ public sealed partial class FlowGrain(
         state.State.Mode,
         state.State.Published.Count,
         state.State.Run?.Flow.Revision ?? 0,
-        state.State.Draft is not null,
+        state.State.Draft is { } draft && (state.State.Published.Count == 0 || draft != state.State.Published[^1].Definition),
         _steps.Values.ToArray(),
         _error));
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.ComponentProtocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,13 +17,12 @@ public static class ApiHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>());
         services.AddSingleton<ApiKey>();
         services.AddSingleton<ApiKeyFilter>();
-        services.AddSingleton<FlowReplies>();
 
         // The API speaks through the SDK, over the silo's own cluster client: one code path for both.
         services.AddFlowActorsClientApi();
         services.ConfigureHttpJsonOptions(json =>
         {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            ApiJson.Configure(json.SerializerOptions);
             json.SerializerOptions.MaxDepth = ProtocolLimits.MaxDepth; // a reply carries a body as deep as the silo lets in
         });
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
@@ -46,7 +43,7 @@ public static class ApiHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // 404/405 from routing get a ProblemDetails body too
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
-        api.MapFlowEndpoints().MapMessageEndpoints().MapComponentEndpoints().MapWebhookAdminEndpoints().MapOverviewEndpoints();
+        api.MapFlowEndpoints().MapMessageEndpoints().MapEventEndpoints().MapComponentEndpoints().MapWebhookAdminEndpoints().MapOverviewEndpoints();
         app.MapGroup("").AddEndpointFilter<ApiKeyFilter>().MapOpenApi(); // /openapi/v1.json, behind the key like the API it describes
         return app;
     }

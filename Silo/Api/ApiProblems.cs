@@ -14,6 +14,16 @@ public static class ApiProblems
         title: "Unknown flow",
         detail: $"There is no flow '{Shorten(flowId)}'. Flow ids are 1-64 letters, digits, '-' or '_'; list the flows with GET /api/flows.");
 
+    public static IResult ComponentNotFound(string componentId) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown component",
+        detail: $"There is no component '{Shorten(componentId)}'. Deploy one with POST /api/components/{{componentId}}/revisions; list them with GET /api/components.");
+
+    public static IResult ExecutionNotFound(string flowId, string executionId) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown execution",
+        detail: $"Flow '{Shorten(flowId)}' has no record of execution '{Shorten(executionId)}': it has not finished a step yet, or it is older than the recent executions kept (FlowActors:Executions:Capacity).");
+
     public static IResult WebhookNotFound(string flowId) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "Unknown webhook",

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
@@ -18,7 +19,7 @@ public static class ComponentEndpoints
             .WithSummary("The newest revision of every deployed component.");
         components.MapGet("/{componentId}/revisions", ListRevisionsAsync)
             .Produces<RevisionPage>()
-            .WithSummary("A page of a component's revisions, oldest first: ?after=N (a revision number) and ?limit=1-200 (50); 'next' links the following page.");
+            .WithSummary("A page of a component's revisions, oldest first: ?after=N (a revision number) and ?limit=1-200 (50); 'next' links the following page; 404 when none was deployed.");
         components.MapPost("/{componentId}/revisions", DeployAsync)
             .Accepts<ComponentDeployment>("application/json")
             .Produces<ComponentRevision>(StatusCodes.Status201Created)
@@ -35,13 +36,49 @@ public static class ComponentEndpoints
 
         if (!FlowValidator.IsValidId(componentId))
         {
-            return Results.Ok(new RevisionPage([], 0, null)); // no component can have this id: do not activate a grain for it
+            return ApiProblems.ComponentNotFound(componentId); // no component can have this id: do not activate a grain for it
         }
 
         var page = await grains.GetGrain<IComponentGrain>(componentId).GetRevisionPageAsync(after, limit, newest: false);
+        if (page.Total == 0)
+        {
+            return ApiProblems.ComponentNotFound(componentId);
+        }
+
         var last = page.Revisions.Count > 0 ? page.Revisions[^1].Revision : after;
         var next = last < page.Total ? $"/api/components/{componentId}/revisions?after={last}&limit={limit}" : null;
         return Results.Ok(new RevisionPage(page.Revisions, page.Total, next));
+    }
+
+    /// <summary>
+    /// The first list or map of a deployment sent as JSON <c>null</c>, or null. Left out, they are empty; <c>null</c> is a
+    /// mistake worth naming (it used to fail later, when a flow started).
+    /// </summary>
+    private static string? ExplicitNull(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            foreach (var (parent, child) in new[] { ("launch", "arguments"), ("launch", "environment"), ("descriptor", "triggers"), ("descriptor", "actions") })
+            {
+                if (Property(document.RootElement, parent) is { ValueKind: JsonValueKind.Object } section
+                    && Property(section, child) is { ValueKind: JsonValueKind.Null })
+                {
+                    return $"{parent}.{child}";
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the parse that follows says where.
+        }
+
+        return null;
+
+        static JsonElement? Property(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object
+                ? element.EnumerateObject().Where(p => p.NameEquals(name) || string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).FirstOrDefault()
+                : null;
     }
 
     private static async Task<IResult> DeployAsync(
@@ -57,7 +94,12 @@ public static class ComponentEndpoints
         IResult? invalid;
         using (body)
         {
-            (deployment, invalid) = RequestBody.Parse<ComponentDeployment>(body!.Span, json.Value.SerializerOptions);
+            if (ExplicitNull(body!.Span) is { } field)
+            {
+                return ApiProblems.BadRequest("The deployment is invalid", $"'{field}' is null; leave it out for none, or send {(field.EndsWith("environment", StringComparison.Ordinal) ? "an object of strings" : "an array of strings")}.");
+            }
+
+            (deployment, invalid) = RequestBody.Parse<ComponentDeployment>(body.Span, json.Value.SerializerOptions);
         }
 
         if (invalid is not null)

@@ -22,7 +22,7 @@ public static class FlowEndpoints
             .Produces<FlowDefinition>().WithSummary("A flow's draft (null when it has none).");
         flows.MapPut("/{flowId}/draft", SaveDraftAsync)
             .Accepts<FlowDefinition>("application/json").Produces<FlowStatus>()
-            .WithSummary("Validates and saves a draft, creating the flow if it is new.");
+            .WithSummary("Validates and saves a draft, creating the flow if it is new. Without 'edges', the steps form a chain in their order.");
         flows.MapPost("/{flowId}/publish", (string flowId, IFlowActorsClient client, CancellationToken ct) =>
                 WhenExistsAsync(flowId, client, ct, async () => Results.Ok(await client.PublishAsync(flowId, ct))))
             .Produces<PublishedFlow>().WithSummary("Publishes the draft as a new revision.");
@@ -55,7 +55,7 @@ public static class FlowEndpoints
         }
 
         var status = await client.GetStatusAsync(flowId, ct);
-        return status.HasDraft || status.PublishedRevision > 0 ? status : null;
+        return status.UnpublishedChanges || status.PublishedRevision > 0 ? status : null;
     }
 
     internal static async Task<IResult> WhenExistsAsync(string flowId, IFlowActorsClient client, CancellationToken ct, Func<Task<IResult>> action) =>
@@ -82,8 +82,14 @@ public static class FlowEndpoints
             return invalid;
         }
 
+        // Edges left out: the steps form a chain in the order listed.
+        if (draft!.Edges is null && draft.Steps is { } steps && steps.All(s => s is not null))
+        {
+            draft = draft with { Edges = FlowDefinition.ChainEdges(steps) };
+        }
+
         var ct = request.HttpContext.RequestAborted;
-        await client.SaveDraftAsync(flowId, draft!, ct);
+        await client.SaveDraftAsync(flowId, draft, ct);
         return Results.Ok(await client.GetStatusAsync(flowId, ct));
     }
 

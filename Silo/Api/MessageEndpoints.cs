@@ -25,13 +25,13 @@ public static class MessageEndpoints
                     : await FlowEndpoints.WhenExistsAsync(flowId, client, ct, async () => Results.Ok(await client.GetRecentExecutionsAsync(flowId, limit, ct))))
             .Produces<IReadOnlyList<ExecutionRecord>>()
             .WithSummary("Recent executions, most recently updated first, with per-step timings and the failing step.");
-        flow.MapGet("/executions/{executionId}", async (string flowId, string executionId, IFlowActorsClient client, CancellationToken ct) =>
-                await client.GetExecutionAsync(flowId, executionId, ct) is { } execution
-                    ? Results.Ok(execution)
-                    : Results.Problem(statusCode: 404, title: "Unknown execution",
-                        detail: $"Flow '{FlowValidator.Quote(flowId)}' has no record of execution '{FlowValidator.Quote(executionId)}'; only recent executions are kept."))
+        flow.MapGet("/executions/{executionId}", (string flowId, string executionId, IFlowActorsClient client, CancellationToken ct) =>
+                FlowEndpoints.WhenExistsAsync(flowId, client, ct, async () =>
+                    await client.GetExecutionAsync(flowId, executionId, ct) is { } execution
+                        ? Results.Ok(execution)
+                        : ApiProblems.ExecutionNotFound(flowId, executionId)))
             .Produces<ExecutionRecord>()
-            .WithSummary("One recent execution.");
+            .WithSummary("One recent execution: status, per-step timings, the failing step, and its outputs (bodies up to FlowActors:Executions:MaxOutputBytes, truncation marked).");
         return api;
     }
 

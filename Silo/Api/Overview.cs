@@ -8,7 +8,7 @@ public sealed record Overview(IReadOnlyList<FlowSummary> Flows, IReadOnlyList<Co
 
 /// <summary>A flow as the console's flows page shows it.</summary>
 /// <param name="Name">The name in the newest published revision, or in the draft when nothing is published.</param>
-/// <param name="UnpublishedChanges">The draft differs from the newest published revision.</param>
+/// <param name="UnpublishedChanges">The draft differs from the newest published revision (or nothing is published yet).</param>
 /// <param name="ReadySteps">Steps whose container answers: "2/3 steps ready" while warming up.</param>
 /// <param name="NeedsRestart">A running real-time flow holds a component revision older than the newest: stop and start it to pick that up.</param>
 public sealed record FlowSummary(
@@ -18,7 +18,6 @@ public sealed record FlowSummary(
     FlowMode Mode,
     int PublishedRevision,
     int RunningRevision,
-    bool HasDraft,
     bool UnpublishedChanges,
     string? Error,
     int ReadySteps,
@@ -43,7 +42,7 @@ public sealed record StepSummary(
     bool Stale,
     DateTimeOffset? LastActivityAt);
 
-/// <summary>One recent execution with its per-step timings in milliseconds.</summary>
+/// <summary>One recent execution with its per-step timings in milliseconds and its outputs (bodies up to the log's budget).</summary>
 public sealed record ExecutionSummary(
     string ExecutionId,
     ExecutionStatus Status,
@@ -51,7 +50,8 @@ public sealed record ExecutionSummary(
     string? FailedStep,
     string? Error,
     DateTimeOffset FirstEventAt,
-    DateTimeOffset LastEventAt);
+    DateTimeOffset LastEventAt,
+    IReadOnlyList<ExecutionOutput> Outputs);
 
 public sealed record StepTimingSummary(string StepId, double ElapsedMs);
 

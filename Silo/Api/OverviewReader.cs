@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
@@ -65,8 +64,7 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
             status.Mode,
             status.PublishedRevision,
             status.RunningRevision,
-            status.HasDraft,
-            draft is not null && (published is null || !SameDefinition(draft, published.Definition)),
+            status.UnpublishedChanges,
             status.Error,
             steps.Count(s => s.Phase == StepPhase.Ready),
             steps,
@@ -114,10 +112,8 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
         e.FailedStep,
         e.Error,
         e.FirstEventAt,
-        e.LastEventAt);
+        e.LastEventAt,
+        e.Outputs);
 
     private static string? Short(string? text) => text is { Length: > MaxTextShown } ? text[..MaxTextShown] + "…" : text;
-
-    private static bool SameDefinition(FlowDefinition a, FlowDefinition b) =>
-        JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Flows;
+using System.Text.RegularExpressions;
 
 namespace FlowActors.Silo.Api;
 
@@ -11,7 +12,7 @@ namespace FlowActors.Silo.Api;
 /// Endpoints read bodies through here rather than through parameter binding, so that 413 and 400 answers are ours
 /// and alike. Bodies are JSON, so a body that is not UTF-8 is refused here, for every endpoint.
 /// </summary>
-public static class RequestBody
+public static partial class RequestBody
 {
     private const int FirstChunk = 16 * 1024;
 
@@ -143,9 +144,18 @@ public static class RequestBody
     {
         var where = e.LineNumber is { } line ? $"line {line + 1}, byte {e.BytePositionInLine + 1}" : "the end of the body";
         var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" (at {FlowValidator.Quote(e.Path)})";
+        if (UnknownField().Match(e.Message) is { Success: true } unknown)
+        {
+            // The serializer's own words name a .NET type; the caller knows fields, not types.
+            return $"Unknown field '{FlowValidator.Quote(unknown.Groups[1].Value)}' at {where}{path}. Check its spelling: docs/flows.md and docs/components.md list every field.";
+        }
+
         var reason = e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
         return $"Invalid JSON at {where}{path}: {reason}";
     }
+
+    [GeneratedRegex("^The JSON property '(.*)' could not be mapped to any .NET member")]
+    private static partial Regex UnknownField();
 }
 
 /// <summary>A request body in a buffer rented from the shared pool; disposing it gives the buffer back.</summary>

@@ -53,11 +53,11 @@ public static class EmbeddedProfile
     }
 
     /// <summary>
-    /// The stream provider flows use in this profile: fast streams, whose reads wake on enqueue instead of
-    /// polling (see docs/performance.md). In memory, like everything in this profile.
+    /// The stream provider flows use, as <c>FlowActors:Streams</c> says (the SDK reads the same section): fast
+    /// streams by default, whose reads wake on enqueue instead of polling (see docs/performance.md).
     /// </summary>
-    public static ISiloBuilder AddFlowStreams(this ISiloBuilder silo) => silo.AddFastStreams(FlowStreams.Provider);
+    public static ISiloBuilder AddFlowStreams(this ISiloBuilder silo) => silo.AddFlowStreams(FlowStreams.Provider, silo.Configuration);
 
     /// <summary>What a client of this profile needs to send to and follow flows.</summary>
-    public static IClientBuilder AddFlowStreams(this IClientBuilder client) => client.AddFastStreams(FlowStreams.Provider);
+    public static IClientBuilder AddFlowStreams(this IClientBuilder client) => client.AddFlowStreams(FlowStreams.Provider, client.Configuration);
 }

@@ -59,6 +59,7 @@ public static class SiloTls
         LocalCertificate = credentials.Certificate,
         RemoteCertificateMode = RemoteCertificateMode.RequireCertificate,
         ClientCertificateMode = RemoteCertificateMode.RequireCertificate,
-        RemoteCertificateValidation = ClusterTls.Validator(credentials.Authorities, peerUsage),
+        // Chains to the cluster's authority and has the peer's key usage; names and the system store play no part.
+        RemoteCertificateValidation = (certificate, chain, _) => ClusterTls.IsTrusted(certificate, chain, credentials.Authorities, peerUsage),
     };
 }

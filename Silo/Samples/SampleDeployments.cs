@@ -3,13 +3,17 @@ using FlowActors.Grains.Interfaces.Components;
 namespace FlowActors.Silo.Samples;
 
 /// <summary>
-/// Deployments of the sample components (Components/Samples) as local processes: one executable that
-/// serves the component named by its first argument. Used by the embedded profile's sample flow and by tests.
+/// Deployments of the sample components (Components/Samples): one executable that serves the component named by its
+/// first argument as a local process, or by FLOWACTORS_COMPONENT in the <c>flowactors/samples:test</c> image. Used by
+/// the embedded profile's sample flows and by tests. docs/components.md lists each one's actions and settings.
 /// </summary>
 public static class SampleDeployments
 {
-    /// <summary>The sample executable, copied beside this assembly by the project reference.</summary>
-    public static string SampleAssemblyPath { get; } = Path.Combine(AppContext.BaseDirectory, "FlowActors.SampleComponents.dll");
+    /// <summary>
+    /// The sample executable, relative to the local-process runtime's components directory (the silo's own
+    /// directory unless configured), where the build copies it: no deployment holds a build path.
+    /// </summary>
+    public const string SampleAssembly = "./FlowActors.SampleComponents.dll";
 
     /// <summary>Uppercases a configured field (<c>{"field":"name"}</c>) or every string field: action <c>uppercase</c>.</summary>
     public static ComponentDeployment Transform(string? tag = null) => Deployment("transform", tag, actions: ["uppercase"]);
@@ -26,6 +30,22 @@ public static class SampleDeployments
     /// </summary>
     public static ComponentDeployment Echo(string? tag = null, TimeSpan? warmUp = null) =>
         Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
+
+    /// <summary>
+    /// The Node.js sample (Components/Node/samples/greet.js, shipped under components/node): <c>greet</c> (configuration
+    /// <c>{"greeting":"Hi"}</c>), <c>count</c> (in its snapshot) and <c>reply</c>. Needs <c>node</c> on the silo's PATH.
+    /// </summary>
+    public static ComponentDeployment NodeGreet() => new(
+        new ComponentLaunch("flowactors/node-samples:test", "node", ["./components/node/samples/greet.js"], new Dictionary<string, string>()),
+        new ComponentDescriptor(Triggers: [], Actions: ["greet", "count", "reply"]));
+
+    /// <summary>
+    /// The shell component (Components/Shell, shipped under components/shell): <c>echo</c> and <c>uppercase</c> (every
+    /// string value), in busybox's shell with its nc and awk. Needs <c>busybox</c> on the silo's PATH.
+    /// </summary>
+    public static ComponentDeployment Shell() => new(
+        new ComponentLaunch("flowactors/busybox-echo:test", "busybox", ["sh", "./components/shell/serve"], new Dictionary<string, string>()),
+        new ComponentDescriptor(Triggers: [], Actions: ["echo", "uppercase"]));
 
     private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null)
     {
@@ -44,7 +64,7 @@ public static class SampleDeployments
         var launch = new ComponentLaunch(
             Image: $"flowactors/samples:test",
             Command: "dotnet",
-            Arguments: [SampleAssemblyPath, component],
+            Arguments: [SampleAssembly, component],
             Environment: environment);
         return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: [], Actions: actions));
     }

@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Api;
@@ -15,7 +16,7 @@ namespace FlowActors.Silo.Samples;
 /// survives a restart, and a sample the user redeployed, edited or stopped stays as the user left it.
 /// </summary>
 public sealed partial class SampleFlowSeeder(
-    IClusterClient client,
+    IFlowActorsClient client,
     ApiKey apiKey,
     IServer server,
     GeneratedCertificates certificates,
@@ -29,18 +30,19 @@ public sealed partial class SampleFlowSeeder(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStartAsync(stoppingToken);
-        await DeployIfMissingAsync("transform", SampleDeployments.Transform());
-        await DeployIfMissingAsync("delay", SampleDeployments.Delay());
-        await DeployIfMissingAsync("echo", SampleDeployments.Echo());
-        await DeployIfMissingAsync("faulty", SampleDeployments.Faulty());
+        await DeployIfMissingAsync("transform", SampleDeployments.Transform(), stoppingToken);
+        await DeployIfMissingAsync("delay", SampleDeployments.Delay(), stoppingToken);
+        await DeployIfMissingAsync("echo", SampleDeployments.Echo(), stoppingToken);
+        await DeployIfMissingAsync("faulty", SampleDeployments.Faulty(), stoppingToken);
 
         var definition = FlowDefinition.Chain(
             "Greet",
-            new StepDefinition("shout", "transform", "uppercase", """{"field":"name"}"""),
-            new StepDefinition("lookup", "delay", "delay", """{"ms":20}"""),
+            new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
+            new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
             new StepDefinition("answer", "echo", "echo"));
-        await CreateIfMissingAsync(OrdinaryFlow, definition, FlowMode.Ordinary);
-        await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime);
+        await CreateIfMissingAsync(OrdinaryFlow, definition, FlowMode.Ordinary, stoppingToken);
+        await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime, stoppingToken);
+        await WaitWhileWarmingUpAsync(RealtimeFlow, stoppingToken);
 
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => WebhookListener.PortOf(a) != WebhookListener.PortOf(webhooks.Value.Url))
             ?? WebhookListener.DefaultAdminUrl;
@@ -65,28 +67,45 @@ public sealed partial class SampleFlowSeeder(
             """);
     }
 
-    private async Task DeployIfMissingAsync(string componentId, ComponentDeployment deployment)
+    private async Task DeployIfMissingAsync(string componentId, ComponentDeployment deployment, CancellationToken ct)
     {
-        var component = client.GetGrain<IComponentGrain>(componentId);
-        if (await component.GetLatestAsync() is null)
+        if ((await client.ListComponentRevisionsAsync(componentId, ct)).Count == 0)
         {
-            await component.DeployAsync(deployment);
+            await client.DeployComponentAsync(componentId, deployment, ct);
         }
     }
 
-    /// <summary>A flow with a draft or a revision is the user's now: its content, mode and running state are kept.</summary>
-    private async Task CreateIfMissingAsync(string flowId, FlowDefinition definition, FlowMode mode)
+    /// <summary>A flow with a draft is the user's now (publishing needs one): its content, mode and running state are kept.</summary>
+    private async Task CreateIfMissingAsync(string flowId, FlowDefinition definition, FlowMode mode, CancellationToken ct)
     {
-        var flow = client.GetGrain<IFlowGrain>(flowId);
-        if (await flow.GetDraftAsync() is not null || await flow.GetPublishedAsync() is not null)
+        if (await client.GetDraftAsync(flowId, ct) is not null)
         {
             return;
         }
 
-        await flow.SaveDraftAsync(definition);
-        await flow.PublishAsync();
-        await flow.SetModeAsync(mode);
-        await flow.StartAsync();
+        await client.SaveDraftAsync(flowId, definition, ct);
+        await client.PublishAsync(flowId, ct);
+        await client.SetModeAsync(flowId, mode, ct);
+        await client.StartAsync(flowId, ct);
+    }
+
+    /// <summary>
+    /// "FlowActors is running" means a message is answered at once: a real-time sample that is warming up (just
+    /// created, or woken after a restart) is waited for. One the user stopped is left alone; one that fails is reported.
+    /// </summary>
+    private async Task WaitWhileWarmingUpAsync(string flowId, CancellationToken ct)
+    {
+        try
+        {
+            if ((await client.GetStatusAsync(flowId, ct)).Lifecycle == FlowLifecycle.WarmingUp)
+            {
+                await client.WaitUntilRunningAsync(flowId, cancellationToken: ct);
+            }
+        }
+        catch (Exception e) when (e is FlowStateException or TimeoutException)
+        {
+            LogNotRunning(logger, flowId, e.Message);
+        }
     }
 
     private Task WaitForStartAsync(CancellationToken cancellationToken)
@@ -98,4 +117,7 @@ public sealed partial class SampleFlowSeeder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
     private static partial void LogReady(ILogger logger, string ordinary, string realtime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
+    private static partial void LogNotRunning(ILogger logger, string flowId, string reason);
 }

@@ -1,4 +1,4 @@
-using FlowActors.Client.Events;
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -103,17 +103,18 @@ public static partial class WebhookEndpoints
                 return ApiProblems.NotJson(error);
             }
 
-            var message = FlowMessage.Create(body.Length == 0 ? "{}" : body.Text(), WebhookMessage.Headers(request, subPath, options));
-            return await StartAsync(flowId, message, webhook, options, context);
+            return await StartAsync(flowId, body.Length == 0 ? "{}" : body.Text(), WebhookMessage.Headers(request, subPath, options), webhook, options, context);
         }
     }
 
-    private static async Task<IResult> StartAsync(string flowId, FlowMessage message, WebhookEntry webhook, WebhookOptions options, HttpContext context)
+    private static async Task<IResult> StartAsync(
+        string flowId, string json, IReadOnlyDictionary<string, string> headers, WebhookEntry webhook, WebhookOptions options, HttpContext context)
     {
         var services = context.RequestServices;
+        var client = services.GetRequiredService<IFlowActorsClient>();
         var flow = services.GetRequiredService<IClusterClient>().GetGrain<IFlowGrain>(flowId);
         var status = await flow.GetStatusAsync();
-        if (!status.HasDraft && status.PublishedRevision == 0)
+        if (!status.UnpublishedChanges && status.PublishedRevision == 0)
         {
             return ApiProblems.FlowNotFound(flowId); // the webhook outlived its flow's definition
         }
@@ -125,12 +126,12 @@ public static partial class WebhookEndpoints
 
         if (status.Mode != FlowMode.Realtime)
         {
-            return Accepted(flowId, await flow.SendAsync(message));
+            return Accepted(flowId, await client.SendAsync(flowId, json, headers, context.RequestAborted));
         }
 
-        var reply = await services.GetRequiredService<FlowReplies>().SendAndWaitAsync(
-            flowId, message, options.ReplyTimeout, context.RequestAborted, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error);
-        return reply switch
+        var sent = await client.SendAndWaitAsync(
+            flowId, json, options.ReplyTimeout, headers, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error, context.RequestAborted);
+        return sent.Event switch
         {
             { Kind: FlowEventKind.HttpReply, Message: { } answer } => new HttpReplyResult(answer, webhook.AllowedReplyHeaders),
 
@@ -139,8 +140,8 @@ public static partial class WebhookEndpoints
                 statusCode: StatusCodes.Status502BadGateway,
                 title: "The flow could not answer",
                 detail: "The execution failed before it replied. Its id is in 'executionId'.",
-                extensions: new Dictionary<string, object?> { ["executionId"] = message.ExecutionId }),
-            _ => Accepted(flowId, message.ExecutionId),
+                extensions: new Dictionary<string, object?> { ["executionId"] = sent.ExecutionId }),
+            _ => Accepted(flowId, sent.ExecutionId),
         };
     }
 

@@ -33,7 +33,7 @@ public sealed class WebhookStormTests
         await using var sdk = await SdkHost.StartAsync(silo);
         var running = await SdkFlows.StartAsync(sdk.Client, SdkFlows.Shout(), FlowMode.Realtime);
         using var follow = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-        var events = await sdk.Client.FollowAsync(running, follow.Token);
+        var events = sdk.Client.FollowAsync(running, follow.Token); // sends through this client wait for the subscription
         var sent = new ConcurrentBag<string>();
         var feeding = Task.Run(async () =>
         {

@@ -57,6 +57,42 @@ public sealed class ExecutionLogTests
         Assert.AreEqual(ExecutionStatus.Replied, record.Status);
     }
 
+    [TestMethod]
+    public void Add_KeepsOutputBodies_WithinTheBudgetPerExecution_AndMarksWhatIsCut()
+    {
+        var log = new ExecutionLog(10, maxOutputBytes: 19);
+        log.Add(Body("e", "left", """{"a":"ééé"}"""), T0); // 14 bytes: kept whole, 5 left
+        log.Add(Body("e", "right", "\"ééééé\""), T0); // 12 bytes: cut to 5, on a character boundary
+        log.Add(Body("e", "third", "{}"), T0); // nothing left
+        log.Add(new FlowEvent(FlowEventKind.Error, "f", "fourth", "e", null, "boom", TimeSpan.Zero, []), T0);
+
+        var outputs = log.Find("e")!.Outputs;
+        Assert.HasCount(3, outputs, "errors are not outputs");
+        Assert.AreEqual(new ExecutionOutput("left", FlowEventKind.Output, """{"a":"ééé"}""", false, 14), outputs[0]);
+        Assert.AreEqual(new ExecutionOutput("right", FlowEventKind.Output, "\"éé", true, 12), outputs[1]);
+        Assert.AreEqual(new ExecutionOutput("third", FlowEventKind.Output, null, true, 2), outputs[2]);
+    }
+
+    [TestMethod]
+    public void Add_KeepsNoBodies_WhenTheBudgetIsZero_AndListsAtMostMaxOutputs()
+    {
+        var none = new ExecutionLog(10, maxOutputBytes: 0);
+        none.Add(Body("e", "s", "{}"), T0);
+        Assert.AreEqual(new ExecutionOutput("s", FlowEventKind.Output, null, true, 2), none.Find("e")!.Outputs.Single());
+
+        var many = new ExecutionLog(10);
+        for (var i = 0; i < ExecutionLog.MaxOutputs + 5; i++)
+        {
+            many.Add(Body("e", $"s{i}", "{}"), T0);
+        }
+
+        Assert.HasCount(ExecutionLog.MaxOutputs, many.Find("e")!.Outputs);
+        Assert.AreEqual(ExecutionLog.MaxOutputs + 5, many.Find("e")!.Events);
+    }
+
+    private static FlowEvent Body(string executionId, string step, string body) =>
+        new(FlowEventKind.Output, "f", step, executionId, FlowMessage.Create(body), null, TimeSpan.Zero, [new StepTiming(step, TimeSpan.Zero)]);
+
     private static FlowEvent Output(string executionId, string step) =>
         Event(executionId, FlowEventKind.Output, new StepTiming(step, TimeSpan.FromMilliseconds(1)));
 

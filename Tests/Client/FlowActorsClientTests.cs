@@ -126,7 +126,7 @@ public sealed class FlowActorsClientTests
     {
         var flowId = await SdkFlows.StartAsync(s_client, SdkFlows.Shout(), FlowMode.Realtime);
         using var cts = new CancellationTokenSource(Wait);
-        var events = await s_client.FollowAsync(flowId, cts.Token);
+        var events = s_client.FollowAsync(flowId, cts.Token);
         var sent = new List<string>();
         for (var i = 0; i < 5; i++)
         {

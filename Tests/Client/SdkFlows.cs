@@ -37,14 +37,7 @@ internal static class SdkFlows
         await client.PublishAsync(flowId);
         await client.SetModeAsync(flowId, mode);
         await client.StartAsync(flowId);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await client.GetStatusAsync(flowId)).Lifecycle != FlowLifecycle.Running)
-        {
-            var status = await client.GetStatusAsync(flowId);
-            Assert.AreNotEqual(FlowLifecycle.Failed, status.Lifecycle, status.Error);
-            await Task.Delay(20, timeout.Token);
-        }
-
+        await client.WaitUntilRunningAsync(flowId, TimeSpan.FromSeconds(30));
         return flowId;
     }
 }

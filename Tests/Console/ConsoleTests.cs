@@ -168,6 +168,7 @@ public sealed partial class ConsoleTests
         await Expect(page.GetByLabel("Reply")).ToContainTextAsync("\"name\": \"ADA\"");
         await Expect(page.GetByText(new Regex("Reply from step answer in \\d+ ms"))).ToBeVisibleAsync();
         await Expect(page.Locator("#executions")).ToContainTextAsync(new Regex("shout [\\d.]+ ms → answer [\\d.]+ ms"));
+        await Expect(page.Locator("#executions")).ToContainTextAsync("answer {\"name\":\"ADA\"}"); // the execution's output, kept
 
         // A redeployed component reaches the running real-time flow only after a restart, and the console says so.
         await DeployAsync(SlowEcho, SampleDeployments.Echo(warmUp: TimeSpan.FromSeconds(4)));

@@ -142,7 +142,7 @@ internal sealed class UserWorld
         var json = await (await Ok(admin.GetAsync(route))).Content.ReadFromJsonAsync<JsonElement>();
         if (route.StartsWith("/api/flows/", StringComparison.Ordinal) && !route.EndsWith("/draft", StringComparison.Ordinal))
         {
-            return string.Join(';', new[] { "flowId", "lifecycle", "mode", "publishedRevision", "runningRevision", "hasDraft" }
+            return string.Join(';', new[] { "flowId", "lifecycle", "mode", "publishedRevision", "runningRevision", "unpublishedChanges" }
                 .Select(p => $"{p}={json.GetProperty(p)}"));
         }
 

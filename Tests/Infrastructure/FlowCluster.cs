@@ -18,7 +18,7 @@ namespace FlowActors.Tests.Infrastructure;
 /// components as real local processes, mutual TLS with the embedded certificates), with short timeouts so that idle and
 /// failure paths finish quickly.
 /// </summary>
-public sealed class FlowCluster : IAsyncDisposable
+internal sealed class FlowCluster : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(2);

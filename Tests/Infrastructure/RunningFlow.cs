@@ -3,7 +3,7 @@ using FlowActors.Client.Events;
 namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>A started flow and the subscription to its events (see <see cref="FlowCluster.StartRealtimeFlowAsync"/>).</summary>
-public sealed record RunningFlow(string FlowId, FlowEventSubscription Events) : IAsyncDisposable
+internal sealed record RunningFlow(string FlowId, FlowEventSubscription Events) : IAsyncDisposable
 {
     public ValueTask DisposeAsync() => Events.DisposeAsync();
 }

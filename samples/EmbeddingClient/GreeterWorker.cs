@@ -31,10 +31,8 @@ public sealed partial class GreeterWorker(IFlowActorsClient flows, IHostApplicat
 
     private async Task RunAsync(CancellationToken ct)
     {
-        // The silo runs components as local processes on this machine: the sample executable sits beside this one.
-        var samples = Path.Combine(AppContext.BaseDirectory, "FlowActors.SampleComponents.dll");
-        var transform = await flows.DeployComponentAsync("greeter-transform", Deployment(samples, "transform", "uppercase"), ct);
-        var echo = await flows.DeployComponentAsync("greeter-echo", Deployment(samples, "echo", "echo", "reply"), ct);
+        var transform = await flows.DeployComponentAsync("greeter-transform", Deployment("transform", "uppercase"), ct);
+        var echo = await flows.DeployComponentAsync("greeter-echo", Deployment("echo", "echo", "reply"), ct);
         Console.WriteLine($"Deployed {transform.ComponentId} r{transform.Revision} and {echo.ComponentId} r{echo.Revision}");
 
         if ((await flows.GetStatusAsync(FlowId, ct)).Lifecycle != FlowLifecycle.Stopped)
@@ -44,12 +42,12 @@ public sealed partial class GreeterWorker(IFlowActorsClient flows, IHostApplicat
 
         await flows.SaveDraftAsync(FlowId, FlowDefinition.Chain(
             "Greeter",
-            new StepDefinition("shout", "greeter-transform", "uppercase", """{"field":"name"}"""),
+            new StepDefinition("shout", "greeter-transform", "uppercase", StepConfiguration.From(new { field = "name" })),
             new StepDefinition("answer", "greeter-echo", "reply")), ct);
         var published = await flows.PublishAsync(FlowId, ct);
         await flows.SetModeAsync(FlowId, FlowMode.Realtime, ct);
         await flows.StartAsync(FlowId, ct);
-        var status = await WaitUntilRunningAsync(ct);
+        var status = await flows.WaitUntilRunningAsync(FlowId, TimeSpan.FromSeconds(60), ct);
         Console.WriteLine($"Flow {FlowId} revision {published.Revision} is {status.Lifecycle} in {status.Mode} mode");
 
         foreach (var name in new[] { "ada", "grace", "barbara" })
@@ -73,26 +71,16 @@ public sealed partial class GreeterWorker(IFlowActorsClient flows, IHostApplicat
         Console.WriteLine($"Flow {FlowId} stopped");
     }
 
-    private async Task<FlowStatus> WaitUntilRunningAsync(CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var status = await flows.GetStatusAsync(FlowId, timeout.Token);
-            if (status.Lifecycle is FlowLifecycle.Running or FlowLifecycle.Failed)
-            {
-                return status.Lifecycle == FlowLifecycle.Running
-                    ? status
-                    : throw new InvalidOperationException($"Flow {FlowId} failed to start: {status.Error}");
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    private static ComponentDeployment Deployment(string samples, string component, params string[] actions) => new(
-        new ComponentLaunch(Image: null, Command: "dotnet", Arguments: [samples, component], Environment: new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = component }),
+    /// <summary>
+    /// A sample component as the silo runs it: a local process of the sample executable that ships with the silo.
+    /// './' paths are the silo's to resolve, against its components directory (docs/components.md), not this program's.
+    /// </summary>
+    private static ComponentDeployment Deployment(string component, params string[] actions) => new(
+        new ComponentLaunch(
+            Image: null,
+            Command: "dotnet",
+            Arguments: ["./FlowActors.SampleComponents.dll", component],
+            Environment: new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = component }),
         new ComponentDescriptor(Triggers: [], Actions: actions));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The sample failed; is `dotnet run --project Silo` running, and on the gateway port configured here?")]

@@ -44,7 +44,7 @@ function render(detail) {
     fact('Mode', modeText(flow.mode)),
     fact('Published revision', flow.publishedRevision || 'none'),
     fact('Running revision', isActive(flow) ? flow.runningRevision : '—'),
-    fact('Draft', flow.unpublishedChanges ? 'unpublished changes' : flow.hasDraft ? 'published' : 'none'),
+    fact('Draft', flow.unpublishedChanges ? 'unpublished changes' : flow.publishedRevision ? 'published' : 'none'),
     fact('Last execution', flow.recentExecutions.length ? ago(flow.recentExecutions[0].lastEventAt) : 'none yet'));
 
   byId('diagram').replaceChildren(diagram(detail.definition, flow.steps));
@@ -52,7 +52,7 @@ function render(detail) {
   byId('steps').replaceChildren(...flow.steps.map(s => stepRow(s, realtime, flow)));
   byId('executions').replaceChildren(...(flow.recentExecutions.length
     ? flow.recentExecutions.map(executionRow)
-    : [el('tr', {}, el('td', { colspan: 3, class: 'empty' }, 'No executions yet. Send a test message.'))]));
+    : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, 'No executions yet. Send a test message.'))]));
 }
 
 const fact = (term, value) => el('div', {}, el('dt', {}, term), el('dd', {}, String(value)));
@@ -75,7 +75,17 @@ function executionRow(execution) {
     el('td', {}, el('span', { class: 'mono', title: execution.executionId }, execution.executionId.slice(0, 8)),
       el('div', { class: 'sub' }, ago(execution.lastEventAt))),
     el('td', {}, badge(execution.status), execution.error ? el('div', { class: 'error-text' }, execution.error) : ''),
-    el('td', { class: 'timings' }, execution.steps.flatMap((s, i) => [i ? ' → ' : '', el('b', {}, s.stepId), ` ${ms(s.elapsedMs)}`])));
+    el('td', { class: 'timings' }, execution.steps.flatMap((s, i) => [i ? ' → ' : '', el('b', {}, s.stepId), ` ${ms(s.elapsedMs)}`])),
+    el('td', { class: 'output' }, ...execution.outputs.map(output)));
+}
+
+/** An output's body as compact JSON, cut for the table (the whole of it is in the title); truncation says so. */
+function output(o) {
+  const text = o.body === null ? '' : typeof o.body === 'string' && o.truncated ? o.body : JSON.stringify(o.body);
+  const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  return el('div', { class: 'mono', title: text },
+    el('b', {}, o.stepId), ' ', shown,
+    o.truncated ? el('span', { class: 'tag warn' }, `truncated, ${o.bytes} bytes`) : '');
 }
 
 /** The steps as boxes in columns by depth, with arrows along the edges. */

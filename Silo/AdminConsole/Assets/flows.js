@@ -171,7 +171,7 @@ async function save(publish) {
   result.textContent = '';
   let definition;
   try {
-    definition = normalize(JSON.parse(document.getElementById('flow-definition').value));
+    definition = JSON.parse(document.getElementById('flow-definition').value);
   } catch (error) {
     result.className = 'error-text';
     result.textContent = `The definition is not valid JSON: ${error.message}`;
@@ -188,12 +188,4 @@ async function save(publish) {
     result.textContent = error.message;
   }
   refresh();
-}
-
-/** Lets people write a step's configuration as an object, and leave out the edges of a straight chain. */
-function normalize(definition) {
-  const steps = (definition.steps ?? []).map(s =>
-    s.configuration !== null && typeof s.configuration === 'object' ? { ...s, configuration: JSON.stringify(s.configuration) } : s);
-  const edges = definition.edges ?? steps.slice(1).map((s, i) => ({ from: steps[i].id, to: s.id }));
-  return { ...definition, steps, edges };
 }

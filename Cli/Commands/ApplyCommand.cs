@@ -1,0 +1,203 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowActors.Cli.Api;
+using FlowActors.Cli.Files;
+
+namespace FlowActors.Cli.Commands;
+
+/// <summary>
+/// <c>flowactors apply FOLDER</c>: makes the silo hold what the files say, changing only what differs, so that a second
+/// apply reports no change. Components first (a new revision when the launch or descriptor differs), then flows (the
+/// draft saved when it differs, published when unpublished, the mode switched, started or stopped as the file says,
+/// and restarted when it runs an older revision of itself or, real-time, of a component).
+/// </summary>
+public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout)
+{
+    public const string Help = """
+        Usage: flowactors apply FOLDER|FILE [--timeout SECONDS]
+
+        Creates or updates the components and flows described by the .json files in FOLDER (subfolders too): deploys a
+        component revision when its launch or descriptor differs, saves a flow's draft when it differs, publishes it,
+        sets its mode, and starts or stops it as the file's "running" says (a running flow is restarted to pick up a
+        new revision). Applying the same files again changes nothing and says so. The file format is in docs/flows.md
+        and docs/components.md. A bad file stops everything before anything is applied (exit 3).
+          --timeout SECONDS   how long to wait for a started flow to run (default 120)
+        """;
+
+    public async Task<int> RunAsync(string folder, CancellationToken ct)
+    {
+        var (components, flows) = ResourceFiles.Load(folder);
+        var results = new List<Result>();
+        var deployed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var component in components)
+        {
+            var result = await ApplyAsync(component, ct);
+            if (result.Revision is { } revision && result.Changes.Count > 0)
+            {
+                deployed[component.Id] = revision;
+            }
+
+            Report(result);
+            results.Add(result);
+        }
+
+        foreach (var flow in flows)
+        {
+            var result = await ApplyAsync(flow, ct);
+            Report(result);
+            results.Add(result);
+        }
+
+        var changed = results.Count(r => r.Changes.Count > 0);
+        output.Progress($"{changed} changed, {results.Count - changed} unchanged.");
+        output.Result(new JsonObject
+        {
+            ["changed"] = changed,
+            ["unchanged"] = results.Count - changed,
+            ["items"] = new JsonArray(results.Select(r => (JsonNode)r.ToJson()).ToArray()),
+        });
+        return ExitCodes.Ok;
+    }
+
+    private async Task<Result> ApplyAsync(ComponentFile file, CancellationToken ct)
+    {
+        var revisions = await api.FindAsync($"/api/components/{file.Id}/revisions", ct);
+        var newest = revisions is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0 ? list[list.GetArrayLength() - 1] : (JsonElement?)null;
+        if (newest is { } current && Canonical.Of(Canonical.Deployment(current)) == Canonical.Of(file.Deployment))
+        {
+            return new Result("component", file.Id, file.Path, [], current.GetProperty("revision").GetInt32(), null);
+        }
+
+        var created = await RefusedAsFileAsync(file.Path, () => api.PostAsync($"/api/components/{file.Id}/revisions", file.Deployment.DeepClone(), ct));
+        var revision = created.GetProperty("revision").GetInt32();
+        return new Result("component", file.Id, file.Path, [$"deployed revision {revision}"], revision, null);
+    }
+
+    private async Task<Result> ApplyAsync(FlowFile file, CancellationToken ct)
+    {
+        var changes = new List<string>();
+        var path = $"/api/flows/{file.Id}";
+        var status = await api.FindAsync(path, ct);
+        var draft = status is null ? null : await api.FindAsync($"{path}/draft", ct);
+        if (draft is not { ValueKind: JsonValueKind.Object } current || Canonical.Of(Canonical.Definition(current)) != Canonical.Of(file.Definition))
+        {
+            await RefusedAsFileAsync(file.Path, () => api.PutAsync($"{path}/draft", file.Definition.DeepClone(), ct));
+            changes.Add(status is null ? "created" : "draft saved");
+        }
+
+        var flow = await api.GetAsync(path, ct);
+        if (flow.GetProperty("unpublishedChanges").GetBoolean())
+        {
+            var published = await RefusedAsFileAsync(file.Path, () => api.PostAsync($"{path}/publish", null, ct));
+            changes.Add($"published revision {published.GetProperty("revision").GetInt32()}");
+            flow = await api.GetAsync(path, ct);
+        }
+
+        if (flow.GetProperty("mode").GetString() != file.Mode)
+        {
+            if (IsActive(flow))
+            {
+                await api.PostAsync($"{path}/stop", null, ct);
+                changes.Add("stopped to switch mode");
+            }
+
+            flow = await api.PutAsync($"{path}/mode", new JsonObject { ["mode"] = file.Mode }, ct);
+            changes.Add($"mode {file.Mode}");
+        }
+
+        if (!file.Running)
+        {
+            if (IsActive(flow))
+            {
+                flow = await api.PostAsync($"{path}/stop", null, ct);
+                changes.Add("stopped");
+            }
+
+            return Done(flow);
+        }
+
+        if (IsActive(flow) && await StaleAsync(flow, ct) is { } reason)
+        {
+            await api.PostAsync($"{path}/stop", null, ct);
+            changes.Add($"restarted {reason}");
+        }
+        else if (IsActive(flow))
+        {
+            return Done(await FlowWaits.UntilRunningAsync(api, file.Id, timeout, ct));
+        }
+        else
+        {
+            changes.Add("started");
+        }
+
+        output.Progress($"flow {file.Id}: starting...");
+        await api.PostAsync($"{path}/start", null, ct);
+        return Done(await FlowWaits.UntilRunningAsync(api, file.Id, timeout, ct));
+
+        Result Done(JsonElement final) =>
+            new("flow", file.Id, file.Path, changes, final.GetProperty("publishedRevision").GetInt32(), final.GetProperty("lifecycle").GetString());
+    }
+
+    /// <summary>Why a running flow does not run what it should: an older revision of itself, or (real-time) of a component.</summary>
+    private async Task<string?> StaleAsync(JsonElement flow, CancellationToken ct)
+    {
+        var published = flow.GetProperty("publishedRevision").GetInt32();
+        if (flow.GetProperty("runningRevision").GetInt32() != published)
+        {
+            return $"to run revision {published}";
+        }
+
+        if (flow.GetProperty("mode").GetString() != "Realtime")
+        {
+            return null; // an ordinary step starts its next container from the newest component revision anyway
+        }
+
+        var newest = (await api.GetAsync("/api/components", ct)).EnumerateArray()
+            .ToDictionary(c => c.GetProperty("componentId").GetString()!, c => c.GetProperty("revision").GetInt32(), StringComparer.Ordinal);
+        foreach (var step in flow.GetProperty("steps").EnumerateArray())
+        {
+            var component = step.GetProperty("componentId").GetString()!;
+            var revision = step.GetProperty("revision").GetInt32();
+            if (revision > 0 && newest.GetValueOrDefault(component) > revision)
+            {
+                return $"to pick up component {component} revision {newest[component]}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The silo refusing what a file says is a problem of that file: exit 3, naming the file with each field.</summary>
+    private static async Task<JsonElement> RefusedAsFileAsync(string path, Func<Task<JsonElement>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (CliException e) when (e.ExitCode == ExitCodes.Failed)
+        {
+            throw new CliException(ExitCodes.InvalidFiles, $"{path}: {e.Message}", e.Details.Select(d => $"{path}: {d}").ToArray());
+        }
+    }
+
+    private static bool IsActive(JsonElement flow) => flow.GetProperty("lifecycle").GetString() is "Running" or "WarmingUp";
+
+    private void Report(Result result) =>
+        output.Text(result.Changes.Count == 0
+            ? $"{result.Kind} {result.Id}: unchanged{(result.State is null ? "" : $" ({result.State})")}"
+            : $"{result.Kind} {result.Id}: {string.Join(", ", result.Changes)}{(result.State is null ? "" : $" ({result.State})")}");
+
+    private sealed record Result(string Kind, string Id, string Path, IReadOnlyList<string> Changes, int? Revision, string? State)
+    {
+        public JsonObject ToJson() => new()
+        {
+            ["kind"] = Kind,
+            ["id"] = Id,
+            ["file"] = Path,
+            ["changed"] = Changes.Count > 0,
+            ["changes"] = new JsonArray(Changes.Select(c => (JsonNode?)c).ToArray()),
+            ["revision"] = Revision,
+            ["lifecycle"] = State,
+        };
+    }
+}
