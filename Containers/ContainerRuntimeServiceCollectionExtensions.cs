@@ -1,4 +1,5 @@
 using FlowActors.Containers.Docker;
+using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +15,7 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the container runtime chosen by <c>FlowActors:Containers:Kind</c> as <see cref="IContainerRuntime"/>,
-    /// the reaper (a silo lifecycle participant) over that runtime, the lease book and owner they share, and their
+    /// how components are isolated (<c>FlowActors:Containers:Isolation</c>), the reaper (a silo lifecycle participant) over that runtime, the lease book and owner they share, and their
     /// options, validated at start. Each runtime is also a keyed service under its <see cref="IContainerRuntime.Name"/>
     /// ("Docker", "Process").
     /// </summary>
@@ -33,6 +34,9 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
             .Validate(o => o.Period > TimeSpan.Zero, $"{ContainerReaperOptions.SectionName}:Period must be positive, e.g. 00:01:00.")
             .Validate(o => o.Grace >= TimeSpan.Zero, $"{ContainerReaperOptions.SectionName}:Grace must not be negative, e.g. 00:00:30.")
             .ValidateOnStart();
+
+        services.AddOptions<ComponentIsolationOptions>().Bind(configuration.GetSection(ComponentIsolationOptions.SectionName));
+        services.AddComponentIsolation();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopbackPorts>();
@@ -70,7 +74,7 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
             "Set Kind to Docker or Process.");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container runtime Auto chose {Kind} (Docker engine at {Endpoint})")]
+    [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "Container runtime Auto chose {Kind} (Docker engine at {Endpoint})")]
     private static partial void LogAutoSelected(ILogger logger, ContainerRuntimeKind kind, string endpoint);
 
     /// <summary>For runtimes that cannot report deaths by themselves: holders fall back to IsRunningAsync.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Isolation;
 
 namespace FlowActors.Containers;
 
@@ -7,13 +8,15 @@ namespace FlowActors.Containers;
 /// Asks a component whether it is ready (<c>GET /healthz</c> answers 200). Shared by the runtimes, whose
 /// <see cref="IContainerRuntime.ProbeAsync"/> is the warm-up probe and tells a dead container from a failed call.
 /// </summary>
-public sealed class HealthProbe(TimeSpan timeout) : IDisposable
+/// <param name="networks">Where isolated components listen; connections to them are made inside their namespace.</param>
+public sealed class HealthProbe(TimeSpan timeout, ComponentNetworks? networks = null) : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         UseProxy = false,
         ConnectTimeout = timeout,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        ConnectCallback = networks is null ? null : networks.ConnectAsync,
     })
     {
         Timeout = timeout,

@@ -2,7 +2,8 @@
 # Makes sure a Docker engine answers on /var/run/docker.sock, for the Docker tests and the Docker runtime.
 # Idempotent: installs Debian's docker.io only when dockerd is missing, starts dockerd only when no engine
 # answers, and says what it did. The engine runs without a bridge or iptables rules: FlowActors containers
-# use host networking bound to 127.0.0.1, so the machine's network configuration is left untouched.
+# have network namespaces of their own with only lo (or host networking bound to 127.0.0.1 when isolation is off),
+# so the machine's network configuration is left untouched.
 set -euo pipefail
 
 SOCKET="${DOCKER_SOCKET:-/var/run/docker.sock}"

@@ -27,6 +27,8 @@ grep -E '^(not ok|# (tests|pass|fail|cancelled|skipped|todo) )' "$results/node.t
 
 echo "==> dotnet build"
 dotnet build FlowActors.sln -c Release -nologo -v quiet
+echo "==> component user (local component processes run as uid 65534 when the tests run as root)"
+scripts/ensure-component-access.sh
 
 echo "==> dotnet test"
 status=0

@@ -12,13 +12,14 @@ Action<ComponentBuilder>? configure = component switch
     "delay" => DelayComponent.Configure,
     "faulty" => FaultyComponent.Configure,
     "echo" => EchoComponent.Configure,
+    "probe" => ProbeComponent.Configure,
     _ => null,
 };
 
 if (configure is null)
 {
     Console.Error.WriteLine(
-        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
+        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|probe  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
     return ComponentHost.BadEnvironmentExitCode;
 }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
@@ -10,16 +11,23 @@ using Microsoft.Extensions.Options;
 namespace FlowActors.Containers.Docker;
 
 /// <summary>
-/// Runs each component in its own Docker container: host network, bound to a loopback port it is given, hardened
-/// (see <see cref="DockerRuntimeOptions"/>), labelled for the reaper. Containers it still holds when disposed (silo
-/// shutdown) are removed.
+/// Runs each component in its own Docker container, bound to a loopback port it is given, hardened (see
+/// <see cref="DockerRuntimeOptions"/>), labelled for the reaper. Where the silo can (<see cref="ComponentIsolation"/>)
+/// the container has a network namespace of its own with only <c>lo</c> (<c>--network none</c>), and the silo connects
+/// to it from inside that namespace; otherwise it shares the host's network. Containers it still holds when disposed
+/// (silo shutdown) are removed.
 /// </summary>
 public sealed partial class DockerContainerRuntime : IContainerRuntime, IContainerDeathNotifier, IAsyncDisposable
 {
+    // ENOENT: /proc/PID is gone. EACCES: the process is another user's and the silo may not look into it.
+    private const int NoSuchFile = 2;
+    private const int PermissionDenied = 13;
+
     private readonly DockerRuntimeOptions _options;
     private readonly ContainerOwner _owner;
     private readonly ContainerLeases _leases;
     private readonly LoopbackPorts _ports;
+    private readonly ComponentIsolation _isolation;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DockerEngine _engine;
@@ -35,6 +43,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         ContainerOwner owner,
         ContainerLeases leases,
         LoopbackPorts ports,
+        ComponentIsolation isolation,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -42,12 +51,14 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         _owner = owner;
         _leases = leases;
         _ports = ports;
+        _isolation = isolation;
         _time = time;
         _logger = loggers.CreateLogger<DockerContainerRuntime>();
         _engine = new DockerEngine(_options, _logger);
         _images = new DockerImages(_options, _logger);
         _logs = new ContainerLogForwarder(_options, loggers.CreateLogger("FlowActors.Components.Container"), time);
-        _probes = new HealthProbe(_options.ProbeTimeout);
+        _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
+        isolation.Announce(Name, containers: true);
         var events = new DockerEventWatcher(owner.ClusterId, OnDied, _logger);
         _watcher = new Lazy<Task>(() => Task.Run(() => events.RunAsync(_engine.GetClientAsync, _stopping.Token)));
     }
@@ -83,7 +94,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         string? containerId = null;
         try
         {
-            var spec = DockerContainerSpec.Create(request, image, _options, _owner, leaseId, port);
+            var spec = DockerContainerSpec.Create(request, image, _options, _owner, leaseId, port, _isolation.IsolatesContainerNetwork);
             containerId = await CreateAsync(client, spec, revision.ComponentId, cancellationToken);
             var now = _time.GetUtcNow();
             var lease = new ContainerLease(leaseId, containerId, request.Holder, new Uri($"http://127.0.0.1:{port}/"), now, now + request.LeaseDuration);
@@ -93,6 +104,11 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
 
             // Registered before start, so that a component dying at once is reported, not missed.
             await client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
+            if (_isolation.IsolatesContainerNetwork)
+            {
+                _isolation.Networks.Register(lease.Endpoint, await EnterableNetworkAsync(client, containerId, cancellationToken));
+            }
+
             if (_options.ForwardLogs)
             {
                 _ = Task.Run(() => _logs.ForwardAsync(client, containerId, request.FlowId, request.StepId, forwarding.Token), CancellationToken.None);
@@ -265,6 +281,53 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         }
     }
 
+    /// <summary>
+    /// The network namespace of a container that has just started, opened through its init process, which the engine
+    /// reports. The silo must see the engine's processes (the same host and PID namespace): a silo elsewhere (a remote
+    /// engine, Docker Desktop's VM) cannot, and the start fails saying so rather than leave a component nobody reaches.
+    /// </summary>
+    private static async Task<NetworkNamespace> EnterableNetworkAsync(IDockerClient client, string containerId, CancellationToken cancellationToken)
+    {
+        var inspected = await client.Containers.InspectContainerAsync(containerId, cancellationToken);
+        var pid = inspected.State?.Pid ?? 0;
+        if (pid <= 0)
+        {
+            throw new InvalidOperationException($"Container {containerId} is not running (it exited at once), so it has no network to connect to.");
+        }
+
+        NetworkNamespace network;
+        try
+        {
+            network = NetworkNamespace.OfProcess((int)pid);
+        }
+        catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == NoSuchFile)
+        {
+            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
+        }
+        catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == PermissionDenied)
+        {
+            throw new InvalidOperationException(
+                $"Could not open the network namespace of container {containerId} (process {pid}): {e.Message}. A silo that is not root " +
+                "needs CAP_SYS_PTRACE (and CAP_SYS_ADMIN) to enter the namespace of a process of another user; see docs/security.md.", e);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            throw new InvalidOperationException(
+                $"Could not open the network namespace of container {containerId} (process {pid}): {e.Message}. The silo must run on the " +
+                $"Docker host in its PID namespace to reach isolated containers; elsewhere set {ComponentIsolationOptions.SectionName}:Mode=Off " +
+                "(components then share the host's network and can reach the silo's ports).", e);
+        }
+
+        if (network.Id == NetworkNamespace.Silo.Id)
+        {
+            // The process that had the container's pid is gone and the pid now names one of the host's processes.
+            network.Dispose();
+            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).");
+        }
+
+        return network;
+    }
+
     private async Task<bool> RemoveQuietlyAsync(IDockerClient client, string containerId)
     {
         try
@@ -286,6 +349,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         {
             gone.Forwarding.Cancel();
             gone.Forwarding.Dispose();
+            _isolation.Networks.Release(gone.Lease.Endpoint);
             _ports.Release(gone.Port);
             _leases.End(gone.Lease.LeaseId);
         }
@@ -312,21 +376,21 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
 
     private sealed record Held(ContainerLease Lease, string FlowId, string StepId, int Port, CancellationTokenSource Forwarding);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
     private static partial void LogWatcherStuck(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string flowId, string stepId, string containerId, string image, Uri endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped and removed container {ContainerId} held by {Holder}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Stopped and removed container {ContainerId} held by {Holder}")]
     private static partial void LogStopped(ILogger logger, string containerId, string holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
     private static partial void LogDied(ILogger logger, string flowId, string stepId, string containerId, int? exitCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
     private static partial void LogRemoveFailed(ILogger logger, Exception exception, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string containerId);
 }

@@ -12,8 +12,12 @@ namespace FlowActors.Containers.Docker;
 /// </summary>
 public static class DockerContainerSpec
 {
+    /// <param name="ownNetwork">
+    /// The container gets a network namespace of its own with only <c>lo</c> (<c>--network none</c>), which the silo enters
+    /// to connect to it; otherwise it shares the host's network.
+    /// </param>
     public static CreateContainerParameters Create(
-        ContainerRequest request, string image, DockerRuntimeOptions options, ContainerOwner owner, string leaseId, int port)
+        ContainerRequest request, string image, DockerRuntimeOptions options, ContainerOwner owner, string leaseId, int port, bool ownNetwork = true)
     {
         var revision = request.Revision;
         var labels = ContainerLabels.Create(owner, request, leaseId);
@@ -29,9 +33,12 @@ public static class DockerContainerSpec
             User = string.IsNullOrWhiteSpace(options.User) ? null : options.User,
             HostConfig = new HostConfig
             {
-                // Host networking with the component bound to 127.0.0.1: no bridge, no NAT, no published ports, and
-                // the same loopback latency as a local process. The component protocol requires the loopback bind.
-                NetworkMode = "host",
+                // No published ports, and the component bound to 127.0.0.1 in every case. With a namespace of its own
+                // (Network "none": only lo) nothing but the silo, which connects from inside it, reaches the component,
+                // and the component reaches nothing; an operator's egress network adds a way out, not a way in. On the
+                // host's network (isolation off or impossible) it could connect to every port on the host's loopback,
+                // the silo's included.
+                NetworkMode = ownNetwork ? options.Network : "host",
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
                 ReadonlyRootfs = options.ReadOnlyRootFilesystem,

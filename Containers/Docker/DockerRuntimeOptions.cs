@@ -8,6 +8,15 @@ public sealed class DockerRuntimeOptions
 {
     public const string SectionName = "FlowActors:Containers:Docker";
 
+    /// <summary>
+    /// The Docker network an isolated container joins: <c>none</c> (the default) gives it a namespace with only
+    /// <c>lo</c>, so it reaches nothing at all. Components that call outside systems (most integrations) need a way out:
+    /// name a user-defined network whose firewall lets traffic out but not to the silos' addresses (see
+    /// docs/security.md). The container keeps a namespace of its own either way, and the silo still enters it to reach
+    /// the component on its loopback port, so nothing on that network needs to reach the component.
+    /// </summary>
+    public string Network { get; set; } = "none";
+
     /// <summary>The engine's endpoint: <c>unix:///var/run/docker.sock</c> or <c>tcp://127.0.0.1:2375</c>.</summary>
     public string Endpoint { get; set; } = "unix:///var/run/docker.sock";
 

@@ -19,6 +19,12 @@ internal sealed class DockerRuntimeOptionsValidator : IValidateOptions<DockerRun
             failures.Add($"{section}:MaxApiVersion '{options.MaxApiVersion}' is not a version; use e.g. 1.41.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.Network) || options.Network is "host" or "bridge" or "default")
+        {
+            failures.Add($"{section}:Network '{options.Network}' would put components beside the silo's ports or on the engine's default bridge; " +
+                "use none (the default) or a user-defined network whose firewall keeps the silos' addresses out of reach.");
+        }
+
         Positive(options.ApiTimeout, nameof(options.ApiTimeout), "30 seconds");
         Positive(options.StopTimeout, nameof(options.StopTimeout), "5 seconds");
         Positive(options.ProbeTimeout, nameof(options.ProbeTimeout), "2 seconds");

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using FlowActors.Containers.Isolation;
 
 namespace FlowActors.Containers.Processes;
 
@@ -15,6 +17,10 @@ namespace FlowActors.Containers.Processes;
 /// <c>/proc/self/exe</c>, not argv[0]. Arguments are untouched. A script's interpreter sees the script's path, not
 /// argv[0], so a script shows in <c>ps</c> by its path (its environment still has <c>FLOWACTORS_FLOW</c> and
 /// <c>FLOWACTORS_STEP</c>). <c>--posix</c> keeps bash from reading <c>BASH_ENV</c>.</item>
+/// <item><b>As an unprivileged user</b> when the silo runs as root: <c>setpriv --reuid U --regid G --clear-groups
+/// --no-new-privs</c>. The kernel clears a parent-death signal when a process changes its credentials; setpriv sets it
+/// after the change (checked: a child started this way dies with its parent; one whose signal was set before the
+/// change outlives it), and the exec that follows keeps it.</item>
 /// </list>
 /// Either tool may be missing (setpriv outside Linux, bash on a minimal image): the launch goes on without it, and the
 /// runtime warns once at start.
@@ -40,11 +46,22 @@ internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
         $"{NamePrefix}{Printable(flowId)}/{Printable(stepId)}:{executable}";
 
     /// <summary>Sets <paramref name="start"/>'s file name and arguments to run <paramref name="executable"/> this way.</summary>
-    public void Apply(ProcessStartInfo start, string executable, IEnumerable<string> arguments, string name)
+    /// <param name="user">The user to run it as, or null for the silo's; needs <see cref="Setpriv"/>.</param>
+    public void Apply(ProcessStartInfo start, string executable, IEnumerable<string> arguments, string name, ProcessUser? user = null)
     {
         ArgumentNullException.ThrowIfNull(start);
         var command = new List<string>();
-        if (Setpriv is not null)
+        if (user is not null)
+        {
+            command.AddRange([
+                Setpriv ?? throw new InvalidOperationException("Running a component as another user needs setpriv (util-linux)."),
+                .. UserArguments(user),
+                "--no-new-privs",
+                "--pdeathsig",
+                "KILL",
+                "--"]);
+        }
+        else if (Setpriv is not null)
         {
             command.AddRange([Setpriv, "--pdeathsig", "KILL", "--"]);
         }
@@ -63,6 +80,14 @@ internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
             start.ArgumentList.Add(argument);
         }
     }
+
+    /// <summary>setpriv's arguments that make a process run as <paramref name="user"/> with no supplementary groups.</summary>
+    public static IEnumerable<string> UserArguments(ProcessUser user) =>
+    [
+        "--reuid", user.UserId.ToString(CultureInfo.InvariantCulture),
+        "--regid", user.GroupId.ToString(CultureInfo.InvariantCulture),
+        "--clear-groups",
+    ];
 
     /// <summary>
     /// The absolute path of <paramref name="command"/>: as given when rooted, from the silo's working directory when it

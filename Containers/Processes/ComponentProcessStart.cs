@@ -2,14 +2,22 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Isolation;
 
 namespace FlowActors.Containers.Processes;
 
 /// <summary>Builds the command line and environment of a component process.</summary>
 internal static class ComponentProcessStart
 {
+    // Enterable by the unprivileged user components run as, whatever the silo's umask; writable only by the silo.
     private static readonly Lazy<string> WorkingDirectory = new(() =>
-        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "flowactors-components")).FullName);
+    {
+        var path = Path.Combine(Path.GetTempPath(), "flowactors-components");
+        return OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(path).FullName
+            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute).FullName;
+    });
 
     // A component handles one call at a time on a machine shared with the silo and other components:
     // workstation, non-concurrent GC keeps each process small, and no PGO instrumentation for short lives.
@@ -20,23 +28,12 @@ internal static class ComponentProcessStart
         new("DOTNET_TieredPGO", "0"),
     ];
 
-    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options, ComponentLauncher launcher)
+    /// <param name="user">The user to run it as (<see cref="ComponentLauncher"/>), or null for the silo's.</param>
+    public static ProcessStartInfo Create(ContainerRequest request, int port, LocalProcessRuntimeOptions options, ComponentLauncher launcher, ProcessUser? user = null)
     {
         var revision = request.Revision;
         var launch = revision.Launch;
-        if (string.IsNullOrWhiteSpace(launch.Command))
-        {
-            throw new InvalidOperationException(
-                $"Component '{revision.ComponentId}' revision {revision.Revision} has no command to run as a local process. "
-                + "Deploy it with ComponentLaunch.Command (e.g. 'dotnet' with the component's dll as first argument), "
-                + "or run it on the Docker runtime.");
-        }
-
-        var command = LaunchPaths.Resolve(launch.Command, options.ComponentsDirectory);
-        var executable = ComponentLauncher.FindExecutable(DotnetHost.Resolve(command)) ?? throw new InvalidOperationException(
-            $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
-            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path starting with './' under the "
-            + $"components directory {options.ComponentsDirectory}, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
+        var executable = Executable(request, options);
 
         var start = new ProcessStartInfo
         {
@@ -51,8 +48,7 @@ internal static class ComponentProcessStart
             // file of the silo) as its own, just as a container sees only its image.
             WorkingDirectory = WorkingDirectory.Value,
         };
-        var arguments = launch.Arguments.Select(argument => LaunchPaths.Resolve(argument, options.ComponentsDirectory));
-        launcher.Apply(start, executable, arguments, ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable));
+        launcher.Apply(start, executable, Arguments(request, options), ComponentLauncher.ProcessName(request.FlowId, request.StepId, executable), user);
 
         var environment = start.Environment;
         environment.Clear();
@@ -82,6 +78,30 @@ internal static class ComponentProcessStart
         environment[ProtocolPaths.ConfigurationVariable] = request.Configuration ?? string.Empty;
         return start;
     }
+
+    /// <summary>The absolute path of the revision's command; throws naming the revision when there is none or it is not an executable file.</summary>
+    public static string Executable(ContainerRequest request, LocalProcessRuntimeOptions options)
+    {
+        var revision = request.Revision;
+        var launch = revision.Launch;
+        if (string.IsNullOrWhiteSpace(launch.Command))
+        {
+            throw new InvalidOperationException(
+                $"Component '{revision.ComponentId}' revision {revision.Revision} has no command to run as a local process. "
+                + "Deploy it with ComponentLaunch.Command (e.g. 'dotnet' with the component's dll as first argument), "
+                + "or run it on the Docker runtime.");
+        }
+
+        var command = LaunchPaths.Resolve(launch.Command, options.ComponentsDirectory);
+        return ComponentLauncher.FindExecutable(DotnetHost.Resolve(command)) ?? throw new InvalidOperationException(
+            $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
+            + $"its command '{launch.Command}' is not an executable file (an absolute path, a path starting with './' under the "
+            + $"components directory {options.ComponentsDirectory}, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");
+    }
+
+    /// <summary>The revision's arguments, with its <c>./</c> paths resolved under the components directory (<see cref="LaunchPaths"/>).</summary>
+    public static IReadOnlyList<string> Arguments(ContainerRequest request, LocalProcessRuntimeOptions options) =>
+        [.. request.Revision.Launch.Arguments.Select(argument => LaunchPaths.Resolve(argument, options.ComponentsDirectory))];
 
     /// <summary>The command line as the revision gives it, for error messages.</summary>
     public static string Describe(ContainerRequest request) =>

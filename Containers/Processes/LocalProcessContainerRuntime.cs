@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
+using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,8 @@ namespace FlowActors.Containers.Processes;
 /// <summary>
 /// Runs components as child processes of the silo: the embedded default where no Docker engine is reachable, and the
 /// fast path for tests. Each process dies with the silo, however the silo ends (<see cref="ComponentLauncher"/>), and
-/// names its flow and step in its command line. Leases are recorded in <see cref="ContainerLeases"/> and expire in
+/// names its flow and step in its command line. Where the silo can (<see cref="ComponentIsolation"/>), each runs in a
+/// network namespace of its own, reached only through the silo's connections, and as an unprivileged user. Leases are recorded in <see cref="ContainerLeases"/> and expire in
 /// the reaper, as Docker's do; an exit nobody asked for raises <see cref="ContainerDied"/>; disposing the runtime
 /// (silo shutdown) stops every process it started.
 /// </summary>
@@ -24,6 +26,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     private readonly LoopbackPorts _ports;
     private readonly LocalProcessRuntimeOptions _options;
     private readonly ComponentLauncher _launcher = ComponentLauncher.Current;
+    private readonly ComponentIsolation _isolation;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private volatile bool _disposed;
@@ -32,19 +35,23 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         ContainerOwner owner,
         ContainerLeases leases,
         LoopbackPorts ports,
+        ComponentIsolation isolation,
         IOptions<LocalProcessRuntimeOptions> options,
         ILogger<LocalProcessContainerRuntime> logger,
         TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(isolation);
         ArgumentNullException.ThrowIfNull(options);
         _owner = owner;
+        _isolation = isolation;
         _leases = leases;
         _ports = ports;
         _options = options.Value;
         _logger = logger;
         _time = time;
-        _probes = new HealthProbe(_options.ProbeTimeout);
+        _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
+        isolation.Announce(Name, containers: false);
         if (!_launcher.DiesWithSilo)
         {
             LogNoParentDeathSignal(_logger);
@@ -67,12 +74,22 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
 
+        var user = _isolation.ProcessUser;
+        if (user is not null)
+        {
+            // Names what is wrong with the revision's command, or the file its user cannot read.
+            await ComponentFileAccess.CheckAsync(
+                request, ComponentProcessStart.Executable(request, _options), ComponentProcessStart.Arguments(request, _options), user, _launcher, cancellationToken);
+        }
+
         var port = _ports.Reserve();
         System.Diagnostics.Process process;
+        NetworkNamespace? network;
         try
         {
             // Create names what is wrong with the revision's command itself.
-            process = await ComponentSpawner.StartAsync(ComponentProcessStart.Create(request, port, _options, _launcher));
+            (process, network) = await ComponentSpawner.StartAsync(
+                ComponentProcessStart.Create(request, port, _options, _launcher, user), ownNetwork: _isolation.IsolatesNetwork);
         }
         catch (Win32Exception exception)
         {
@@ -92,6 +109,11 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         var now = _time.GetUtcNow();
         var leaseId = Guid.NewGuid().ToString("N");
         var endpoint = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        if (network is not null)
+        {
+            _isolation.Networks.Register(endpoint, network);
+        }
+
         var component = new ComponentProcess(
             process, endpoint, leaseId, ContainerLabels.Create(_owner, request, leaseId), request, _options.MaxLogLineLength, _logger, OnExitedUnasked);
         var lease = new ContainerLease(leaseId, component.ContainerId, request.Holder, endpoint, now, now + request.LeaseDuration);
@@ -201,6 +223,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     private async Task StopAndForgetAsync(ComponentProcess component)
     {
         await component.StopAsync(_options.StopTimeout);
+        _isolation.Networks.Release(component.Endpoint);
         _ports.Release(component.Endpoint.Port);
         _leases.End(component.LeaseId);
         if (_processes.TryRemove(new KeyValuePair<string, ComponentProcess>(component.ContainerId, component)))

@@ -1,3 +1,4 @@
+using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +29,7 @@ public static class LocalProcessServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopbackPorts>();
         services.AddContainerLeases();
+        services.AddComponentIsolation();
         services.TryAddSingleton<LocalProcessContainerRuntime>();
 
         // Keyed, so that AddFlowActorsContainerRuntime can choose it by name; unkeyed when nothing chooses.

@@ -55,9 +55,10 @@ public interface IFlowGrain : IGrainWithStringKey
     Task<StepPlan?> GetStepPlanAsync(string stepId);
 
     /// <summary>
-    /// A step reports a change: warmed up, failed, container started or stopped. Called by step grains; one-way
-    /// so that a step never waits on its flow (the flow may be calling the step at the same time).
+    /// A step reports a change in <paramref name="runId"/>: warmed up, failed, container replaced or released. Called by
+    /// step grains; one-way so that a step never waits on its flow. A report of another run than the current one is
+    /// ignored. Does not interleave: every change of the flow's state happens one turn at a time.
     /// </summary>
-    [AlwaysInterleave, OneWay]
-    Task ReportStepAsync(StepStatus status);
+    [OneWay]
+    Task ReportStepAsync(string runId, StepStatus status);
 }

@@ -5,22 +5,33 @@ namespace FlowActors.Grains.Interfaces.Steps;
 /// <summary>
 /// One step of one flow (key <c>{flowId}/{stepId}</c>, see <see cref="Messages.FlowStreams.StepKey"/>).
 /// It receives messages on its input stream. Ordinary: a container per activation. Real-time: a container
-/// lease held from flow start to flow stop.
+/// lease held from flow start to flow stop, across reactivations of the step grain.
 /// </summary>
 [Alias("FlowActors.IStepGrain")]
 public interface IStepGrain : IGrainWithStringKey
 {
-    /// <summary>Real-time only: acquire a container lease and warm up. Returns once the container is starting; readiness is reported to the flow.</summary>
-    Task StartRealtimeAsync(StepPlan plan);
+    /// <summary>
+    /// Real-time only: makes sure the step runs <paramref name="plan"/>'s run, and says where it is. Idempotent: a step
+    /// already in that run answers with its current state; one that lost its activation re-adopts its container (or
+    /// starts a new one when it is gone); a step that failed in that run tries again. Returns at once: the container
+    /// starts and warms up in the background, and readiness is reported to the flow
+    /// (<see cref="IFlowGrain.ReportStepAsync"/>).
+    /// </summary>
+    Task<StepStatus> StartRealtimeAsync(StepPlan plan);
 
-    /// <summary>Releases the container and lets the activation go.</summary>
+    /// <summary>
+    /// Ends the step's run: what is queued or in flight gets an error event, the container is released and the
+    /// activation let go. Interleaves, so a stop never waits behind message work.
+    /// </summary>
+    [AlwaysInterleave]
     Task StopAsync();
 
     /// <summary>
     /// The runtime saw the step's container die (crash, OOM kill, <c>docker kill</c>). A real-time step starts
-    /// a replacement at once, so the next message does not pay for it; an ordinary step lets it go.
+    /// a replacement at once, so the next message does not pay for it; an ordinary step checks at its next message.
+    /// Interleaves: it only starts the replacement.
     /// </summary>
-    [OneWay]
+    [AlwaysInterleave, OneWay]
     Task ContainerDiedAsync(string containerId);
 
     /// <summary>The step's phase, revision and container.</summary>

@@ -10,15 +10,21 @@ using Orleans.Streams;
 namespace FlowActors.Grains.Flows;
 
 /// <summary>
-/// Owns a flow's definitions, mode and lifecycle. It coordinates; the steps do the work: a real-time start
-/// asks every step to warm up and waits for their reports, and a message goes onto the entry step's stream.
+/// Owns a flow's definitions, mode and lifecycle. It coordinates; the steps do the work: a real-time start asks every
+/// step to take its run up and follows their reports, and a message goes onto the entry step's stream. A real-time run
+/// is reconciled, not assumed: whenever the flow grain activates while its run goes on, and on a reminder while it
+/// runs, it asks every step where it is in the run (<see cref="IStepGrain.StartRealtimeAsync"/>, idempotent), which
+/// re-establishes what is missing. Every change of state happens in a non-interleaving turn, so writes never overlap.
 /// </summary>
 public sealed partial class FlowGrain(
     [PersistentState("flow", StorageNames.Grains)] IPersistentState<FlowState> state,
+    IOptions<FlowOptions> options,
     TimeProvider time,
     IOptions<FlowLimitsOptions> limits,
-    ILogger<FlowGrain> logger) : Grain, IFlowGrain
+    ILogger<FlowGrain> logger) : Grain, IFlowGrain, IRemindable
 {
+    private const string ReconcileReminder = "reconcile";
+
     private readonly Dictionary<string, StepStatus> _steps = new(StringComparer.Ordinal);
     private FlowLifecycle _lifecycle;
     private string? _error;
@@ -26,20 +32,33 @@ public sealed partial class FlowGrain(
     private IAsyncStream<FlowMessage>[] _entryStreams = [];
     private long _warmUpStarted;
 
+    // True while a fresh start warms up: a step that fails then fails the run (its definition or a component is at
+    // fault). Afterwards, and after a reactivation, a failed step is retried by the next reconciliation instead.
+    private bool _failOnStepFailure;
+    private bool _reminderRegistered;
+    private IGrainTimer? _reconcileOnActivation;
+
     private string FlowId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lifecycle = state.State.Lifecycle;
         if (state.State.Run is { } run && _lifecycle == FlowLifecycle.Running)
         {
-            // The flow was running when its activation was lost (a silo went away): pick the run up again.
+            // The activation was lost while the flow ran (idle collection, a move, its silo gone); its steps may well run
+            // on. Ask them, rather than assume: from a timer, because a step that is calling this flow right now (for its
+            // plan) must get its answer before the flow waits on it.
             BeginRun(run);
             if (run.Mode == FlowMode.Realtime)
             {
-                await WarmUpAsync(run);
+                LogReconciling(logger, FlowId, run.RunId);
+                _lifecycle = FlowLifecycle.WarmingUp;
+                _warmUpStarted = time.GetTimestamp();
+                _reconcileOnActivation = this.RegisterGrainTimer(ReconcileOnActivationAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task SaveDraftAsync(FlowDefinition draft)
@@ -104,7 +123,12 @@ public sealed partial class FlowGrain(
         LogStarting(logger, FlowId, published.Revision, run.Mode);
         if (run.Mode == FlowMode.Realtime)
         {
-            await WarmUpAsync(run);
+            // A step that cannot start at all now fails the run: the definition or a component is at fault. Once the run
+            // has been warm, a step that fails is re-established by the reminder instead.
+            _lifecycle = FlowLifecycle.WarmingUp;
+            _warmUpStarted = time.GetTimestamp();
+            _failOnStepFailure = true;
+            await ReconcileAsync();
         }
     }
 
@@ -119,6 +143,7 @@ public sealed partial class FlowGrain(
         _lifecycle = FlowLifecycle.Stopping;
         try
         {
+            await UnregisterReminderAsync();
             await StopStepsAsync(steps);
         }
         finally
@@ -188,76 +213,6 @@ public sealed partial class FlowGrain(
         return Task.FromResult(PlanFor(run, stepId));
     }
 
-    public async Task ReportStepAsync(StepStatus status)
-    {
-        if (!_steps.ContainsKey(status.StepId) || _lifecycle is not (FlowLifecycle.WarmingUp or FlowLifecycle.Running))
-        {
-            return; // a report from a run that has ended
-        }
-
-        _steps[status.StepId] = status;
-        if (_lifecycle != FlowLifecycle.WarmingUp)
-        {
-            return;
-        }
-
-        if (status.Phase == StepPhase.Failed)
-        {
-            await FailAsync($"Step '{status.StepId}' failed to warm up: {status.Error}");
-        }
-        else if (_steps.Values.All(s => s.Phase == StepPhase.Ready))
-        {
-            _lifecycle = FlowLifecycle.Running;
-            LogWarm(logger, FlowId, time.GetElapsedTime(_warmUpStarted).TotalMilliseconds);
-        }
-    }
-
-    private async Task WarmUpAsync(FlowRun run)
-    {
-        _lifecycle = FlowLifecycle.WarmingUp;
-        _warmUpStarted = time.GetTimestamp();
-        try
-        {
-            // Steps report readiness through ReportStepAsync; these calls only start the containers.
-            await Task.WhenAll(_steps.Keys.Select(stepId => Step(stepId).StartRealtimeAsync(PlanFor(run, stepId)!)));
-        }
-        catch (Exception e)
-        {
-            await FailAsync($"The flow could not start its steps: {e.Message}");
-        }
-    }
-
-    private async Task FailAsync(string error)
-    {
-        LogFailed(logger, FlowId, error);
-        var steps = _steps.Keys.ToArray();
-        _lifecycle = FlowLifecycle.Stopping;
-        await StopStepsAsync(steps);
-        await UpdateStateAsync(s =>
-        {
-            s.Lifecycle = FlowLifecycle.Failed;
-            s.Run = null;
-        });
-        EndRun(FlowLifecycle.Failed, error);
-    }
-
-    private async Task StopStepsAsync(IEnumerable<string> steps)
-    {
-        var stops = steps.Select(async stepId =>
-        {
-            try
-            {
-                await Step(stepId).StopAsync();
-            }
-            catch (Exception e)
-            {
-                // A step that cannot be reached holds nothing we can release from here; the reaper collects its container.
-                LogStepStopFailed(logger, FlowId, stepId, e);
-            }
-        });
-        await Task.WhenAll(stops);
-    }
-
     private async Task<FlowRun> ResolveRunAsync(PublishedFlow published)
     {
         var latest = await DeployedComponents.LatestAsync(GrainFactory, published.Definition);
@@ -279,6 +234,7 @@ public sealed partial class FlowGrain(
     {
         _graph = FlowGraph.Create(run.Flow.Definition);
         _error = null;
+        _failOnStepFailure = false;
         _steps.Clear();
         foreach (var step in run.Flow.Definition.Steps)
         {
@@ -341,21 +297,17 @@ public sealed partial class FlowGrain(
         Run = s.Run,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} published revision {Revision}")]
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Flow {FlowId} published revision {Revision}")]
     private static partial void LogPublished(ILogger logger, string flowId, int revision);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} starting revision {Revision} in {Mode} mode")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Flow {FlowId} starting revision {Revision} in {Mode} mode")]
     private static partial void LogStarting(ILogger logger, string flowId, int revision, FlowMode mode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} is warm after {WarmUpMs:F0} ms")]
-    private static partial void LogWarm(ILogger logger, string flowId, double warmUpMs);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} stopped")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Flow {FlowId} stopped")]
     private static partial void LogStopped(ILogger logger, string flowId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} failed: {Error}")]
-    private static partial void LogFailed(ILogger logger, string flowId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} could not stop step {StepId}")]
-    private static partial void LogStepStopFailed(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Flow {FlowId} activated while its run {RunId} goes on: asking its steps where they are")]
+    private static partial void LogReconciling(ILogger logger, string flowId, string runId);
 }

@@ -15,7 +15,8 @@ public static class FlowActorsSiloBuilderExtensions
     /// <summary>
     /// Adds the grains' services and options. The host still chooses the grain storage
     /// (<see cref="StorageNames.Grains"/>, <see cref="StorageNames.PubSub"/>), the stream provider
-    /// (<see cref="Interfaces.Messages.FlowStreams.Provider"/>) and an <see cref="Containers.IContainerRuntime"/>.
+    /// (<see cref="Interfaces.Messages.FlowStreams.Provider"/>), the reminder service (running real-time flows reconcile
+    /// on a reminder) and an <see cref="Containers.IContainerRuntime"/>.
     /// </summary>
     public static ISiloBuilder AddFlowActors(this ISiloBuilder builder, Action<StepOptions>? configureSteps = null)
     {
@@ -35,6 +36,8 @@ public static class FlowActorsSiloBuilderExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StepOptions>, StepOptionsValidator>());
+        services.AddOptions<FlowOptions>().BindConfiguration(FlowOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlowOptions>, FlowOptionsValidator>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ContainerDeathRouter>();
         services.AddOptions<FlowLimitsOptions>().BindConfiguration(FlowLimitsOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlowLimitsOptions>, FlowLimitsOptionsValidator>());

@@ -1,397 +1,355 @@
 using System.Diagnostics;
-using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers;
+using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// Runs one step of one flow. Messages arrive on the step's input stream (implicit subscription, so a
-/// message activates the grain). Ordinary: the first message starts a container, which lives as long as
-/// the activation; an idle activation deactivates and stops it; each message is processed before the stream
-/// delivers the next. Real-time: the flow's start acquires the container lease and warms it up; messages go into
-/// a bounded inbox (<see cref="StepInbox"/>) whose pump calls the component once per batch of whatever queued up
-/// (<see cref="StepInvoker"/>), after warm-up and in order.
+/// Runs one step of one flow. Messages arrive on the step's input stream (implicit subscription, so a message activates
+/// the grain). The grain routes its contract to a runner chosen by the flow's mode: <see cref="RealtimeStep"/> (a
+/// container held from flow start to flow stop, across activations) or <see cref="OrdinaryStep"/> (a container per
+/// activation). What must survive a reactivation (a real-time container's lease, the component's snapshot) is in
+/// <see cref="StepState"/>.
 /// </summary>
 [ImplicitStreamSubscription(FlowStreams.StepInput)]
 public sealed partial class StepGrain(
+    [PersistentState("step", StorageNames.Grains)] IPersistentState<StepState> state,
     IContainerRuntime runtime,
     ComponentClient components,
     IOptions<StepOptions> options,
+    IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
     ILogger<StepGrain> logger) : Grain, IStepGrain
 {
-    private readonly StepOptions _options = options.Value;
-    private readonly StepContainer _container = new(runtime, options.Value, time);
-    private StepInvoker _invoker = null!; // this one and the streams are made on activation: they need the grain
-    private StepInbox? _inbox;
-    private StepPlan? _plan;
-    private TaskCompletionSource? _ready;
-    private StepPhase _phase;
-    private string? _error;
-    private IGrainTimer? _timer;
-    private long _lastMessage;
+    private StepContext _step = null!; // made on activation: it needs the grain
+    private IStepRunner? _runner;
+    private int _stops;
     private bool _reportToFlow = true;
-    private string? _snapshot;
-    private StepStreams _streams = null!;
-    private (string FlowId, string StepId) _key;
+    private IGrainTimer? _resume;
 
-    // The key is {flowId}/{stepId}; parsed once, since both are used on every batch.
-    private string FlowId => _key.FlowId;
+    private string FlowId => _step.FlowId;
 
-    private string StepId => _key.StepId;
+    private string StepId => _step.StepId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The key is {flowId}/{stepId}; parsed once, since both are used on every batch.
         var key = this.GetPrimaryKeyString().Split('/');
-        _key = (key[0], key[1]);
-        _invoker = new StepInvoker(components, _container, _options, ReplaceContainerAsync, logger);
-        _streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), FlowId, StepId);
-        await _streams.Self.SubscribeAsync(OnStreamMessageAsync);
-        _lastMessage = time.GetTimestamp();
+        var stepOptions = options.Value;
+        _step = new StepContext
+        {
+            FlowId = key[0],
+            StepId = key[1],
+            Holder = $"{this.GetPrimaryKeyString()}@{RuntimeIdentity}",
+            Options = stepOptions,
+            DeliveryBudget = StepOptions.DeliveryBudget(messaging.Value.ResponseTimeout),
+            Runtime = runtime,
+            Components = components,
+            Time = time,
+            Logger = logger,
+            Streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), key[0], key[1], stepOptions.PublishAttempts, time),
+            State = new StepStateStore(state),
+            RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
+            Report = ReportToFlow,
+            LatestRevision = LatestRevisionAsync,
+            DeactivateOnIdle = DeactivateOnIdle,
+        };
+        await _step.Streams.Self.SubscribeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
+
+        if (state.State.Lease is not null)
+        {
+            // An earlier activation held a real-time container: take the run up again now, before the lease runs out,
+            // rather than at the next message.
+            _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A silo that shuts down takes its flows with it: nobody is left to tell.
-        _reportToFlow = reason.ReasonCode != DeactivationReasonCode.ShuttingDown;
-        await ReleaseAsync();
+        // A silo that shuts down takes its flows with it: nobody is left to tell, and its containers go too.
+        var shuttingDown = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
+        _reportToFlow = !shuttingDown;
+        switch (_runner)
+        {
+            case RealtimeStep run when !shuttingDown:
+                // The run goes on without this activation (memory pressure, a move, an explicit deactivation): the
+                // container keeps running, and a new activation takes it up at once.
+                await run.DeactivateAsync(cancellationToken);
+                LogMoving(logger, FlowId, StepId, reason.ReasonCode);
+                this.AsReference<IStepGrain>().GetStatusAsync().Ignore();
+                break;
+            case RealtimeStep run:
+                await run.StopAsync();
+                break;
+            case { } runner:
+                await runner.DeactivateAsync(cancellationToken);
+                break;
+        }
     }
 
-    public async Task StartRealtimeAsync(StepPlan plan)
+    public async Task<StepStatus> StartRealtimeAsync(StepPlan plan)
     {
-        if (_plan?.RunId == plan.RunId && _container.Lease is not null)
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Mode != FlowMode.Realtime)
         {
-            return;
+            throw new ArgumentException($"Step '{plan.Step.Id}' of flow '{plan.FlowId}': StartRealtimeAsync needs a real-time plan; it got {plan.Mode}.", nameof(plan));
         }
 
-        await ReleaseAsync();
-        UsePlan(plan);
-        await StartContainerAsync(plan, plan.PinnedRevision!);
-        _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = WarmUpAsync(_ready);
+        if (_runner is RealtimeStep current && current.RunId == plan.RunId)
+        {
+            return await current.ReconcileAsync();
+        }
+
+        return (await RunAsync(plan))?.Status ?? IdleStatus();
     }
 
     public async Task StopAsync()
     {
-        await ReleaseAsync();
-        _plan = null;
+        _stops++;
+        await EndRunAsync();
+        await ReleaseStaleLeaseAsync();
         DeactivateOnIdle();
     }
 
-    public async Task ContainerDiedAsync(string containerId)
+    public Task ContainerDiedAsync(string containerId)
     {
-        if (_container.Lease is not { } lease || lease.ContainerId != containerId)
-        {
-            return; // already replaced or released
-        }
-
-        LogContainerDied(logger, FlowId, StepId, containerId);
-        if (_plan?.Mode == FlowMode.Realtime && _ready is null or { Task.IsCompletedSuccessfully: true })
-        {
-            await _invoker.ReplaceContainerAsync();
-        }
-        else
-        {
-            _invoker.Suspect = true; // the next message checks, and replaces what does not answer
-        }
+        _runner?.OnContainerDied(containerId);
+        return Task.CompletedTask;
     }
 
-    public Task<StepStatus> GetStatusAsync() => Task.FromResult(Status());
+    public Task<StepStatus> GetStatusAsync() => Task.FromResult(_runner?.Status ?? IdleStatus());
 
     /// <summary>
-    /// A real-time step only queues the message, so the stream hands over the next ones while a component call is
-    /// in flight. Ordinary steps process it before returning: their streams may be durable, and returning
-    /// acknowledges the message.
+    /// The stream delivery of one message: the current run takes it (a real-time one queues it, an ordinary one
+    /// processes it). Without a run the step asks its flow for the plan, which also takes a real-time run up again after
+    /// the step lost its activation; when the flow runs no more, the message gets an error event.
     /// </summary>
     private Task OnStreamMessageAsync(FlowMessage message, StreamSequenceToken? token)
     {
-        _lastMessage = time.GetTimestamp();
-        return _inbox is { } inbox
-            ? inbox.EnqueueAsync(new InboxEntry(message, Stopwatch.GetTimestamp())).AsTask()
-            : ProcessAsync([new InboxEntry(message, Stopwatch.GetTimestamp())], batched: false);
+        var entry = new InboxEntry(message, Stopwatch.GetTimestamp());
+        if (_runner is { } runner && state.State.Undelivered is null)
+        {
+            var delivery = runner.OnMessageAsync(entry);
+            return delivery.IsCompletedSuccessfully ? delivery : DeliverAsync(entry, runner, delivery);
+        }
+
+        return DeliverAsync(entry, null, null);
     }
 
-    /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
-    private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries, bool batched)
+    /// <param name="runner">The run that already took the message in hand, or null.</param>
+    /// <param name="started">What that run made of it so far.</param>
+    private async Task DeliverAsync(InboxEntry entry, IStepRunner? runner, Task? started)
     {
-        var outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
         try
         {
-            if (await EnsureReadyAsync() is not { } plan)
+            while (true)
             {
-                FailAll(outputs, entries,
-                    $"Step '{StepId}' received a message while flow '{FlowId}' is not running; the message was not processed. Start the flow and send it again.");
-            }
-            else
-            {
-                var results = await _invoker.InvokeBatchAsync(plan, [.. entries.Select(entry => entry.Message)], _snapshot);
-                for (var i = 0; i < results.Length; i++)
+                if (started is null)
                 {
-                    if (results[i].Error is { } error)
+                    runner = _runner ?? await RunAsync(await AskFlowAsync());
+                    if (runner is null)
                     {
-                        LogMessageFailed(logger, FlowId, StepId, entries[i].Message.ExecutionId, error.Message);
-                        outputs.Fail(entries[i].Message, Describe(error), Stopwatch.GetElapsedTime(entries[i].Received));
+                        await RefuseAsync(entry.Message,
+                            $"Step '{StepId}' received a message while flow '{FlowId}' is not running; the message was not processed. Start the flow and send it again.");
+                        break;
                     }
-                    else
-                    {
-                        outputs.Add(plan, entries[i].Message, results[i].Emits!, entries[i].Received);
-                    }
+
+                    started = runner.OnMessageAsync(entry);
                 }
 
-                if (outputs.SnapshotChanged)
+                try
                 {
-                    _snapshot = outputs.Snapshot;
+                    await started;
+                    break;
+                }
+                catch (ObjectDisposedException) when (!ReferenceEquals(runner, _runner))
+                {
+                    // Its run ended while the message waited for room: the current run takes it, or refuses it.
+                    started = null;
                 }
             }
+
         }
         catch (Exception e)
         {
-            // Warm-up failed or no container could be started: no message of these got to the component.
-            LogMessagesFailed(logger, FlowId, StepId, entries.Count, e.Message);
-            outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
-            FailAll(outputs, entries, Describe(e));
-        }
-        finally
-        {
-            _lastMessage = time.GetTimestamp();
+            // The stream delivers it again; if it gives up, OnStreamErrorAsync tells the execution's caller.
+            LogDeliveryFailed(logger, FlowId, StepId, entry.Message.ExecutionId, e.Message);
+            await SaveUndeliveredAsync(entry.Message, e.Message);
+            throw;
         }
 
-        await PublishAsync(outputs, batched);
+        if (state.State.Undelivered is not null)
+        {
+            await SaveUndeliveredAsync(null, null); // delivered at last
+        }
     }
 
-    /// <summary>The plan of the running flow, with a container that answers; null when the flow is not running.</summary>
-    private async Task<StepPlan?> EnsureReadyAsync()
+    /// <summary>The stream gave up delivering a message after its retries: its caller learns of it.</summary>
+    private async Task OnStreamErrorAsync(Exception exception)
     {
-        if (_ready is { } ready)
+        if (state.State.Undelivered is { } message)
         {
-            await ready.Task; // real-time warm-up: messages wait here, in order
+            LogDeliveryGivenUp(logger, FlowId, StepId, message.ExecutionId, exception.Message);
+            await RefuseAsync(message,
+                $"Step '{StepId}' could not take the message ({state.State.UndeliveredReason}), and its stream gave up delivering it: {exception.Message}");
+            await SaveUndeliveredAsync(null, null);
         }
-
-        await _invoker.WhenReplacedAsync();
-
-        if (_plan is null)
-        {
-            if (await GrainFactory.GetGrain<IFlowGrain>(FlowId).GetStepPlanAsync(StepId) is not { } plan)
-            {
-                return null;
-            }
-
-            UsePlan(plan);
-        }
-
-        if (_container.Lease is null)
-        {
-            // Ordinary steps take the newest revision at each container start; a real-time step whose
-            // activation was lost keeps the revision its flow pinned at start.
-            var revision = _plan!.PinnedRevision ?? await LatestRevisionAsync(_plan.Step.ComponentId);
-            await StartContainerAsync(_plan, revision);
-            await _container.WaitReadyAsync(CancellationToken.None);
-            SetPhase(StepPhase.Ready);
-        }
-
-        return _plan;
     }
 
-    private async Task ReplaceContainerAsync()
-    {
-        LogReplacingContainer(logger, FlowId, StepId, _container.Lease?.ContainerId);
-        await _container.ReplaceAsync(CancellationToken.None);
-        ReportToFlow();
-    }
-
-    private async Task PublishAsync(StepOutputs outputs, bool batched)
+    private async Task SaveUndeliveredAsync(FlowMessage? message, string? reason)
     {
         try
         {
-            await _streams.PublishAsync(outputs, batched);
+            await _step.State.SaveUndeliveredAsync(message, reason);
         }
         catch (Exception e)
         {
-            LogPublishFailed(logger, FlowId, StepId, e);
+            // Kept in memory all the same; only another activation would not know of it.
+            LogUndeliveredNotSaved(logger, FlowId, StepId, e);
         }
     }
 
-    private static void FailAll(StepOutputs outputs, IReadOnlyList<InboxEntry> entries, string error)
+    private async Task RefuseAsync(FlowMessage message, string error)
     {
-        foreach (var entry in entries)
+        var outputs = new StepOutputs(FlowId, StepId, _step.Options.MaxRebounds);
+        outputs.Fail(message, error, TimeSpan.Zero);
+        await _step.Streams.PublishEventsAsync(outputs, batched: false);
+    }
+
+    /// <summary>Makes the step run <paramref name="plan"/>'s run, ending any other; null when there is no run to join.</summary>
+    private async Task<IStepRunner?> RunAsync(StepPlan? plan)
+    {
+        if (_runner is { } current && current.Plan.RunId == plan?.RunId)
         {
-            outputs.Fail(entry.Message, error, Stopwatch.GetElapsedTime(entry.Received));
+            return current;
+        }
+
+        // StopAsync interleaves with this: a stop that comes while the run is being set up wins.
+        var stops = _stops;
+        await EndRunAsync();
+        if (plan is null || state.State.RunId != plan.RunId)
+        {
+            await ReleaseStaleLeaseAsync();
+        }
+
+        if (plan is null || stops != _stops)
+        {
+            return null;
+        }
+
+        if (plan.Mode == FlowMode.Ordinary)
+        {
+            return _runner = new OrdinaryStep(plan, _step);
+        }
+
+        var run = new RealtimeStep(plan, _step, AskFlowAsync, EndRunAsync);
+        _runner = run;
+
+        // Idle collection (and IManagementGrain.ForceActivationCollection) leave the activation alone while the run goes
+        // on. Other deactivations cannot be refused; the run's container survives them (see OnDeactivateAsync).
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        run.Start();
+        return run;
+    }
+
+    /// <summary>Ends the current run, if any; the activation may be collected again.</summary>
+    private async Task EndRunAsync()
+    {
+        var runner = _runner;
+        _runner = null;
+        if (runner is RealtimeStep)
+        {
+            DelayDeactivation(TimeSpan.Zero);
+        }
+
+        if (runner is not null)
+        {
+            await runner.StopAsync();
         }
     }
 
-    private async Task WarmUpAsync(TaskCompletionSource ready)
+    /// <summary>The flow runs no more, or another run: a real-time run that could not be stopped ends itself.</summary>
+    private async Task EndRunAsync(RealtimeStep run)
     {
-        try
+        if (ReferenceEquals(_runner, run))
         {
-            await _container.WaitReadyAsync(CancellationToken.None);
-            SetPhase(StepPhase.Ready);
-            ready.TrySetResult();
-        }
-        catch (Exception e)
-        {
-            _error = Describe(e);
-            SetPhase(StepPhase.Failed);
-            ready.TrySetException(new StepException(_error, e));
+            await EndRunAsync();
+            DeactivateOnIdle();
         }
     }
 
-    private async Task StartContainerAsync(StepPlan plan, ComponentRevision revision)
+    /// <summary>A container an earlier activation held for a run that is over: stop it rather than wait for the reaper.</summary>
+    private async Task ReleaseStaleLeaseAsync()
     {
-        var holder = $"{this.GetPrimaryKeyString()}@{RuntimeIdentity}";
-        var request = new ContainerRequest(FlowId, StepId, revision, plan.Step.Configuration, holder, _options.LeaseDuration);
-        try
-        {
-            await _container.StartAsync(request, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            _error = Describe(e);
-            SetPhase(StepPhase.Failed);
-            throw new StepException(_error, e);
-        }
-
-        LogContainerStarted(logger, FlowId, StepId, _container.Lease!.ContainerId, revision.Revision);
-        SetPhase(StepPhase.WarmingUp);
-        StartTimer(plan.Mode);
-    }
-
-    private void StartTimer(FlowMode mode)
-    {
-        _timer?.Dispose();
-        var period = mode == FlowMode.Realtime
-            ? _options.LeaseDuration / 4
-            : TimeSpan.FromTicks(Math.Min(_options.LeaseDuration.Ticks / 4, _options.IdleTimeout.Ticks / 4));
-
-        // Real-time steps keep their activation (and so their lease) alive for as long as the flow runs.
-        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = mode == FlowMode.Realtime });
-    }
-
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
-    {
-        if (_plan?.Mode == FlowMode.Ordinary && time.GetElapsedTime(_lastMessage) >= _options.IdleTimeout)
-        {
-            DeactivateOnIdle(); // OnDeactivateAsync stops the container
-            return;
-        }
-
-        await _container.RenewIfDueAsync(cancellationToken);
-    }
-
-    private async Task ReleaseAsync()
-    {
-        _timer?.Dispose();
-        _timer = null;
-        _ready?.TrySetException(new StepException($"Step '{StepId}' was stopped before it was warm."));
-        _ready = null;
-        await CloseInboxAsync();
-        if (_container.Lease is { } lease)
-        {
-            LogContainerStopping(logger, FlowId, StepId, lease.ContainerId);
-            await _container.ReleaseAsync();
-        }
-
-        if (_phase != StepPhase.Idle)
-        {
-            _error = null;
-            SetPhase(StepPhase.Idle);
-        }
-    }
-
-    /// <summary>
-    /// Waits for the batch in flight; what is still queued was never processed, and says so on the event stream
-    /// rather than disappearing.
-    /// </summary>
-    private async Task CloseInboxAsync()
-    {
-        if (_inbox is not { } inbox)
+        if (state.State.Lease is not { } lease || (_runner is RealtimeStep run && run.RunId == state.State.RunId))
         {
             return;
         }
 
-        _inbox = null;
-        var left = await inbox.CloseAsync();
-        if (left.Count > 0)
+        LogReleasingStale(logger, FlowId, StepId, lease.ContainerId);
+        try
         {
-            LogDroppedQueued(logger, FlowId, StepId, left.Count);
-            var outputs = new StepOutputs(FlowId, StepId, _options.MaxRebounds);
-            FailAll(outputs, left,
-                $"Step '{StepId}' stopped (its flow was stopped, or the step moved) before it processed the message; it was not processed. Start the flow and send it again.");
-            await PublishAsync(outputs, batched: true);
+            await runtime.StopAsync(lease, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Nobody renews its lease any more: the reaper removes it.
+            LogStaleNotStopped(logger, FlowId, StepId, lease.ContainerId, e);
+        }
+
+        await _step.State.ClearLeaseAsync();
+    }
+
+    /// <summary>The timer an activation sets when it finds a lease in its state: ask the flow, and re-adopt or release.</summary>
+    private async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        _resume?.Dispose();
+        _resume = null;
+        if (_runner is null && state.State.Lease is not null)
+        {
+            await RunAsync(await AskFlowAsync());
         }
     }
 
-    private void UsePlan(StepPlan plan)
-    {
-        _plan = plan;
-        _inbox = plan.Mode == FlowMode.Realtime
-            ? _inbox ?? new StepInbox(_options.InboxCapacity, _options.MaxBatchSize, entries => ProcessAsync(entries, batched: true))
-            : null;
-        _streams.UseNext(plan.NextSteps);
-    }
+    private Task<StepPlan?> AskFlowAsync() => GrainFactory.GetGrain<IFlowGrain>(FlowId).GetStepPlanAsync(StepId);
 
     private async Task<ComponentRevision> LatestRevisionAsync(string componentId) =>
         await GrainFactory.GetGrain<IComponentGrain>(componentId).GetLatestAsync()
         ?? throw new InvalidOperationException($"Component '{componentId}' has no deployed revision. Deploy one, then send the message again.");
 
-    private void SetPhase(StepPhase phase)
-    {
-        _phase = phase;
-        ReportToFlow();
-    }
-
-    private void ReportToFlow()
+    private void ReportToFlow(string runId, StepStatus status)
     {
         if (_reportToFlow)
         {
-            GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(Status()).Ignore();
+            GrainFactory.GetGrain<IFlowGrain>(FlowId).ReportStepAsync(runId, status).Ignore();
         }
     }
 
-    private StepStatus Status() => new(
-        StepId, _plan?.Step.ComponentId ?? "", _container.Revision?.Revision ?? 0, _phase, _container.Lease?.ContainerId, _error);
+    private StepStatus IdleStatus() => new(StepId, "", 0, StepPhase.Idle);
 
-    /// <summary>An error message that names the step (and its component), for the flow's event stream and status.</summary>
-    private string Describe(Exception e)
-    {
-        if (e is StepException)
-        {
-            return e.Message;
-        }
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: its activation ends ({Reason}) but its run goes on; a new activation takes its container up")]
+    private static partial void LogMoving(ILogger logger, string flowId, string stepId, DeactivationReasonCode reason);
 
-        var revision = _container.Revision is { } r ? $" revision {r.Revision}" : "";
-        var component = _plan is null ? "" : $" (component '{_plan.Step.ComponentId}'{revision})";
-        return $"Step '{StepId}'{component} failed: {e.Message}";
-    }
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} stops container {ContainerId}, held for a run that is over")]
+    private static partial void LogReleasingStale(ILogger logger, string flowId, string stepId, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} started container {ContainerId} (revision {Revision})")]
-    private static partial void LogContainerStarted(ILogger logger, string flowId, string stepId, string containerId, int revision);
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: the stream gave up delivering execution {ExecutionId} ({Reason}); it gets an error event")]
+    private static partial void LogDeliveryGivenUp(ILogger logger, string flowId, string stepId, string executionId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} stopping container {ContainerId}")]
-    private static partial void LogContainerStopping(ILogger logger, string flowId, string stepId, string containerId);
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not stop container {ContainerId}, held for a run that is over; the reaper removes it")]
+    private static partial void LogStaleNotStopped(ILogger logger, string flowId, string stepId, string containerId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} replaces container {ContainerId}, which stopped answering")]
-    private static partial void LogReplacingContainer(ILogger logger, string flowId, string stepId, string? containerId);
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not take execution {ExecutionId} ({Reason}); its stream delivers it again")]
+    private static partial void LogDeliveryFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} died")]
-    private static partial void LogContainerDied(ILogger logger, string flowId, string stepId, string containerId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not process {Count} messages: {Reason}")]
-    private static partial void LogMessagesFailed(ILogger logger, string flowId, string stepId, int count, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not publish its outputs")]
-    private static partial void LogPublishFailed(ILogger logger, string flowId, string stepId, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} stopped with {Count} messages queued; each gets an error event")]
-    private static partial void LogDroppedQueued(ILogger logger, string flowId, string stepId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} failed execution {ExecutionId}: {Reason}")]
-    private static partial void LogMessageFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store which message it failed to take")]
+    private static partial void LogUndeliveredNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 }

@@ -17,20 +17,27 @@ internal readonly record struct InboxEntry(FlowMessage Message, long Received);
 /// </remarks>
 internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
 {
+    private static readonly CancellationToken NoDrain = new(canceled: true);
+
     private readonly Queue<InboxEntry> _queue = new(Math.Min(capacity, 1024));
     private TaskCompletionSource? _space;
     private Task? _pump;
     private bool _closed;
+    private CancellationToken _drainUntil = NoDrain;
 
     public int Count => _queue.Count;
 
-    /// <summary>Queues <paramref name="entry"/>; completes at once unless the inbox is full.</summary>
-    public async ValueTask EnqueueAsync(InboxEntry entry)
+    /// <summary>
+    /// Queues <paramref name="entry"/>; completes at once unless the inbox is full. Then it waits for room, at most until
+    /// <paramref name="cancellationToken"/> fires (<see cref="OperationCanceledException"/>).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The inbox was closed, before or while waiting: the entry was not queued.</exception>
+    public async ValueTask EnqueueAsync(InboxEntry entry, CancellationToken cancellationToken = default)
     {
         while (_queue.Count >= capacity && !_closed)
         {
             _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _space.Task;
+            await _space.Task.WaitAsync(cancellationToken);
         }
 
         ObjectDisposedException.ThrowIf(_closed, this);
@@ -39,12 +46,20 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
     }
 
     /// <summary>
-    /// Stops taking batches: waits for the batch in progress, then hands back what was still queued, in order,
-    /// for the caller to account for.
+    /// Takes no more entries and no more batches: waits for the batch in progress, then hands back what was still
+    /// queued, in order, for the caller to account for.
     /// </summary>
-    public async Task<IReadOnlyList<InboxEntry>> CloseAsync()
+    public Task<IReadOnlyList<InboxEntry>> CloseAsync() => CloseAsync(NoDrain);
+
+    /// <summary>
+    /// Takes no more entries but goes on processing what is queued until it is empty or <paramref name="drainUntil"/>
+    /// fires; then hands back what is left, in order.
+    /// </summary>
+    public async Task<IReadOnlyList<InboxEntry>> CloseAsync(CancellationToken drainUntil)
     {
         _closed = true;
+        _drainUntil = drainUntil;
+        ReleaseWaiter(); // senders waiting for room learn at once that there will be none
         if (_pump is { } pump)
         {
             await pump;
@@ -52,7 +67,6 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
 
         var left = _queue.ToArray();
         _queue.Clear();
-        ReleaseWaiter();
         return left;
     }
 
@@ -62,7 +76,7 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
         await Task.Yield();
         try
         {
-            while (!_closed && _queue.Count > 0)
+            while (_queue.Count > 0 && (!_closed || !_drainUntil.IsCancellationRequested))
             {
                 var batch = new InboxEntry[Math.Min(_queue.Count, maxBatchSize)];
                 for (var i = 0; i < batch.Length; i++)

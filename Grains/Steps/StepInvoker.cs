@@ -54,23 +54,23 @@ internal sealed partial class StepInvoker(
     public Task WhenReplacedAsync() => _replacing is null ? Task.CompletedTask : ReplaceContainerAsync();
 
     /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
-    public Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot) =>
+    public Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken) =>
         WithRecoveryAsync(endpoint => components.InvokeAsync(
-            endpoint, plan.Step.Action, message, plan.Step.Configuration, snapshot, options.InvokeTimeout, CancellationToken.None));
+            endpoint, plan.Step.Action, message, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
 
     /// <summary>One result per message, in order; never throws for a failed call, the results carry the failures.</summary>
-    public async Task<StepResult[]> InvokeBatchAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot)
+    public async Task<StepResult[]> InvokeBatchAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken)
     {
         // A lone message takes the single path: no batch framing, and one message in flight costs what it did.
         if (messages.Count == 1 || _batchNotServed)
         {
-            return await OneByOneAsync(plan, messages, snapshot);
+            return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
         }
 
         try
         {
             var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
-                endpoint, plan.Step.Action, messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, CancellationToken.None));
+                endpoint, plan.Step.Action, messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
             return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
         }
         catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
@@ -78,28 +78,28 @@ internal sealed partial class StepInvoker(
             _batchNotServed = true;
             LogBatchNotServed(logger, plan.FlowId, plan.Step.Id);
         }
-        catch (Exception e) when (e is ComponentInvocationException or ArgumentException)
+        catch (Exception e) when (e is ComponentInvocationException or ArgumentException && !cancellationToken.IsCancellationRequested)
         {
             // One message may have caused it (too slow, a reply the component could not write): find it.
             LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
         }
         catch (Exception e)
         {
-            // The container could not be replaced: every message would fail the same way, one by one.
+            // The container could not be replaced, or the run ended: every message would fail the same way, one by one.
             return [.. messages.Select(message => new StepResult(message, null, e))];
         }
 
-        return await OneByOneAsync(plan, messages, snapshot);
+        return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
     }
 
-    private async Task<StepResult[]> OneByOneAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot)
+    private async Task<StepResult[]> OneByOneAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken)
     {
         var results = new StepResult[messages.Count];
         for (var i = 0; i < results.Length; i++)
         {
             try
             {
-                results[i] = new StepResult(messages[i], await InvokeAsync(plan, messages[i], snapshot), null);
+                results[i] = new StepResult(messages[i], await InvokeAsync(plan, messages[i], snapshot, cancellationToken), null);
             }
             catch (Exception e)
             {
@@ -110,9 +110,9 @@ internal sealed partial class StepInvoker(
         return results;
     }
 
-    private async Task<T> WithRecoveryAsync<T>(Func<Uri, Task<T>> call)
+    private async Task<T> WithRecoveryAsync<T>(Func<Uri, Task<T>> call, CancellationToken cancellationToken)
     {
-        if (_replacing is not null || (Suspect && !await container.IsHealthyAsync(CancellationToken.None)))
+        if (_replacing is not null || (Suspect && !await container.IsHealthyAsync(cancellationToken)))
         {
             await ReplaceContainerAsync();
         }
@@ -124,14 +124,14 @@ internal sealed partial class StepInvoker(
             Suspect = false;
             return result;
         }
-        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Unreachable)
+        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Unreachable && !cancellationToken.IsCancellationRequested)
         {
             Suspect = true;
 
             // Replaced meanwhile (its death was reported while the call was in flight): just try the new one.
             if (container.Lease?.ContainerId == lease.ContainerId)
             {
-                if (await container.IsHealthyAsync(CancellationToken.None))
+                if (await container.IsHealthyAsync(cancellationToken))
                 {
                     throw;
                 }

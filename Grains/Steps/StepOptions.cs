@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace FlowActors.Grains.Steps;
 
@@ -10,14 +11,27 @@ public sealed class StepOptions
     /// <summary>An ordinary step's activation (and its container) goes away after this long without a message.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Longest a container may take from start to answering its health probe.</summary>
+    /// <summary>
+    /// Longest a real-time step's container may take from start to answering its health probe (its warm-up, or a
+    /// replacement). It runs in the background: no grain call waits for it.
+    /// </summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest an ordinary step's container may take from start to answering its health probe. The message that
+    /// started it waits for this inside its stream delivery, so with <see cref="InvokeTimeout"/> it must fit in the
+    /// grain-call timeout (validated at start).
+    /// </summary>
+    public TimeSpan ColdStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often a starting container's health probe is tried.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Longest a component may take to answer one message.</summary>
-    public TimeSpan InvokeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longest a component may take to answer one message (or one batch). An ordinary step waits for it inside a stream
+    /// delivery, after a possible cold start: see <see cref="ColdStartTimeout"/>.
+    /// </summary>
+    public TimeSpan InvokeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a container lease lasts unless renewed; renewed at half-time while the step holds it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
@@ -36,16 +50,30 @@ public sealed class StepOptions
     /// (back-pressure), so a burst does not fill the silo's memory.
     /// </summary>
     public int InboxCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// How many times a step tries to hand its outputs to the next steps' streams before it gives up: an ordinary step
+    /// then fails the delivery (the stream delivers the message again), a real-time step reports an error event.
+    /// </summary>
+    public int PublishAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// The longest a stream delivery may keep a step busy: a grain call must end well within Orleans'
+    /// <see cref="MessagingOptions.ResponseTimeout"/>, or the stream times out and delivers it again (a duplicate).
+    /// </summary>
+    internal static TimeSpan DeliveryBudget(TimeSpan responseTimeout) => responseTimeout * 0.9;
 }
 
 /// <summary>Refuses step options that cannot work, at silo start.</summary>
-public sealed class StepOptionsValidator : IValidateOptions<StepOptions>
+public sealed class StepOptionsValidator(IOptions<SiloMessagingOptions> messaging) : IValidateOptions<StepOptions>
 {
     public ValidateOptionsResult Validate(string? name, StepOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         Positive(options.IdleTimeout, nameof(options.IdleTimeout));
         Positive(options.StartTimeout, nameof(options.StartTimeout));
+        Positive(options.ColdStartTimeout, nameof(options.ColdStartTimeout));
         Positive(options.ProbeInterval, nameof(options.ProbeInterval));
         Positive(options.InvokeTimeout, nameof(options.InvokeTimeout));
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))
@@ -66,6 +94,24 @@ public sealed class StepOptionsValidator : IValidateOptions<StepOptions>
         if (options.InboxCapacity < options.MaxBatchSize)
         {
             failures.Add($"{StepOptions.Section}:{nameof(options.InboxCapacity)} must be at least {nameof(options.MaxBatchSize)} ({options.MaxBatchSize}); it is {options.InboxCapacity}.");
+        }
+
+        if (options.PublishAttempts < 1)
+        {
+            failures.Add($"{StepOptions.Section}:{nameof(options.PublishAttempts)} must be at least 1; it is {options.PublishAttempts}.");
+        }
+
+        // An ordinary step's first message waits for a container start and a component call inside one stream
+        // delivery, which is a grain call: past the response timeout the stream gives up on it and delivers it again.
+        var responseTimeout = messaging.Value.ResponseTimeout;
+        var budget = StepOptions.DeliveryBudget(responseTimeout);
+        if (options.ColdStartTimeout + options.InvokeTimeout > budget)
+        {
+            failures.Add(
+                $"{StepOptions.Section}:{nameof(options.ColdStartTimeout)} ({options.ColdStartTimeout}) + {StepOptions.Section}:{nameof(options.InvokeTimeout)} " +
+                $"({options.InvokeTimeout}) must fit in 90 % of Orleans' grain-call timeout {nameof(SiloMessagingOptions)}.{nameof(SiloMessagingOptions.ResponseTimeout)} " +
+                $"({responseTimeout}), that is {budget}: an ordinary step's first message waits for its container to start and for the component's " +
+                "answer inside one stream delivery, which is a grain call. Lower the step timeouts or raise ResponseTimeout.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Webhooks;
@@ -24,6 +25,12 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
 
     /// <summary>Messages the component asked to get again later: they go to the back of the step's input.</summary>
     public List<FlowMessage> Rebounds { get; } = [];
+
+    /// <summary>Messages the step gave up on, for the flow's dead letters (each also has an error event).</summary>
+    public List<DeadLetter> DeadLetters { get; } = [];
+
+    /// <summary>Redelivered messages the step had already completed and therefore dropped.</summary>
+    public int DuplicatesDropped { get; set; }
 
     /// <summary>The last snapshot emitted; null when none was.</summary>
     public string? Snapshot { get; private set; }
@@ -87,6 +94,37 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
     /// <summary>An error event for <paramref name="message"/>; <paramref name="error"/> already names the step.</summary>
     public void Fail(FlowMessage message, string error, TimeSpan elapsed) =>
         Events.Add(Event(FlowEventKind.Error, message, null, error, elapsed));
+
+    /// <summary>
+    /// The step gives up on <paramref name="message"/>: its execution gets an error event, and the message goes to the
+    /// flow's dead letters with its attempts, so an operator can inspect, replay or discard it.
+    /// </summary>
+    public void DeadLetter(FlowMessage message, string error, IReadOnlyList<DeliveryAttempt> attempts, TimeSpan elapsed, bool poison = false)
+    {
+        Fail(message, error, elapsed);
+        DeadLetters.Add(new DeadLetter(message.Id, flowId, stepId, message, error, attempts, DateTimeOffset.UtcNow, poison));
+    }
+
+    /// <summary>
+    /// The data could not be handed on (<paramref name="error"/> says where and why): each execution it belonged to gets
+    /// an error event instead, so its caller learns of it rather than waiting for an output that will not come.
+    /// </summary>
+    public void FailUndelivered(string error)
+    {
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in Next.Concat(Rebounds))
+        {
+            if (failed.Add(message.ExecutionId))
+            {
+                var path = message.Path ?? [];
+                var elapsed = path.Count > 0 ? path[^1].Elapsed : TimeSpan.Zero;
+                Events.Add(new FlowEvent(FlowEventKind.Error, flowId, stepId, message.ExecutionId, null, error, elapsed, path));
+            }
+        }
+
+        Next.Clear();
+        Rebounds.Clear();
+    }
 
     private void Rebound(FlowMessage message, TimeSpan elapsed)
     {

@@ -4,11 +4,16 @@ using Orleans.Streams;
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// The streams a step publishes to: the next steps' inputs, the flow's events, and its own input (rebounds).
+/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Every
+/// publish is tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is
+/// full) before it fails with a <see cref="StepException"/> that names the step and the target.
 /// </summary>
-internal sealed class StepStreams(IStreamProvider streams, string flowId, string stepId)
+internal sealed class StepStreams(IStreamProvider streams, string flowId, string stepId, int attempts, TimeProvider time)
 {
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+
     private IAsyncStream<FlowMessage>[] _next = [];
+    private string[] _nextSteps = [];
 
     /// <summary>The step's own input.</summary>
     public IAsyncStream<FlowMessage> Self { get; } = streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
@@ -16,35 +21,69 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
     private IAsyncStream<FlowEvent> Events { get; } = streams.GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
 
     /// <summary>Publishes to these next steps from now on.</summary>
-    public void UseNext(IReadOnlyList<string> nextSteps) =>
-        _next = [.. nextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
-
-    /// <summary>
-    /// Publishes each stream's share of <paramref name="outputs"/>. A real-time batch goes as one enqueue per
-    /// stream; an ordinary step keeps one enqueue per message, as durable streams expect.
-    /// </summary>
-    public async Task PublishAsync(StepOutputs outputs, bool batched)
+    public void UseNext(IReadOnlyList<string> nextSteps)
     {
-        foreach (var stream in _next)
-        {
-            await SendAsync(stream, outputs.Next, batched);
-        }
-
-        await SendAsync(Events, outputs.Events, batched);
-        await SendAsync(Self, outputs.Rebounds, batched);
+        _nextSteps = [.. nextSteps];
+        _next = [.. nextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
     }
 
-    private static async Task SendAsync<T>(IAsyncStream<T> stream, List<T> items, bool batched)
+    /// <summary>
+    /// Hands the data on: to every next step, and rebounds to the step's own input. A real-time batch goes as one
+    /// enqueue per stream; an ordinary step keeps one enqueue per message, as durable streams expect.
+    /// </summary>
+    /// <exception cref="StepException">A stream still refused after every attempt; what came before it went out.</exception>
+    public async Task PublishDataAsync(StepOutputs outputs, bool batched)
     {
-        if (batched && items.Count > 1)
+        for (var i = 0; i < _next.Length; i++)
         {
-            await stream.OnNextBatchAsync(items);
+            await SendAsync(_next[i], outputs.Next, batched, $"step '{_nextSteps[i]}'");
+        }
+
+        await SendAsync(Self, outputs.Rebounds, batched, "its own input (rebounds)");
+    }
+
+    /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>
+    /// <exception cref="StepException">The events stream still refused after every attempt.</exception>
+    public Task PublishEventsAsync(StepOutputs outputs, bool batched) => SendAsync(Events, outputs.Events, batched, "the flow's events");
+
+    private async Task SendAsync<T>(IAsyncStream<T> stream, List<T> items, bool batched, string target)
+    {
+        if (items.Count == 0)
+        {
             return;
         }
 
-        foreach (var item in items)
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
         {
-            await stream.OnNextAsync(item);
+            try
+            {
+                if (batched && items.Count > 1)
+                {
+                    await stream.OnNextBatchAsync(items);
+                }
+                else
+                {
+                    // A retry after a partial failure sends every item again: duplicates are possible, losses are not.
+                    foreach (var item in items)
+                    {
+                        await stream.OnNextAsync(item);
+                    }
+                }
+
+                return;
+            }
+            catch (Exception) when (attempt < attempts)
+            {
+                await Task.Delay(delay, time);
+                delay *= 4;
+            }
+            catch (Exception e)
+            {
+                throw new StepException(
+                    $"Step '{stepId}' could not hand {items.Count} message(s) on to {target} after {attempts} attempt(s): {e.Message}", e);
+            }
         }
     }
 }
+

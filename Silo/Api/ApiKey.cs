@@ -42,7 +42,17 @@ public sealed class ApiKey
             return File.ReadAllText(path).Trim();
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // The data folder is owner-only: it holds credentials, and component processes run as other users.
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         File.WriteAllText(path, key);
         if (!OperatingSystem.IsWindows())

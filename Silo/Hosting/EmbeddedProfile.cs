@@ -10,8 +10,9 @@ namespace FlowActors.Silo.Hosting;
 
 /// <summary>
 /// The embedded profile: one silo on loopback, grain state in a SQLite file in the silo's data folder (what a
-/// user creates survives a restart, with nothing to install), fast streams in memory, components as local
-/// processes (or Docker, with <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs.
+/// user creates survives a restart, with nothing to install), fast streams and reminders in memory (a silo start wakes
+/// the running flows, which register their reminders again), components as local processes (or Docker, with
+/// <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs.
 /// </summary>
 public static class EmbeddedProfile
 {
@@ -39,6 +40,7 @@ public static class EmbeddedProfile
             // of this one-silo cluster loses its connection and its subscriptions with the silo: memory is exactly as
             // durable as what it stores.
             .AddMemoryGrainStorage(StorageNames.PubSub)
+            .UseInMemoryReminderService()
             .AddFlowStreams()
             .AddFlowActors(configureSteps);
         silo.Services.AddRunningFlowsResumption();

@@ -32,6 +32,12 @@ public static class SampleDeployments
         Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
 
     /// <summary>
+    /// Test-only: reports what it can reach from where it runs (TCP ports, files, its user, interfaces and environment
+    /// names): action <c>probe</c>. The isolation tests deploy it to check the component boundary from inside.
+    /// </summary>
+    public static ComponentDeployment Probe() => Deployment("probe", tag: null, actions: ["probe"]);
+
+    /// <summary>
     /// The Node.js sample (Components/Node/samples/greet.js, shipped under components/node): <c>greet</c> (configuration
     /// <c>{"greeting":"Hi"}</c>), <c>count</c> (in its snapshot) and <c>reply</c>. Needs <c>node</c> on the silo's PATH.
     /// </summary>

@@ -44,7 +44,15 @@ public sealed partial class SqliteGrainStorage(
         var folder = Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath));
         if (folder is not null)
         {
-            Directory.CreateDirectory(folder);
+            // Owner-only when created here, like the files in it: component processes run as other users.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
 
         if (!OperatingSystem.IsWindows() && !File.Exists(options.DatabasePath))

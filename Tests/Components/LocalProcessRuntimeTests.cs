@@ -209,6 +209,7 @@ public sealed class LocalProcessRuntimeTests
     }
 
     [TestMethod]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task BusyboxApplet_StillDispatchesOnItsName_UnderTheFlowsName()
     {
         // A multi-call binary picks its applet from argv[0]'s base name: started as "sh" through a link, it must still
@@ -216,6 +217,9 @@ public sealed class LocalProcessRuntimeTests
         var directory = Directory.CreateTempSubdirectory("flowactors-busybox-").FullName;
         try
         {
+            // Created owner-only; the component runs as an unprivileged user that must reach its files.
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             var shell = Path.Combine(directory, "sh");
             File.CreateSymbolicLink(shell, Busybox());
             Directory.CreateDirectory(Path.Combine(directory, "www"));

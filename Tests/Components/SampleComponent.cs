@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers;
+using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
@@ -19,16 +20,30 @@ internal static class SampleComponent
 
     public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "FlowActors.SampleComponents.dll");
 
-    public static ComponentClient CreateClient() => new(Options.Create(new ComponentClientOptions()));
+    /// <summary>
+    /// Isolation as a silo's default (Auto): shared by every runtime and client these tests make, as a silo shares its
+    /// own, so that a client reaches the components in their namespaces; with it, one port book for every runtime.
+    /// </summary>
+    public static ComponentIsolation Isolation { get; } = CreateIsolation(ComponentIsolationMode.Auto);
+
+    private static LoopbackPorts Ports { get; } = new();
+
+    public static ComponentIsolation CreateIsolation(ComponentIsolationMode mode) =>
+        new(new ComponentNetworks(), Options.Create(new ComponentIsolationOptions { Mode = mode }), NullLogger<ComponentIsolation>.Instance);
+
+    public static ComponentClient CreateClient(ComponentIsolation? isolation = null) =>
+        new(Options.Create(new ComponentClientOptions()), (isolation ?? Isolation).Networks);
 
     /// <summary>Who owns the processes of the runtimes these tests make (no silo: given explicitly).</summary>
     public static ContainerOwner Owner { get; } = new("tests", "127.0.0.1:11111@1");
 
     /// <param name="leases">The lease book the runtime records in, for a test that reaps; a fresh one by default.</param>
+    /// <param name="isolation">How its components are isolated; <see cref="Isolation"/> (a silo's default) unless a test says otherwise.</param>
     public static LocalProcessContainerRuntime CreateRuntime(
         ILogger<LocalProcessContainerRuntime>? logger = null,
         int? maxLogLineLength = null,
-        ContainerLeases? leases = null)
+        ContainerLeases? leases = null,
+        ComponentIsolation? isolation = null)
     {
         Assert.IsTrue(
             File.Exists(Path.ChangeExtension(DllPath, ".runtimeconfig.json")),
@@ -40,7 +55,13 @@ internal static class SampleComponent
         }
 
         return new LocalProcessContainerRuntime(
-            Owner, leases ?? new ContainerLeases(), new LoopbackPorts(), Options.Create(options), logger ?? NullLogger<LocalProcessContainerRuntime>.Instance, TimeProvider.System);
+            Owner,
+            leases ?? new ContainerLeases(),
+            Ports,
+            isolation ?? Isolation,
+            Options.Create(options),
+            logger ?? NullLogger<LocalProcessContainerRuntime>.Instance,
+            TimeProvider.System);
     }
 
     public static ContainerRequest Request(

@@ -31,7 +31,7 @@ public sealed class DockerContainerRuntimeTests
         var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("echo"), TestContext.CancellationToken);
         await _docker.WaitHealthyAsync(lease, TimeSpan.FromSeconds(10));
 
-        using var http = new HttpClient();
+        using var http = _docker.NewHttpClient();
         using var response = await http.PostAsync(
             new Uri(lease.Endpoint, "/invoke"),
             new StringContent("""{"action":"echo","message":{"id":"m1","body":{"order":42,"note":"a \"quoted\" word"},"executionId":"x1"},"configuration":null,"snapshot":null}""", System.Text.Encoding.UTF8, "application/json"),
@@ -64,7 +64,7 @@ public sealed class DockerContainerRuntimeTests
         Assert.AreEqual(256L * 1024 * 1024, host.Memory);
         Assert.AreEqual(128L, host.PidsLimit);
         Assert.AreEqual(1_000_000_000L, host.NanoCPUs);
-        Assert.AreEqual("host", host.NetworkMode);
+        Assert.AreEqual("none", host.NetworkMode, "A container of an isolating silo has a network namespace of its own with only lo.");
         Assert.IsTrue(host.Tmpfs.ContainsKey("/tmp"));
         Assert.AreEqual("65534:65534", inspected.Config.User);
         Assert.IsFalse(host.Privileged);

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.Containers;
-using FlowActors.Containers.Leases;
 using FlowActors.Containers.Docker;
+using FlowActors.Containers.Isolation;
+using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -18,12 +19,22 @@ internal sealed class DockerTestEngine : IAsyncDisposable
 {
     public const string BusyboxImage = "flowactors/busybox-echo:test";
 
-    public DockerTestEngine(string? silo = null, DockerRuntimeOptions? options = null)
+    /// <param name="isolation">Auto (a silo's default) unless a test says otherwise.</param>
+    public DockerTestEngine(string? silo = null, DockerRuntimeOptions? options = null, ComponentIsolationMode isolation = ComponentIsolationMode.Auto)
     {
         Options = options ?? new DockerRuntimeOptions();
         Owner = new ContainerOwner(ClusterId, silo ?? LiveSilo);
-        Runtime = new DockerContainerRuntime(Microsoft.Extensions.Options.Options.Create(Options), Owner, Leases, new LoopbackPorts(), TimeProvider.System, NullLoggerFactory.Instance);
+        Isolation = new ComponentIsolation(
+            new ComponentNetworks(), Microsoft.Extensions.Options.Options.Create(new ComponentIsolationOptions { Mode = isolation }), NullLogger<ComponentIsolation>.Instance);
+        Runtime = new DockerContainerRuntime(
+            Microsoft.Extensions.Options.Options.Create(Options), Owner, Leases, new LoopbackPorts(), Isolation, TimeProvider.System, NullLoggerFactory.Instance);
     }
+
+    /// <summary>The runtime's isolation: <see cref="NewHttpClient"/> reaches its components through it.</summary>
+    public ComponentIsolation Isolation { get; }
+
+    /// <summary>An HTTP client that reaches this runtime's components, inside their network namespaces when they have them.</summary>
+    public HttpClient NewHttpClient() => new(new SocketsHttpHandler { UseProxy = false, ConnectCallback = Isolation.Networks.ConnectAsync });
 
     /// <summary>One cluster id per test run.</summary>
     public static string ClusterId { get; } = $"test-{Guid.NewGuid():N}"[..17];

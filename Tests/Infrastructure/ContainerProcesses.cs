@@ -66,6 +66,20 @@ public static class ContainerProcesses
         return found;
     }
 
+    /// <summary>The real user id of a living process (<c>Uid:</c> in <c>/proc/PID/status</c>), or null when it is gone.</summary>
+    public static uint? UserId(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            return line is null ? null : uint.Parse(line["Uid:".Length..].Trim().Split('\t')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The command line (argv joined by spaces) of a living process, or null.</summary>
     public static string? CommandLine(int pid)
     {

@@ -4,7 +4,9 @@ using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;
 using FlowActors.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,14 +27,18 @@ internal sealed class FlowCluster : IAsyncDisposable
 
     private readonly string _dataFolder;
 
-    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout, string dataFolder)
+    private FlowCluster(InProcessTestCluster cluster, TimeSpan idleTimeout, string dataFolder, SiloLogs logs)
     {
         Cluster = cluster;
         IdleTimeout = idleTimeout;
         _dataFolder = dataFolder;
+        Logs = logs;
     }
 
     public InProcessTestCluster Cluster { get; }
+
+    /// <summary>What the silos logged (FlowActors' categories, Debug and above).</summary>
+    public SiloLogs Logs { get; }
 
     /// <summary>How long an ordinary step's activation (and its container) outlives its last message.</summary>
     public TimeSpan IdleTimeout { get; }
@@ -43,34 +49,56 @@ internal sealed class FlowCluster : IAsyncDisposable
     public IEnumerable<IContainerRuntime> Runtimes => Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IContainerRuntime>());
 
     /// <param name="configure">Applied after the embedded profile, e.g. to choose the Docker runtime.</param>
+    /// <param name="steps">Applied after the cluster's step timings.</param>
     /// <param name="tls">
     /// Mutual TLS between the silos and the client, as the Silo runs. Off only for tests that kill a silo: Orleans'
     /// in-memory test transport cannot abort a connection that TLS wraps (its abort cancels the outer pipe, not the write
     /// the TLS stream waits on), so a survivor would wait for ever on a write to the dead silo. Real sockets close;
     /// killing a real silo process with TLS is tested against the Azure profile.
     /// </param>
-    public static async Task<FlowCluster> StartAsync(short silos = 1, TimeSpan? idleTimeout = null, Action<ISiloBuilder>? configure = null, bool tls = true)
+    /// <param name="reconcilePeriod">
+    /// How often running real-time flows re-check their steps (their reminder); Orleans' minimum reminder period is
+    /// lowered to match. Production's default (1 minute) when null.
+    /// </param>
+    public static async Task<FlowCluster> StartAsync(
+        short silos = 1,
+        TimeSpan? idleTimeout = null,
+        Action<ISiloBuilder>? configure = null,
+        Action<StepOptions>? steps = null,
+        TimeSpan? reconcilePeriod = null,
+        bool tls = true)
     {
         var idle = idleTimeout ?? DefaultIdleTimeout;
+        var logs = new SiloLogs();
+
         // The silos share one database file, as silos of one machine would; each cluster starts from nothing.
         var dataFolder = Directory.CreateTempSubdirectory("flowactors-cluster-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.UseEmbeddedProfile(steps =>
+            silo.UseEmbeddedProfile(options =>
             {
-                steps.IdleTimeout = idle;
-                steps.InvokeTimeout = InvokeTimeout;
-                steps.StartTimeout = TimeSpan.FromSeconds(30);
+                options.IdleTimeout = idle;
+                options.InvokeTimeout = InvokeTimeout;
+                options.StartTimeout = TimeSpan.FromSeconds(30);
+                options.ColdStartTimeout = TimeSpan.FromSeconds(20);
+                steps?.Invoke(options);
             });
             if (tls)
             {
                 silo.UseClusterTls(TestCertificates.Silo);
             }
 
+            if (reconcilePeriod is { } period)
+            {
+                silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period);
+                silo.Services.Configure<FlowOptions>(o => o.ReconcilePeriod = period);
+            }
+
             silo.Services.Configure<SqliteGrainStorageOptions>(StorageNames.Grains, o => o.DatabasePath = Path.Combine(dataFolder, EmbeddedProfile.DatabaseFile));
             configure?.Invoke(silo);
         });
+        builder.ConfigureSiloHost((_, host) => host.Logging.AddProvider(logs).AddFilter<SiloLogs>("FlowActors", LogLevel.Debug));
         builder.ConfigureClient(client =>
         {
             client.AddFlowStreams();
@@ -86,7 +114,7 @@ internal sealed class FlowCluster : IAsyncDisposable
         }
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FlowCluster(cluster, idle, dataFolder);
+        return new FlowCluster(cluster, idle, dataFolder, logs);
     }
 
     public IFlowGrain Flow(string flowId) => Client.GetGrain<IFlowGrain>(flowId);
@@ -169,6 +197,34 @@ internal sealed class FlowCluster : IAsyncDisposable
             await Task.Delay(10, CancellationToken.None);
         }
     }
+
+    /// <summary>Waits (bounded) until the flow's status satisfies <paramref name="condition"/>; fails saying what it waited for.</summary>
+    public async Task<FlowStatus> WaitForStatusAsync(string flowId, Func<FlowStatus, bool> condition, TimeSpan timeout, string what)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var status = await Flow(flowId).GetStatusAsync();
+            if (condition(status))
+            {
+                return status;
+            }
+
+            if (cts.IsCancellationRequested)
+            {
+                Assert.Fail($"Flow {flowId}: {what} did not happen within {timeout.TotalSeconds:0.#} s. Last status: {status.Lifecycle}, " +
+                    $"steps {string.Join(", ", status.Steps.Select(s => $"{s.StepId}={s.Phase}/{s.ContainerId}"))}. Error: {status.Error}");
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Each step's container, as the flow's status shows it.</summary>
+    public async Task<IReadOnlyDictionary<string, string?>> StepContainersAsync(string flowId) =>
+        (await Flow(flowId).GetStatusAsync()).Steps.ToDictionary(s => s.StepId, s => s.ContainerId, StringComparer.Ordinal);
+
+    public IManagementGrain Management => Client.GetGrain<IManagementGrain>(0);
 
     public async ValueTask DisposeAsync()
     {

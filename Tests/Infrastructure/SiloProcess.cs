@@ -55,9 +55,25 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The public listener: webhooks only.</summary>
     public Uri WebhookAddress { get; }
 
+    /// <summary>The silo-to-silo port.</summary>
+    public int SiloPort { get; }
+
     public int GatewayPort { get; }
 
-    public int SiloPort { get; }
+    /// <summary>The ports a component must never reach, by name: what an attacker inside one would try first.</summary>
+    public IReadOnlyDictionary<string, int> ControlPlanePorts() => new Dictionary<string, int>
+    {
+        ["gateway port"] = GatewayPort,
+        ["silo-to-silo port"] = SiloPort,
+        ["admin HTTP port"] = BaseAddress.Port,
+        ["webhook port"] = WebhookAddress.Port,
+    };
+
+    /// <summary>The folder the silo runs in (its content root) when it has one of its own.</summary>
+    public string ContentRoot => _ownDirectory ?? SiloDirectory();
+
+    /// <summary>The silo's data folder: its key, its state and the cluster certificates it made.</summary>
+    public string DataFolder => _dataFolder;
 
     /// <summary>Where the silo keeps the cluster certificates it made (unless it was given some).</summary>
     public string TlsFolder => Path.Combine(_dataFolder, "tls");

@@ -35,6 +35,12 @@ public sealed class SiloKillTests
 
             Assert.IsGreaterThanOrEqualTo(3, pids.Count, "the real-time flow holds three processes");
             Assert.IsTrue(pids.All(ContainerProcesses.IsAlive));
+            if (Environment.UserName == "root")
+            {
+                // A silo run as root runs components as an unprivileged user. The kernel clears a parent-death signal when
+                // a process changes its credentials, so this also checks that the signal is set after the change.
+                Assert.IsTrue(pids.All(pid => ContainerProcesses.UserId(pid) == 65534), "The component processes do not run as 65534.");
+            }
 
             await silo.KillAloneAsync();
 

@@ -3,9 +3,12 @@ using FlowActors.Grains.Catalog;
 using FlowActors.Grains.Components;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Webhooks;
 using FlowActors.Grains.Sessions;
+using FlowActors.Grains.Steps;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
@@ -106,6 +109,22 @@ public sealed class StoredStateTests
         AssertReadsBack(webhooks);
         AssertReadsBack(new AdminSessionState { ExpiresAt = DateTimeOffset.UnixEpoch });
     }
+
+    [TestMethod]
+    public void StepState_AsARealtimeStepHoldsItsContainer_ReadsBack() => AssertReadsBack(new StepState
+    {
+        RunId = "run-1",
+        Lease = new ContainerLease(
+            "lease-1", "process-42", "flow/step@S127.0.0.1:11111:1", new Uri("http://127.0.0.1:40001/"),
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1)),
+        Revision = Revision("transform", SampleDeployments.Transform()),
+        Snapshot = """{"seen":3}""",
+
+        // As a step receives it: a path built with a collection expression (FlowMessage.PathWith), headers from a webhook.
+        Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
+            .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
+        UndeliveredReason = "the next step's queue is full",
+    });
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
         new(componentId, 1, deployment.Launch, deployment.Descriptor, DateTimeOffset.UnixEpoch);

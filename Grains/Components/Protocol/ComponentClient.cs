@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Isolation;
 using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,8 @@ namespace FlowActors.Grains.Components.Protocol;
 /// <summary>
 /// Calls components over the component protocol. One instance per silo: a single <see cref="HttpClient"/>
 /// keeps pooled keep-alive connections to every component endpoint, so a real-time hop costs one loopback
-/// round trip, not a connect.
+/// round trip, not a connect. A component in a network namespace of its own is connected to inside that namespace
+/// (<see cref="ComponentNetworks"/>); only connecting differs, calls on a pooled connection do not.
 /// </summary>
 public sealed class ComponentClient : IDisposable
 {
@@ -24,7 +26,8 @@ public sealed class ComponentClient : IDisposable
     private readonly HttpClient _http;
     private readonly int _maxReplyBytes;
 
-    public ComponentClient(IOptions<ComponentClientOptions> options)
+    /// <param name="networks">Where isolated components listen (the silo's, shared with its container runtime); null when none are.</param>
+    public ComponentClient(IOptions<ComponentClientOptions> options, ComponentNetworks? networks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
@@ -37,6 +40,7 @@ public sealed class ComponentClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = settings.ConnectTimeout,
             PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
+            ConnectCallback = networks is null ? null : networks.ConnectAsync,
         };
         _http = new HttpClient(handler)
         {

@@ -1,0 +1,137 @@
+using FlowActors.Containers;
+using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
+using Microsoft.Extensions.Logging;
+
+namespace FlowActors.Grains.Steps;
+
+/// <summary>
+/// What a step's runners (<see cref="RealtimeStep"/>, <see cref="OrdinaryStep"/>) take from their grain: who the step
+/// is, the services it calls, its streams and stored state, and the grain's own powers (timers, reports to the flow).
+/// One per activation.
+/// </summary>
+internal sealed class StepContext
+{
+    public required string FlowId { get; init; }
+
+    public required string StepId { get; init; }
+
+    /// <summary>Who holds the step's leases: the grain key and the silo, e.g. <c>orders/enrich@S127.0.0.1:11111:1</c>.</summary>
+    public required string Holder { get; init; }
+
+    public required StepOptions Options { get; init; }
+
+    /// <summary>Longest a stream delivery may keep the step busy (see <see cref="StepOptions.DeliveryBudget"/>).</summary>
+    public required TimeSpan DeliveryBudget { get; init; }
+
+    public required IContainerRuntime Runtime { get; init; }
+
+    public required ComponentClient Components { get; init; }
+
+    public required TimeProvider Time { get; init; }
+
+    public required ILogger Logger { get; init; }
+
+    public required StepStreams Streams { get; init; }
+
+    public required StepStateStore State { get; init; }
+
+    /// <summary>Registers a grain timer of the step's activation.</summary>
+    public required Func<Func<CancellationToken, Task>, GrainTimerCreationOptions, IGrainTimer> RegisterTimer { get; init; }
+
+    /// <summary>Tells the flow about a change in a run (one-way; dropped while the silo shuts down).</summary>
+    public required Action<string, StepStatus> Report { get; init; }
+
+    /// <summary>The newest deployed revision of a component (ordinary steps start that one).</summary>
+    public required Func<string, Task<ComponentRevision>> LatestRevision { get; init; }
+
+    /// <summary>Lets the activation go once it is idle (an ordinary step's idle timeout).</summary>
+    public required Action DeactivateOnIdle { get; init; }
+
+    /// <summary>What a step asks its runtime to start for <paramref name="revision"/>.</summary>
+    public ContainerRequest Request(StepPlan plan, ComponentRevision revision) =>
+        new(FlowId, StepId, revision, plan.Step.Configuration, Holder, Options.LeaseDuration);
+
+    /// <summary>An error message that names the step (and its component), for the flow's event stream and status.</summary>
+    public string Describe(Exception e, StepPlan plan, ComponentRevision? revision)
+    {
+        if (e is StepException)
+        {
+            return e.Message;
+        }
+
+        var revisionText = revision is { } r ? $" revision {r.Revision}" : "";
+        return $"Step '{StepId}' (component '{plan.Step.ComponentId}'{revisionText}) failed: {e.Message}";
+    }
+}
+
+/// <summary>
+/// The step grain's stored state and its writes, one at a time: runners write from background work (a warm-up, a
+/// replacement, a batch's snapshot) that can overlap, and a storage write must not start before the previous one ended.
+/// Every write stores the whole current state, so the last one carries every change.
+/// </summary>
+internal sealed class StepStateStore(IPersistentState<StepState> state)
+{
+    private Task _lastWrite = Task.CompletedTask;
+
+    public StepState Current => state.State;
+
+    /// <summary>Records the container a real-time run holds, so that a later activation can re-adopt it.</summary>
+    public Task SaveLeaseAsync(string runId, ContainerLease lease, ComponentRevision revision)
+    {
+        state.State.RunId = runId;
+        state.State.Lease = lease;
+        state.State.Revision = revision;
+        return WriteAsync();
+    }
+
+    public Task ClearLeaseAsync()
+    {
+        if (state.State.Lease is null && state.State.RunId is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        state.State.RunId = null;
+        state.State.Lease = null;
+        state.State.Revision = null;
+        return WriteAsync();
+    }
+
+    public Task SaveSnapshotAsync(string? snapshot)
+    {
+        state.State.Snapshot = snapshot;
+        return WriteAsync();
+    }
+
+    /// <summary>Records (or, with null, forgets) the message whose delivery failed, and why.</summary>
+    public Task SaveUndeliveredAsync(FlowMessage? message, string? reason)
+    {
+        state.State.UndeliveredReason = reason;
+        // Stored state holds no compiler-generated collections: a path built with a collection expression is one.
+        state.State.Undelivered = message is null ? null : message with
+        {
+            Headers = new Dictionary<string, string>(message.Headers, StringComparer.Ordinal),
+            Path = message.Path?.ToArray(),
+        };
+        return WriteAsync();
+    }
+
+    private Task WriteAsync()
+    {
+        var write = WriteAfterAsync(_lastWrite);
+        _lastWrite = write;
+        return write;
+    }
+
+    private async Task WriteAfterAsync(Task previous)
+    {
+        // The previous write's failure is its caller's business; this one stores the current state anyway.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        await state.WriteStateAsync();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Streaming;
+
+namespace FlowActors.Tests.Infrastructure;
+
+/// <summary>
+/// Fault injection, test project only: an incoming grain-call filter of the test silos that refuses chosen calls, so
+/// failure paths can be driven on purpose while everything else stays real. It can make a fast-streams queue refuse
+/// enqueues for a stream, as a full queue does (<see cref="FastStreamsOptions.MaxQueueLength"/>), and make a step
+/// unreachable for its flow's stop.
+/// </summary>
+public sealed class CallFaults : IIncomingGrainCallFilter
+{
+    private readonly ConcurrentDictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    private int _refused;
+
+    /// <summary>How many calls were refused so far.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
+    /// <summary>Refuses the next <paramref name="times"/> enqueues on <paramref name="stream"/> (all of them by default).</summary>
+    public void RefuseEnqueues(StreamId stream, int times = int.MaxValue) => _refusals[EnqueueKey(stream)] = times;
+
+    public void AllowEnqueues(StreamId stream) => _refusals.TryRemove(EnqueueKey(stream), out _);
+
+    /// <summary>Refuses the next <paramref name="times"/> calls of <see cref="IStepGrain.StopAsync"/> on the step.</summary>
+    public void RefuseStops(string stepKey, int times = 1) => _refusals[StopKey(stepKey)] = times;
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        var key = context switch
+        {
+            { Grain: FastStreamQueueGrain } when context.Request.GetArgument(0) is FastStreamMessage message => EnqueueKey(message.StreamId),
+            { Grain: IStepGrain step, InterfaceMethod.Name: nameof(IStepGrain.StopAsync) } => StopKey(step.GetPrimaryKeyString()),
+            _ => null,
+        };
+        if (key is not null && TakeRefusal(key))
+        {
+            Interlocked.Increment(ref _refused);
+            throw new InvalidOperationException($"Refused {context.InterfaceMethod?.Name} ({key}): injected by the test.");
+        }
+
+        await context.Invoke();
+    }
+
+    private static string EnqueueKey(StreamId stream) => $"enqueue:{stream}";
+
+    private static string StopKey(string stepKey) => $"stop:{stepKey}";
+
+    private bool TakeRefusal(string key)
+    {
+        while (_refusals.TryGetValue(key, out var left))
+        {
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (left == int.MaxValue || _refusals.TryUpdate(key, left - 1, left))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
