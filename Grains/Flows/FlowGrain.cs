@@ -267,7 +267,10 @@ public sealed partial class FlowGrain(
         }
 
         var pinned = run.Mode == FlowMode.Realtime ? run.Components[stepId] : null;
-        return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned);
+        var next = _graph.NextSteps(stepId);
+        var cap = limits.Value.MaxMessagesPerExecution + 1L;
+        var calls = next.Select(id => (int)FlowValidator.StepCallsPerMessage(_graph, id, cap)).ToArray();
+        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls);
     }
 
     private IStepGrain Step(string stepId) => GrainFactory.GetGrain<IStepGrain>(FlowStreams.StepKey(FlowId, stepId));

@@ -30,7 +30,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
         _lastMessage = step.Time.GetTimestamp();
-        step.Streams.UseNext(plan.NextSteps);
+        step.Streams.UseNext(plan);
     }
 
     public StepPlan Plan { get; }
@@ -44,7 +44,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
     /// </summary>
     public async Task OnMessageAsync(InboxEntry entry)
     {
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         budget.CancelAfter(_step.DeliveryBudget);
         _busy++;
@@ -58,7 +58,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         {
             var reason = Describe(e);
             LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entry.Message.ExecutionId, reason);
-            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+            outputs = _step.NewOutputs();
             outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
         }
         finally

@@ -23,7 +23,7 @@ internal sealed partial class RealtimeStep
     /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
     private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)
     {
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         try
         {
             await _establishing; // warm-up (or a replacement): messages wait here, in order
@@ -65,7 +65,7 @@ internal sealed partial class RealtimeStep
             // No container to call (warm-up failed, the run ended): no message of these got to the component.
             var reason = Describe(e);
             LogMessagesFailed(_step.Logger, _step.FlowId, _step.StepId, entries.Count, reason);
-            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+            outputs = _step.NewOutputs();
             foreach (var entry in entries)
             {
                 outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
@@ -140,7 +140,7 @@ internal sealed partial class RealtimeStep
         }
 
         LogDroppedQueued(_step.Logger, _step.FlowId, _step.StepId, left.Count);
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         foreach (var entry in left)
         {
             outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));

@@ -39,8 +39,8 @@ internal sealed partial class RealtimeStep : IStepRunner
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
-        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, ProcessAsync);
-        step.Streams.UseNext(plan.NextSteps);
+        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, step.Options.MaxBatchBytes, ProcessAsync);
+        step.Streams.UseNext(plan);
     }
 
     public StepPlan Plan { get; }

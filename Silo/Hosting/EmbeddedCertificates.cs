@@ -61,7 +61,7 @@ public static class EmbeddedCertificates
     private static void CreateFolder(string folder, TimeProvider time)
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(folder))!;
-        Directory.CreateDirectory(parent);
+        CreateOwnerOnlyDirectory(parent); // the data folder, when certificates are the first thing made in it: owner-only, as for the key
         var staging = Path.Combine(parent, $".tls-{Guid.NewGuid():N}");
         CreateOwnerOnlyDirectory(staging);
         try

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Hosting;
 using FlowActors.Tests.Api;
@@ -305,6 +306,30 @@ public sealed class SecurityTests
     }
 
     [TestMethod]
+    public async Task RuntimeFanOut_OverTheExecutionsBudget_IsAnExecutionErrorNamingTheStep()
+    {
+        // split -> split passes validation (2 step calls per message); what the components emit decides the rest.
+        await using var sdk = await SdkHost.StartAsync(s_silo);
+        var definition = FlowDefinition.Chain("splits", new StepDefinition("outer", "echo", "split"), new StepDefinition("inner", "echo", "split"));
+        var flowId = await SdkFlows.StartAsync(sdk.Client, definition, FlowMode.Realtime, "fanout");
+
+        // 30 x 30: each of outer's 30 messages gets 33 or 34 of the 999 left after its call, enough for inner's 30 outputs.
+        var fits = await sdk.Client.SendAndWaitAsync(flowId, Nested(30), TimeSpan.FromSeconds(60));
+        Assert.IsFalse(fits.TimedOut || fits.Failed, fits.Event?.Error);
+        var done = await FlowActorsClientTests.PollAsync(() => sdk.Client.GetExecutionAsync(flowId, fits.ExecutionId), e => e?.Events >= 900);
+        Assert.AreEqual(900, done!.Events, $"{done.Status}: {done.Error}");
+
+        // 40 x 40 would be 1 + 1,600 messages: each of outer's 40 messages gets 24 or 25 of the 999 left, and inner's
+        // 40 outputs do not fit in that.
+        var over = await sdk.Client.SendAndWaitAsync(flowId, Nested(40), TimeSpan.FromSeconds(60), until: e => e.Kind == FlowEventKind.Error);
+        Assert.IsTrue(over.Failed, over.Event?.Kind.ToString());
+        StringAssert.Contains(over.Event!.Error, "Step 'inner'");
+        StringAssert.Contains(over.Event.Error, "MaxMessagesPerExecution");
+
+        await sdk.Client.StopAsync(flowId);
+    }
+
+    [TestMethod]
     public async Task InvalidUtf8_Is400_OnTheApiAndOnWebhooks()
     {
         byte[] body = [.. """{"name":"""u8, 0x22, 0xC3, 0x28, 0x22, (byte)'}'];
@@ -381,6 +406,9 @@ public sealed class SecurityTests
         var created = await (await s_silo.Http.PostAsync($"/api/flows/{flowId}/webhook", null)).Content.ReadFromJsonAsync<JsonElement>();
         return (flowId, created.GetProperty("secret").GetString()!);
     }
+
+    /// <summary>An array of <paramref name="n"/> arrays of <paramref name="n"/> numbers.</summary>
+    private static string Nested(int n) => JsonSerializer.Serialize(Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, n)));
 
     private static async Task SucceedsAsync(HttpResponseMessage response) =>
         Assert.IsTrue(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
