@@ -19,11 +19,19 @@ public static class TestCertificates
         return (silo, client);
     });
 
-    public static string SiloCertificatePath => Path.Combine(Folder, EmbeddedCertificates.SiloFile);
+    /// <summary>The silo certificate's file, made first if need be.</summary>
+    public static string SiloCertificatePath => Made(EmbeddedCertificates.SiloFile);
 
-    public static string ClientCertificatePath => Path.Combine(Folder, EmbeddedCertificates.ClientFile);
+    /// <summary>The client certificate's file, made first if need be.</summary>
+    public static string ClientCertificatePath => Made(EmbeddedCertificates.ClientFile);
 
     public static ClusterCredentials Silo => Credentials.Value.Silo;
 
     public static ClusterCredentials Client => Credentials.Value.Client;
+
+    private static string Made(string file)
+    {
+        _ = Credentials.Value;
+        return Path.Combine(Folder, file);
+    }
 }
