@@ -173,7 +173,7 @@ public static partial class WebhookEndpoints
     /// <summary>A credential header sent more than once is refused rather than guessed at.</summary>
     private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
-    [LoggerMessage(EventId = 4202, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing, wrong, expired or replayed credentials")]
+    [LoggerMessage(EventId = 4190, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing, wrong, expired or replayed credentials")]
     private static partial void LogDenied(ILogger logger, string flowId);
 
     /// <summary>The credentials of a request, judged before its body is read.</summary>
