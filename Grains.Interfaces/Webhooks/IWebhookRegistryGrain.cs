@@ -18,6 +18,10 @@ public interface IWebhookRegistryGrain : IGrainWithIntegerKey
     /// <summary>Removes the flow's webhook: requests to it are answered as unknown.</summary>
     Task DeleteAsync(string flowId);
 
+    /// <summary>Whether the flow has a webhook.</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<bool> ExistsAsync(string flowId);
+
     /// <summary>Every webhook, with the version of the registry they belong to.</summary>
     [ReadOnly, AlwaysInterleave]
     Task<WebhookSnapshot> GetSnapshotAsync();

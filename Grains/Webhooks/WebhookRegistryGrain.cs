@@ -40,6 +40,8 @@ public sealed partial class WebhookRegistryGrain(
     public Task DeleteAsync(string flowId) =>
         state.State.Webhooks.ContainsKey(flowId) ? ChangeAsync(flowId, null) : Task.CompletedTask;
 
+    public Task<bool> ExistsAsync(string flowId) => Task.FromResult(state.State.Webhooks.ContainsKey(flowId));
+
     public Task<WebhookSnapshot> GetSnapshotAsync() =>
         Task.FromResult(new WebhookSnapshot(state.State.Version, new Dictionary<string, WebhookEntry>(state.State.Webhooks)));
 
