@@ -33,7 +33,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
         _lastMessage = step.Time.GetTimestamp();
-        step.Streams.UseNext(plan.NextSteps);
+        step.Streams.UseNext(plan);
     }
 
     public StepPlan Plan { get; }
@@ -50,7 +50,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
         using var scope = hop.Scope(_step.Logger);
         var message = hop.Message(0);
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         budget.CancelAfter(_step.DeliveryBudget);
         _busy++;
@@ -64,7 +64,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         {
             var reason = Describe(e);
             LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, message.ExecutionId, reason);
-            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+            outputs = _step.NewOutputs();
             outputs.Fail(message, reason, Stopwatch.GetElapsedTime(entry.Received));
         }
         finally

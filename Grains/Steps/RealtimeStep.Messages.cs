@@ -38,7 +38,7 @@ internal sealed partial class RealtimeStep
     private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)
     {
         using var hops = StepHops.Begin(_step.FlowId, _step.StepId, entries);
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         try
         {
             await _establishing; // warm-up (or a replacement): messages wait here, in order
@@ -84,7 +84,7 @@ internal sealed partial class RealtimeStep
             // No container to call (warm-up failed, the run ended): no message of these got to the component.
             var reason = Describe(e);
             LogMessagesFailed(_step.Logger, _step.FlowId, _step.StepId, entries.Count, reason);
-            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+            outputs = _step.NewOutputs();
             for (var i = 0; i < entries.Count; i++)
             {
                 outputs.Fail(hops.Message(i), reason, Stopwatch.GetElapsedTime(entries[i].Received));
@@ -161,7 +161,7 @@ internal sealed partial class RealtimeStep
         }
 
         LogDroppedQueued(_step.Logger, _step.FlowId, _step.StepId, left.Count);
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         foreach (var entry in left)
         {
             outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));

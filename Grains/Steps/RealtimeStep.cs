@@ -41,9 +41,9 @@ internal sealed partial class RealtimeStep : IStepRunner
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
-        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, ProcessAsync);
+        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, step.Options.MaxBatchBytes, ProcessAsync);
         _inboxDepth = FlowMetrics.TrackInbox(step.FlowId, step.StepId, () => _inbox.Count);
-        step.Streams.UseNext(plan.NextSteps);
+        step.Streams.UseNext(plan);
     }
 
     public StepPlan Plan { get; }

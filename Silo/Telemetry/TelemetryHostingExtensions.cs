@@ -114,7 +114,7 @@ public static partial class TelemetryHostingExtensions
             {
                 if (!options.Prometheus.AllowAnonymous)
                 {
-                    branch.Use((context, next) => ScrapeAllowed(context) ? next(context) : Unauthorized(context));
+                    branch.Use(async (context, next) => await (await ScrapeAllowedAsync(context) ? next(context) : Unauthorized(context)));
                 }
             });
         }
@@ -136,11 +136,11 @@ public static partial class TelemetryHostingExtensions
     }
 
     /// <summary>The API key (header or bearer token, which is what Prometheus' <c>authorization</c> setting sends) or a console session.</summary>
-    private static bool ScrapeAllowed(HttpContext context)
+    private static async Task<bool> ScrapeAllowedAsync(HttpContext context)
     {
         var request = context.Request;
         var auth = context.RequestServices.GetRequiredService<AdminAuthentication>();
-        if (auth.IsAuthenticated(request))
+        if (await auth.IsAuthenticatedAsync(request))
         {
             return true;
         }

@@ -48,7 +48,7 @@ public sealed class MetricsTests
 
         // Webhook responses are counted by status: a refused secret on the flow's webhook, and a webhook that does not exist.
         (await http.PostAsync($"/api/flows/{flowId}/webhook", null)).EnsureSuccessStatusCode();
-        using var caller = silo.NewHttpClient(withKey: false);
+        using var caller = silo.NewWebhookClient();
         using (var refused = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{flowId}") { Content = JsonContent.Create(new { n = 0 }) })
         {
             refused.Headers.Add("X-Webhook-Secret", "not-the-secret");
