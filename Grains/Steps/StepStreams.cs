@@ -1,5 +1,6 @@
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams;
 
@@ -18,6 +19,8 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
     private IAsyncStream<FlowMessage>[] _next = [];
     private string[] _nextSteps = [];
     private IAsyncStream<FlowMessage>? _self;
+    private long[] _nextCalls = [];
+    private long _allNextCalls;
 
     private IAsyncStream<FlowEvent> Events { get; } =
         services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.Provider).GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
@@ -46,13 +49,15 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
         }
     }
 
-    /// <summary>Publishes to these next steps, over the hop provider of <paramref name="mode"/>, from now on.</summary>
-    public void UseNext(IReadOnlyList<string> nextSteps, FlowMode mode)
+    /// <summary>Publishes to the plan's next steps, over the hop provider of the plan's mode, from now on.</summary>
+    public void UseNext(StepPlan plan)
     {
-        var hops = HopProvider(services, mode);
-        _nextSteps = [.. nextSteps];
-        _next = [.. nextSteps.Select(id => hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        var hops = HopProvider(services, plan.Mode);
+        _nextSteps = [.. plan.NextSteps];
+        _next = [.. plan.NextSteps.Select(id => hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
         _self = hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
+        _nextCalls = [.. plan.NextSteps.Select((_, i) => (long)plan.CallsOfNextStep(i))];
+        _allNextCalls = _nextCalls.Sum();
     }
 
     /// <summary>
@@ -64,7 +69,7 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
     {
         for (var i = 0; i < _next.Length; i++)
         {
-            await SendAsync(_next[i], outputs.Next, batched, $"step '{_nextSteps[i]}'");
+            await SendAsync(_next[i], ShareFor(i, outputs.Next), batched, $"step '{_nextSteps[i]}'");
         }
 
         if (_self is not null)
@@ -76,6 +81,26 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
     /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>
     /// <exception cref="StepException">The events stream still refused after every attempt.</exception>
     public Task PublishEventsAsync(StepOutputs outputs, bool batched) => SendAsync(Events, outputs.Events, batched, "the flow's events");
+
+    /// <summary>
+    /// The messages for next step <paramref name="index"/>, each with that step's part of the message's budget: in
+    /// proportion to what each next step causes at least, so none gets less than its own part needs.
+    /// </summary>
+    private List<FlowMessage> ShareFor(int index, List<FlowMessage> messages)
+    {
+        if (_next.Length == 1 || messages.Count == 0)
+        {
+            return messages;
+        }
+
+        var share = new List<FlowMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            share.Add(message.Budget is { } budget ? message with { Budget = (int)(budget * _nextCalls[index] / _allNextCalls) } : message);
+        }
+
+        return share;
+    }
 
     private async Task SendAsync<T>(IAsyncStream<T> stream, List<T> items, bool batched, string target)
     {

@@ -30,6 +30,7 @@ public sealed class AzureSiloCluster : IAsyncDisposable
     /// <param name="settings">Settings after the cluster's own (local-process components), which they override.</param>
     public static async Task<AzureSiloCluster> StartAsync(int count, AzureSiloCluster? identity = null, params string[] settings)
     {
+        _ = TestCertificates.Silo; // made before the silos start, which read them
         var connectionString = await Azurite.EnsureAsync();
         var prefix = identity?.Prefix ?? Azurite.NewPrefix();
         var clusterId = identity?.ClusterId ?? $"c-{prefix}";
@@ -60,6 +61,7 @@ public sealed class AzureSiloCluster : IAsyncDisposable
         options.AzureTableConnectionString = ConnectionString;
         options.AzureResourcePrefix = Prefix;
         options.ClusterId = ClusterId;
+        options.Tls.CertificatePath = TestCertificates.ClientCertificatePath;
     }
 
     /// <summary>Stops every silo with SIGTERM, as an operator stopping the cluster would.</summary>
@@ -78,6 +80,7 @@ public sealed class AzureSiloCluster : IAsyncDisposable
             $"--FlowActors:Silo:ClusterId={clusterId}",
             "--FlowActors:Silo:AdvertisedAddress=127.0.0.1",
             "--FlowActors:Containers:Kind=Process",
+            $"--FlowActors:Silo:Tls:CertificatePath={TestCertificates.SiloCertificatePath}", // one authority for the cluster, configured as in production
             .. settings,
         ]);
 
