@@ -9,9 +9,16 @@ public static class FlowStreams
     /// <summary>
     /// The durable stream provider (Azure Queue streams) that the Azure profile registers for ordinary flows, whose
     /// hops care more about surviving a silo than about milliseconds. Real-time hops and flow events stay on
-    /// <see cref="Provider"/>. Not registered in the embedded profile.
+    /// <see cref="Provider"/>. Not registered in the embedded profile, whose ordinary hops use <see cref="Provider"/>.
     /// </summary>
     public const string DurableProvider = "flows-durable";
+
+    /// <summary>
+    /// The provider that carries the hops (step inputs) of a flow run in <paramref name="mode"/>: ordinary hops go over
+    /// <see cref="DurableProvider"/> where it is registered, everything else over <see cref="Provider"/>.
+    /// </summary>
+    public static string HopProvider(Flows.FlowMode mode, bool durableRegistered) =>
+        mode == Flows.FlowMode.Ordinary && durableRegistered ? DurableProvider : Provider;
 
     /// <summary>Namespace of step inputs; the stream key is the step grain's key (<c>{flowId}/{stepId}</c>).</summary>
     public const string StepInput = "step-input";

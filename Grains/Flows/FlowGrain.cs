@@ -254,7 +254,7 @@ public sealed partial class FlowGrain(
             _steps[step.Id] = new StepStatus(step.Id, step.ComponentId, run.Components[step.Id].Revision, StepPhase.Idle);
         }
 
-        var streams = this.GetStreamProvider(FlowStreams.Provider);
+        var streams = Steps.StepStreams.HopProvider(ServiceProvider, run.Mode);
         _entryStreams = _graph.EntrySteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(FlowId, id))).ToArray();
         _lifecycle = FlowLifecycle.Running;
     }

@@ -58,14 +58,18 @@ public sealed partial class StepGrain(
             Components = components,
             Time = time,
             Logger = logger,
-            Streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), key[0], key[1], stepOptions.PublishAttempts, time),
+            Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time),
             State = new StepStateStore(state),
             RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
             Report = ReportToFlow,
             LatestRevision = LatestRevisionAsync,
             DeactivateOnIdle = DeactivateOnIdle,
         };
-        await _step.Streams.Self.SubscribeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
+        // The fast provider carries real-time hops, the durable one (Azure profile) ordinary hops.
+        foreach (var input in _step.Streams.Inputs())
+        {
+            await input.SubscribeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
+        }
 
         if (state.State.Lease is not null)
         {

@@ -1,33 +1,61 @@
+using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Every
-/// publish is tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is
-/// full) before it fails with a <see cref="StepException"/> that names the step and the target.
+/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Hops go
+/// over the provider of the run's mode (<see cref="HopProvider"/>), events over the fast streams. Every publish is
+/// tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is full)
+/// before it fails with a <see cref="StepException"/> that names the step and the target.
 /// </summary>
-internal sealed class StepStreams(IStreamProvider streams, string flowId, string stepId, int attempts, TimeProvider time)
+internal sealed class StepStreams(IServiceProvider services, string flowId, string stepId, int attempts, TimeProvider time)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private IAsyncStream<FlowMessage>[] _next = [];
     private string[] _nextSteps = [];
+    private IAsyncStream<FlowMessage>? _self;
     private long[] _nextCalls = [];
     private long _allNextCalls;
 
-    /// <summary>The step's own input.</summary>
-    public IAsyncStream<FlowMessage> Self { get; } = streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
+    private IAsyncStream<FlowEvent> Events { get; } =
+        services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.Provider).GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
 
-    private IAsyncStream<FlowEvent> Events { get; } = streams.GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
+    /// <summary>
+    /// The stream provider that carries the hops of a run in <paramref name="mode"/>: the durable one for ordinary runs
+    /// where the profile registers it (Azure), the fast one otherwise.
+    /// </summary>
+    public static IStreamProvider HopProvider(IServiceProvider services, FlowMode mode)
+    {
+        var durable = services.GetKeyedService<IStreamProvider>(FlowStreams.DurableProvider);
+        return services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.HopProvider(mode, durable is not null));
+    }
 
-    /// <summary>Publishes to the plan's next steps from now on.</summary>
+    /// <summary>
+    /// The step's own input on every provider that may carry it (the fast one, and the durable one where registered),
+    /// which the step subscribes to at activation: it need not know which carries its flow's hops.
+    /// </summary>
+    public IEnumerable<IAsyncStream<FlowMessage>> Inputs()
+    {
+        var input = FlowStreams.StepInputOf(flowId, stepId);
+        yield return services.GetRequiredKeyedService<IStreamProvider>(FlowStreams.Provider).GetStream<FlowMessage>(input);
+        if (services.GetKeyedService<IStreamProvider>(FlowStreams.DurableProvider) is { } durable)
+        {
+            yield return durable.GetStream<FlowMessage>(input);
+        }
+    }
+
+    /// <summary>Publishes to the plan's next steps, over the hop provider of the plan's mode, from now on.</summary>
     public void UseNext(StepPlan plan)
     {
+        var hops = HopProvider(services, plan.Mode);
         _nextSteps = [.. plan.NextSteps];
-        _next = [.. plan.NextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        _next = [.. plan.NextSteps.Select(id => hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        _self = hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
         _nextCalls = [.. plan.NextSteps.Select((_, i) => (long)plan.CallsOfNextStep(i))];
         _allNextCalls = _nextCalls.Sum();
     }
@@ -44,7 +72,10 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
             await SendAsync(_next[i], ShareFor(i, outputs.Next), batched, $"step '{_nextSteps[i]}'");
         }
 
-        await SendAsync(Self, outputs.Rebounds, batched, "its own input (rebounds)");
+        if (_self is not null)
+        {
+            await SendAsync(_self, outputs.Rebounds, batched, "its own input (rebounds)");
+        }
     }
 
     /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>

@@ -27,13 +27,14 @@ public sealed class AzureSiloCluster : IAsyncDisposable
     public IReadOnlyList<SiloProcess> Silos { get; private set; }
 
     /// <summary>Starts <paramref name="count"/> silos of a new cluster (or of <paramref name="identity"/>'s, to restart it).</summary>
-    public static async Task<AzureSiloCluster> StartAsync(int count, AzureSiloCluster? identity = null)
+    /// <param name="settings">Settings after the cluster's own (local-process components), which they override.</param>
+    public static async Task<AzureSiloCluster> StartAsync(int count, AzureSiloCluster? identity = null, params string[] settings)
     {
         _ = TestCertificates.Silo; // made before the silos start, which read them
         var connectionString = await Azurite.EnsureAsync();
         var prefix = identity?.Prefix ?? Azurite.NewPrefix();
         var clusterId = identity?.ClusterId ?? $"c-{prefix}";
-        var silos = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartSiloAsync(connectionString, prefix, clusterId)));
+        var silos = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartSiloAsync(connectionString, prefix, clusterId, settings)));
         return new AzureSiloCluster(connectionString, prefix, clusterId, silos);
     }
 
@@ -71,14 +72,17 @@ public sealed class AzureSiloCluster : IAsyncDisposable
         await DisposeAsync();
     }
 
-    private static Task<SiloProcess> StartSiloAsync(string connectionString, string prefix, string clusterId) => SiloProcess.StartAsync(
-        "--FlowActors:Profile=Azure",
-        $"--FlowActors:Azure:ConnectionString={connectionString}",
-        $"--FlowActors:Azure:ResourcePrefix={prefix}",
-        $"--FlowActors:Silo:ClusterId={clusterId}",
-        "--FlowActors:Silo:AdvertisedAddress=127.0.0.1",
-        "--FlowActors:Containers:Kind=Process",
-        $"--FlowActors:Silo:Tls:CertificatePath={TestCertificates.SiloCertificatePath}"); // one authority for the cluster, configured as in production
+    private static Task<SiloProcess> StartSiloAsync(string connectionString, string prefix, string clusterId, string[] settings) => SiloProcess.StartAsync(
+        [
+            "--FlowActors:Profile=Azure",
+            $"--FlowActors:Azure:ConnectionString={connectionString}",
+            $"--FlowActors:Azure:ResourcePrefix={prefix}",
+            $"--FlowActors:Silo:ClusterId={clusterId}",
+            "--FlowActors:Silo:AdvertisedAddress=127.0.0.1",
+            "--FlowActors:Containers:Kind=Process",
+            $"--FlowActors:Silo:Tls:CertificatePath={TestCertificates.SiloCertificatePath}", // one authority for the cluster, configured as in production
+            .. settings,
+        ]);
 
     public async ValueTask DisposeAsync()
     {

@@ -9,5 +9,8 @@ internal interface IBenchSuite
     /// <summary>What the suite measures, for the usage text.</summary>
     string Description { get; }
 
+    /// <summary>Whether <c>all</c> runs it; a long soak or chaos run is run by its own verb only.</summary>
+    bool InAll => true;
+
     Task<IReadOnlyList<BenchResult>> RunAsync(CancellationToken cancellationToken);
 }

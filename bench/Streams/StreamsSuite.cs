@@ -1,12 +1,17 @@
 using System.Diagnostics;
+using Azure.Storage.Queues;
 using FlowActors.Bench.Harness;
+using FlowActors.Client.Hosting;
+using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Streaming;
+using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Bench.Streams;
 
 /// <summary>
 /// One Orleans stream hop (producer grain → implicitly subscribed consumer grain, one message in flight) and the
-/// idle CPU of a silo, for memory streams and fast streams.
+/// idle CPU of a silo, for memory streams and fast streams; and the hop of an ordinary flow in the Azure profile, over
+/// its durable provider (Azure Queue streams) on Azurite, when scripts/ensure-azurite.sh can start it.
 /// </summary>
 internal sealed class StreamsSuite : IBenchSuite
 {
@@ -25,20 +30,46 @@ internal sealed class StreamsSuite : IBenchSuite
 
     public string Name => "streams";
 
-    public string Description => "stream hop latency and idle CPU: memory streams vs fast streams";
+    public string Description => "stream hop latency and idle CPU: memory streams vs fast streams vs Azure Queue streams on Azurite";
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(CancellationToken cancellationToken)
     {
-        return
+        List<BenchResult> rows =
         [
             await HopAsync(MemoryDefault, warmUp: 5, samples: 50, gap: TimeSpan.Zero, cancellationToken),
             await HopAsync(Memory10, warmUp: 20, samples: 300, gap: TimeSpan.Zero, cancellationToken),
             await HopAsync(Fast, warmUp: 2_000, samples: 10_000, gap: TimeSpan.Zero, cancellationToken),
             await HopAsync(Fast with { Name = $"{Fast.Name}, sparse (5 ms apart)" }, warmUp: 50, samples: 500, gap: TimeSpan.FromMilliseconds(5), cancellationToken),
-            await IdleCpuAsync(NoStreams, cancellationToken),
-            await IdleCpuAsync(Memory10, cancellationToken),
-            await IdleCpuAsync(Fast, cancellationToken),
         ];
+        if (await DurableAsync() is { } durable)
+        {
+            rows.Add(await HopAsync(durable, warmUp: 10, samples: 200, gap: TimeSpan.Zero, cancellationToken));
+        }
+
+        rows.Add(await IdleCpuAsync(NoStreams, cancellationToken));
+        rows.Add(await IdleCpuAsync(Memory10, cancellationToken));
+        rows.Add(await IdleCpuAsync(Fast, cancellationToken));
+        return rows;
+    }
+
+    /// <summary>
+    /// The Azure profile's durable provider, configured as the profile does (<see cref="AzureProfile.AddDurableStreams"/>),
+    /// on queues of a prefix of this run's own; null (the row skipped, saying why) when Azurite cannot be started.
+    /// </summary>
+    private static async Task<Subject?> DurableAsync()
+    {
+        try
+        {
+            var connectionString = await Azurite.EnsureAsync();
+            var queues = new AzureResourceNames(Azurite.NewPrefix()).StreamQueues(8);
+            return new("Azure Queue streams on Azurite (the Azure profile's ordinary hops)", silo =>
+                silo.AddDurableStreams(Provider, new QueueServiceClient(connectionString), queues));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"streams: Azure Queue row skipped: Azurite could not be started ({e.Message})");
+            return null;
+        }
     }
 
     private async Task<BenchResult> HopAsync(Subject subject, int warmUp, int samples, TimeSpan gap, CancellationToken cancellationToken)
