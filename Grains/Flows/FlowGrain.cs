@@ -1,5 +1,6 @@
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
@@ -194,9 +195,29 @@ public sealed partial class FlowGrain(
                 $"Flow '{FlowId}' is {_lifecycle} and accepts no messages. Start the flow first.", _lifecycle);
         }
 
-        foreach (var stream in _entryStreams)
+        var accounting = GrainFactory.GetGrain<IExecutionLogGrain>(FlowId);
+        if (await accounting.TryAcceptAsync(message.ExecutionId, options.Value.MaxInFlight) is { } retryAfter)
         {
-            await stream.OnNextAsync(message);
+            var warmingUp = _lifecycle == FlowLifecycle.WarmingUp;
+            throw new FlowBusyException(
+                $"Flow '{FlowId}' has {options.Value.MaxInFlight} executions in flight, its backlog ({FlowOptions.Section}:{nameof(FlowOptions.MaxInFlight)})" +
+                (warmingUp ? ", and is still warming up" : "") + $"; the message was not accepted. Send it again in {retryAfter.TotalSeconds:0} s.",
+                retryAfter,
+                warmingUp);
+        }
+
+        try
+        {
+            foreach (var stream in _entryStreams)
+            {
+                await stream.OnNextAsync(message);
+            }
+        }
+        catch when (_entryStreams.Length == 1)
+        {
+            // Nothing went out, so nothing was accepted. (With several entry steps some may have it: it stays in flight.)
+            await accounting.ReleaseAsync(message.ExecutionId);
+            throw;
         }
 
         return message.ExecutionId;

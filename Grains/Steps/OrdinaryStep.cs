@@ -73,6 +73,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         }
 
         await _step.Streams.PublishDataAsync(outputs, batched: false);
+        await _step.Ledger.RecordAsync(outputs); // dead letters not stored fail the delivery: it comes again
         await _step.Streams.PublishEventsAsync(outputs, batched: false);
     }
 

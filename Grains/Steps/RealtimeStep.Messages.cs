@@ -94,6 +94,16 @@ internal sealed partial class RealtimeStep
 
         try
         {
+            await _step.Ledger.RecordAsync(outputs);
+        }
+        catch (Exception e)
+        {
+            // The error events still tell each execution; only the dead letters' copies are missing.
+            LogDeadLettersLost(_step.Logger, _step.FlowId, _step.StepId, outputs.DeadLetters.Count, e);
+        }
+
+        try
+        {
             await _step.Streams.PublishEventsAsync(outputs, batched: true);
         }
         catch (Exception e)
@@ -164,6 +174,9 @@ internal sealed partial class RealtimeStep
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} lost {Count} flow events: the events stream refused them")]
     private static partial void LogEventsLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
+
+    [LoggerMessage(EventId = 8020, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} could not store {Count} dead letters; their executions still get error events")]
+    private static partial void LogDeadLettersLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} ended with {Count} messages queued; each gets an error event")]
     private static partial void LogDroppedQueued(ILogger logger, string flowId, string stepId, int count);

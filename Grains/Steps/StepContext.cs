@@ -40,6 +40,9 @@ internal sealed class StepContext
 
     public required StepStateStore State { get; init; }
 
+    /// <summary>The flow's dead letters and counters, which hear what the step's events do not say.</summary>
+    public required StepLedger Ledger { get; init; }
+
     /// <summary>Registers a grain timer of the step's activation.</summary>
     public required Func<Func<CancellationToken, Task>, GrainTimerCreationOptions, IGrainTimer> RegisterTimer { get; init; }
 

@@ -57,6 +57,7 @@ public sealed partial class StepGrain(
             Logger = logger,
             Streams = new StepStreams(this.GetStreamProvider(FlowStreams.Provider), key[0], key[1], stepOptions.PublishAttempts, time),
             State = new StepStateStore(state),
+            Ledger = new StepLedger(GrainFactory, key[0]),
             RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
             Report = ReportToFlow,
             LatestRevision = LatestRevisionAsync,

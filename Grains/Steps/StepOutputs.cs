@@ -28,6 +28,9 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
     /// <summary>Messages the step gave up on, for the flow's dead letters (each also has an error event).</summary>
     public List<DeadLetter> DeadLetters { get; } = [];
 
+    /// <summary>Executions whose message ended here without any emit that goes on (a filter): an outcome no event shows.</summary>
+    public List<string> Ended { get; } = [];
+
     /// <summary>Redelivered messages the step had already completed and therefore dropped.</summary>
     public int DuplicatesDropped { get; set; }
 
@@ -41,8 +44,10 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
     {
         var elapsed = Stopwatch.GetElapsedTime(received);
         var hop = new StepTiming(stepId, elapsed);
+        var goesOn = false;
         foreach (var emit in emits)
         {
+            goesOn |= emit.Kind != EmitKinds.Snapshot;
             switch (emit.Kind)
             {
                 case EmitKinds.Data:
@@ -58,7 +63,9 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
 
                     break;
                 case EmitKinds.Error:
-                    Fail(message, $"Step '{stepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}", elapsed);
+                    // The component's own verdict: retrying would only repeat it, so the message is dead-lettered at once.
+                    var error = $"Step '{stepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}";
+                    DeadLetter(message, error, new[] { new DeliveryAttempt(DateTimeOffset.UtcNow, error, plan.PinnedRevision?.Revision) }, elapsed, poison: true);
                     break;
                 case EmitKinds.HttpReply:
                     var headers = new Dictionary<string, string>(emit.Headers ?? new Dictionary<string, string>())
@@ -81,6 +88,11 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
                         elapsed);
                     break;
             }
+        }
+
+        if (!goesOn)
+        {
+            Ended.Add(message.ExecutionId);
         }
     }
 
@@ -124,7 +136,8 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
         var rebounds = message.Headers.TryGetValue(ReboundHeader, out var value) && int.TryParse(value, out var n) ? n : 0;
         if (rebounds >= maxRebounds)
         {
-            Fail(message, $"Step '{stepId}' rebounded the message {rebounds} times; giving up.", elapsed);
+            var error = $"Step '{stepId}' rebounded the message {rebounds} times; giving up.";
+            DeadLetter(message, error, new[] { new DeliveryAttempt(DateTimeOffset.UtcNow, error) }, elapsed); // an array: it crosses the wire
             return;
         }
 
