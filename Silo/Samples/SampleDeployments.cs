@@ -22,7 +22,7 @@ public static class SampleDeployments
     public static ComponentDeployment Delay(string? tag = null) => Deployment("delay", tag, actions: ["delay"]);
 
     /// <summary>Crashes, hangs, answers garbage or reports an error when the body asks it to: action <c>maybeFail</c>.</summary>
-    public static ComponentDeployment Faulty() => Deployment("faulty", tag: null, actions: ["maybeFail"]);
+    public static ComponentDeployment Faulty(string? tag = null) => Deployment("faulty", tag, actions: ["maybeFail"]);
 
     /// <summary>
     /// Passes the body on (<c>echo</c>) or answers the webhook with it (<c>reply</c>). With <paramref name="warmUp"/>

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using FlowActors.Grains.Catalog;
 using FlowActors.Grains.Components;
+using FlowActors.Grains.Delivery;
+using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Steps;
@@ -118,6 +121,26 @@ public sealed class StoredStateTests
         Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
             .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
         UndeliveredReason = "the next step's queue is full",
+    });
+
+    [TestMethod]
+    public void DeadLetterState_AsStepsGiveUpOnMessages_ReadsBack()
+    {
+        var message = FlowMessage.Create("""{"name":"ada"}""", new Dictionary<string, string> { ["http.method"] = "POST" })
+            .Next("""{"name":"ADA"}""", null, new StepTiming("shout", TimeSpan.FromMilliseconds(2)));
+        var state = new DeadLetterState { DeadLettered = 3, Dropped = 1, Replayed = 1, Discarded = 0 };
+
+        // Attempts as a caller builds them: a collection expression (the delivery side) and an array (StepOutputs).
+        state.Items.Add(new DeadLetter(message.Id, "f", "check", message, "failed", [new DeliveryAttempt(DateTimeOffset.UnixEpoch, "timeout", 2)], DateTimeOffset.UnixEpoch));
+        state.Items.Add(new DeadLetter("m2", "f", "check", message, "poison", new[] { new DeliveryAttempt(DateTimeOffset.UnixEpoch, "poison") }, DateTimeOffset.UnixEpoch, Poison: true));
+        AssertReadsBack(state);
+    }
+
+    [TestMethod]
+    public void FlowAccountingState_WithExecutionsInFlight_ReadsBack() => AssertReadsBack(new FlowAccountingState
+    {
+        Accepted = 10, Completed = 6, Failed = 1, Rejected = 4, Replayed = 1, Expired = 1, DuplicatesDropped = 2,
+        InFlight = { ["e1"] = DateTimeOffset.UnixEpoch, ["e2"] = DateTimeOffset.UnixEpoch.AddSeconds(1) },
     });
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
