@@ -144,6 +144,6 @@ internal sealed partial class FastStreamQueueGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fast-streams queue {Queue} is full ({MaxQueueLength} messages); refusing an enqueue")]
+    [LoggerMessage(EventId = 3151, Level = LogLevel.Warning, Message = "Fast-streams queue {Queue} is full ({MaxQueueLength} messages); refusing an enqueue")]
     private static partial void LogQueueFull(ILogger logger, string queue, int maxQueueLength);
 }

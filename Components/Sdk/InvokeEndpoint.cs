@@ -137,6 +137,6 @@ internal sealed partial class InvokeEndpoint(
         return JsonSerializer.SerializeAsync(http.Response.Body, new ErrorReply(error, known), SdkJson.Default.ErrorReply, http.RequestAborted);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Action {Action} failed on message {MessageId}: {ExceptionType}: {Error}")]
+    [LoggerMessage(EventId = 5100, Level = LogLevel.Warning, Message = "Action {Action} failed on message {MessageId}: {ExceptionType}: {Error}")]
     private static partial void LogActionFailed(ILogger logger, string action, string messageId, string exceptionType, string error);
 }

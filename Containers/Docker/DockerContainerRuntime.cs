@@ -376,21 +376,21 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
 
     private sealed record Held(ContainerLease Lease, string FlowId, string StepId, int Port, CancellationTokenSource Forwarding);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
     private static partial void LogWatcherStuck(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string flowId, string stepId, string containerId, string image, Uri endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped and removed container {ContainerId} held by {Holder}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Stopped and removed container {ContainerId} held by {Holder}")]
     private static partial void LogStopped(ILogger logger, string containerId, string holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
     private static partial void LogDied(ILogger logger, string flowId, string stepId, string containerId, int? exitCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
     private static partial void LogRemoveFailed(ILogger logger, Exception exception, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string containerId);
 }

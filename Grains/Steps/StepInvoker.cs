@@ -150,9 +150,9 @@ internal sealed partial class StepInvoker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: the component does not serve batches; its messages go one by one")]
+    [LoggerMessage(EventId = 1130, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: the component does not serve batches; its messages go one by one")]
     private static partial void LogBatchNotServed(ILogger logger, string flowId, string stepId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: a batch of {Count} failed ({Reason}); retrying its messages one by one")]
+    [LoggerMessage(EventId = 1131, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: a batch of {Count} failed ({Reason}); retrying its messages one by one")]
     private static partial void LogBatchFailed(ILogger logger, string flowId, string stepId, int count, string reason);
 }

@@ -44,6 +44,6 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    [LoggerMessage(EventId = 4090, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
 }

@@ -102,9 +102,9 @@ public sealed partial class SampleFlowSeeder(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
+    [LoggerMessage(EventId = 3050, Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
     private static partial void LogReady(ILogger logger, string ordinary, string realtime);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
+    [LoggerMessage(EventId = 3051, Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
     private static partial void LogNotRunning(ILogger logger, string flowId, string reason);
 }

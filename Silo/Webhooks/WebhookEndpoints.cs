@@ -111,6 +111,6 @@ public static partial class WebhookEndpoints
     /// <summary>A credential header sent more than once is refused rather than guessed at.</summary>
     private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing or wrong credentials")]
+    [LoggerMessage(EventId = 4190, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing or wrong credentials")]
     private static partial void LogDenied(ILogger logger, string flowId);
 }
