@@ -137,12 +137,12 @@ public sealed partial class DeadLetterGrain(
         }
     }
 
-    [LoggerMessage(EventId = 8010, Level = LogLevel.Information, Message = "Flow {FlowId}: {Count} dead letter(s) stored from step {StepId}")]
+    [LoggerMessage(EventId = 8160, Level = LogLevel.Information, Message = "Flow {FlowId}: {Count} dead letter(s) stored from step {StepId}")]
     private static partial void LogStored(ILogger logger, string flowId, int count, string stepId);
 
-    [LoggerMessage(EventId = 8011, Level = LogLevel.Warning, Message = "Flow {FlowId}: dropped the {Count} oldest dead letter(s) to keep {Capacity} (FlowActors:DeadLetters:Capacity)")]
+    [LoggerMessage(EventId = 8161, Level = LogLevel.Warning, Message = "Flow {FlowId}: dropped the {Count} oldest dead letter(s) to keep {Capacity} (FlowActors:DeadLetters:Capacity)")]
     private static partial void LogDropped(ILogger logger, string flowId, int count, int capacity);
 
-    [LoggerMessage(EventId = 8012, Level = LogLevel.Information, Message = "Flow {FlowId}: dead letter {Id} replayed to step {StepId} (revision {Revision})")]
+    [LoggerMessage(EventId = 8162, Level = LogLevel.Information, Message = "Flow {FlowId}: dead letter {Id} replayed to step {StepId} (revision {Revision})")]
     private static partial void LogReplayed(ILogger logger, string flowId, string id, string stepId, int revision);
 }

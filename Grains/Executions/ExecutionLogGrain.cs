@@ -103,9 +103,9 @@ public sealed partial class ExecutionLogGrain(
         }
     }
 
-    [LoggerMessage(EventId = 8000, Level = LogLevel.Warning, Message = "Flow {FlowId}: {Count} executions had no outcome within {Seconds:0} s (lost with a silo?); they no longer count as in flight")]
+    [LoggerMessage(EventId = 8150, Level = LogLevel.Warning, Message = "Flow {FlowId}: {Count} executions had no outcome within {Seconds:0} s (lost with a silo?); they no longer count as in flight")]
     private static partial void LogExpired(ILogger logger, string flowId, int count, double seconds);
 
-    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Flow {FlowId}: its counters could not be stored; trying again")]
+    [LoggerMessage(EventId = 8151, Level = LogLevel.Warning, Message = "Flow {FlowId}: its counters could not be stored; trying again")]
     private static partial void LogNotStored(ILogger logger, string flowId, Exception exception);
 }

@@ -175,7 +175,7 @@ internal sealed partial class RealtimeStep
     [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} lost {Count} flow events: the events stream refused them")]
     private static partial void LogEventsLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
 
-    [LoggerMessage(EventId = 8020, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} could not store {Count} dead letters; their executions still get error events")]
+    [LoggerMessage(EventId = 8170, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} could not store {Count} dead letters; their executions still get error events")]
     private static partial void LogDeadLettersLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} ended with {Count} messages queued; each gets an error event")]
