@@ -184,6 +184,32 @@ public sealed class DeliveryTests
         await sdk.Client.StopAsync(flowId);
     }
 
+    [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task RealtimeFlow_WarmingUpPastItsBacklog_Answers503WithRetryAfter_ThenServesWhatItAccepted()
+    {
+        var http = s_silo.Http;
+        var slow = SdkFlows.NewId("slow-echo");
+        (await http.PostAsJsonAsync($"/api/components/{slow}/revisions", SampleDeployments.Echo(warmUp: TimeSpan.FromSeconds(8)))).EnsureSuccessStatusCode();
+        var flowId = await StartFlowAsync(http, "Realtime", FlowDefinition.Chain("warming", new StepDefinition("answer", slow, "echo")));
+
+        for (var i = 0; i < Backlog; i++)
+        {
+            var sent = await http.PostAsync($"/api/flows/{flowId}/messages", Json($$"""{"n":{{i}}}"""));
+            Assert.AreEqual(HttpStatusCode.Accepted, sent.StatusCode, await sent.Content.ReadAsStringAsync());
+        }
+
+        using var refused = await http.PostAsync($"/api/flows/{flowId}/messages", Json("""{"n":"one too many"}"""));
+        await Problems.AssertAsync(refused, HttpStatusCode.ServiceUnavailable, "still warming up");
+        Assert.IsGreaterThanOrEqualTo(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta ?? TimeSpan.Zero);
+
+        var counters = await CountersAsync(flowId, c => c.GetProperty("completed").GetInt64() == Backlog);
+        Assert.AreEqual((long)Backlog, counters.GetProperty("accepted").GetInt64(), counters.ToString());
+        Assert.AreEqual(0, counters.GetProperty("inFlight").GetInt32(), counters.ToString());
+        Assert.AreEqual(1, counters.GetProperty("rejected").GetInt64(), counters.ToString());
+        (await http.PostAsync($"/api/flows/{flowId}/stop", null)).EnsureSuccessStatusCode();
+    }
+
     private static async Task<string> StartFlowAsync(HttpClient http, string mode, FlowDefinition definition)
     {
         var flowId = SdkFlows.NewId("dl");
