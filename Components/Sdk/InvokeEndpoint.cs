@@ -12,7 +12,7 @@ namespace FlowActors.ComponentSdk;
 /// component, and in a batch never the other messages.
 /// </summary>
 internal sealed partial class InvokeEndpoint(
-    IReadOnlyDictionary<string, ActionHandler> actions,
+    IReadOnlyDictionary<string, ActionEntry> actions,
     JsonElement? startConfiguration,
     ILogger logger)
 {
@@ -32,9 +32,15 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
-        if (await HandlerAsync(http, request.Action) is not { } handler
-            || await RunAsync(handler, request, http) is not { } emits
-            || http.Response.HasStarted)
+        if (await HandlerAsync(http, request.Action) is not { } handler)
+        {
+            return;
+        }
+
+        var emits = handler.PerMessage is { } perMessage
+            ? await RunAsync(perMessage, request, http)
+            : (await RunBatchAsync(handler.Batch!, [request], http))?[0];
+        if (emits is null || http.Response.HasStarted)
         {
             return;
         }
@@ -60,12 +66,25 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
+        if (handler.Batch is { } batchHandler)
+        {
+            if (await RunBatchAsync(batchHandler, [.. batch.Messages.Select(m => new InvokeRequest(batch.Action, m, batch.Configuration, batch.Snapshot))], http) is not { } all
+                || http.Response.HasStarted)
+            {
+                return;
+            }
+
+            await WriteAsync(http, new InvokeBatchResponse([.. all.Select(emits => new InvokeResponse(emits))]), ProtocolJson.Default.InvokeBatchResponse);
+            return;
+        }
+
         // One after the other, in order: messages of one execution may follow each other in a batch.
+        var perMessage = handler.PerMessage!;
         var results = new InvokeResponse[batch.Messages.Count];
         for (var i = 0; i < results.Length; i++)
         {
             var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot);
-            if (await RunAsync(handler, request, http) is not { } emits || http.Response.HasStarted)
+            if (await RunAsync(perMessage, request, http) is not { } emits || http.Response.HasStarted)
             {
                 return;
             }
@@ -91,7 +110,7 @@ internal sealed partial class InvokeEndpoint(
         }
     }
 
-    private async Task<ActionHandler?> HandlerAsync(HttpContext http, string action)
+    private async Task<ActionEntry?> HandlerAsync(HttpContext http, string action)
     {
         if (actions.TryGetValue(action, out var handler))
         {
@@ -120,6 +139,32 @@ internal sealed partial class InvokeEndpoint(
             // line a component writes ends up in the platform's logs.
             LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, exception.Message);
             return [Emit.Fail($"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}")];
+        }
+    }
+
+    /// <summary>What a batch handler emits for each message; null when the platform gave up on the call.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<Emit>>?> RunBatchAsync(BatchActionHandler handler, IReadOnlyList<InvokeRequest> requests, HttpContext http)
+    {
+        try
+        {
+            var results = await handler([.. requests.Select(r => new ActionContext(r, startConfiguration, http))]);
+            if (results?.Count != requests.Count)
+            {
+                throw new InvalidOperationException($"The batch handler returned {results?.Count ?? 0} results for {requests.Count} messages; it must return one per message.");
+            }
+
+            return [.. results.Select(emits => emits ?? [])];
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception exception)
+        {
+            // A handler that throws fails every message of its batch (one that can tell them apart returns an error each).
+            LogActionFailed(logger, requests[0].Action, requests[0].Message.Id, exception.GetType().Name, exception.Message);
+            var error = Emit.Fail($"Action '{requests[0].Action}' failed: {exception.GetType().Name}: {exception.Message}");
+            return [.. requests.Select(_ => (IReadOnlyList<Emit>)[error])];
         }
     }
 

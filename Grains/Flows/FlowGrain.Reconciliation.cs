@@ -1,5 +1,6 @@
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Triggers;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Flows;
@@ -95,6 +96,7 @@ public sealed partial class FlowGrain
         LogFailed(logger, FlowId, error);
         var steps = _steps.Keys.ToArray();
         _lifecycle = FlowLifecycle.Stopping;
+        await FlowTriggers.StopAsync(GrainFactory, FlowId, logger);
         await UnregisterReminderAsync();
         await StopStepsAsync(steps);
         await UpdateStateAsync(s =>

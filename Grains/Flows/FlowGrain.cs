@@ -4,6 +4,8 @@ using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Triggers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -49,6 +51,9 @@ public sealed partial class FlowGrain(
             // on. Ask them, rather than assume: from a timer, because a step that is calling this flow right now (for its
             // plan) must get its answer before the flow waits on it.
             BeginRun(run);
+
+            // Not awaited: a trigger calls back into this flow, which is busy activating until this returns.
+            _ = FlowTriggers.StartAsync(GrainFactory, FlowId, TriggersOf(run), logger);
             if (run.Mode == FlowMode.Realtime)
             {
                 LogReconciling(logger, FlowId, run.RunId);
@@ -121,6 +126,7 @@ public sealed partial class FlowGrain(
         });
         BeginRun(run);
         LogStarting(logger, FlowId, published.Revision, run.Mode);
+        await FlowTriggers.StartAsync(GrainFactory, FlowId, TriggersOf(run), logger);
         if (run.Mode == FlowMode.Realtime)
         {
             // A step that cannot start at all now fails the run: the definition or a component is at fault. Once the run
@@ -143,6 +149,8 @@ public sealed partial class FlowGrain(
         _lifecycle = FlowLifecycle.Stopping;
         try
         {
+            // Triggers first, so that nothing new comes in while the steps stop.
+            await FlowTriggers.StopAsync(GrainFactory, FlowId, logger);
             await UnregisterReminderAsync();
             await StopStepsAsync(steps);
         }
@@ -288,6 +296,8 @@ public sealed partial class FlowGrain(
         var pinned = run.Mode == FlowMode.Realtime ? run.Components[stepId] : null;
         return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned);
     }
+
+    private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);
 
     private IStepGrain Step(string stepId) => GrainFactory.GetGrain<IStepGrain>(FlowStreams.StepKey(FlowId, stepId));
 

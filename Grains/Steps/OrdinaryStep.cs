@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
 
@@ -75,6 +77,23 @@ internal sealed partial class OrdinaryStep : IStepRunner
         await _step.Streams.PublishDataAsync(outputs, batched: false);
         await _step.Ledger.RecordAsync(outputs); // dead letters not stored fail the delivery: it comes again
         await _step.Streams.PublishEventsAsync(outputs, batched: false);
+    }
+
+    public async Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        budget.CancelAfter(_step.DeliveryBudget);
+        _busy++;
+        try
+        {
+            await EnsureContainerAsync(budget.Token);
+            return await _invoker.InvokeAsync(Plan, tick, snapshot, budget.Token);
+        }
+        finally
+        {
+            _busy--;
+            _lastMessage = _step.Time.GetTimestamp();
+        }
     }
 
     public void OnContainerDied(string containerId)

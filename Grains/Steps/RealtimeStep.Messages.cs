@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,19 @@ internal sealed partial class RealtimeStep
     /// </summary>
     public Task OnMessageAsync(InboxEntry entry) =>
         _inbox.Count < _step.Options.InboxCapacity ? _inbox.EnqueueAsync(entry).AsTask() : EnqueueWhenRoomAsync(entry);
+
+    /// <summary>A schedule's tick: on the container the run holds, once it is warm (alongside the inbox's batches).</summary>
+    public async Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot)
+    {
+        await _establishing;
+        await _invoker.WhenReplacedAsync();
+        if (_phase == StepPhase.Failed || _container.Lease is null)
+        {
+            throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+        }
+
+        return await _invoker.InvokeAsync(Plan, tick, snapshot, RunToken);
+    }
 
     /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
     private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)

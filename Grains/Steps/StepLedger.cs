@@ -10,6 +10,13 @@ namespace FlowActors.Grains.Steps;
 /// </summary>
 internal sealed class StepLedger(IGrainFactory grains, string flowId)
 {
+    /// <summary>
+    /// Counts an execution a trigger started at this step (a schedule's tick) as accepted and in flight, so its outcome
+    /// counts. Never refused: a schedule keeps its own pace, and a tick refused here would be lost.
+    /// </summary>
+    public Task AdmitAsync(string executionId) =>
+        grains.GetGrain<IExecutionLogGrain>(flowId).TryAcceptAsync(executionId, int.MaxValue);
+
     /// <exception cref="Exception">The dead letters could not be stored (the caller decides: fail the delivery or log).</exception>
     public async Task RecordAsync(StepOutputs outputs)
     {

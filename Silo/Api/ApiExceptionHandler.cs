@@ -1,10 +1,11 @@
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Triggers;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FlowActors.Silo.Api;
 
 /// <summary>
-/// Turns the refusals grains throw into ProblemDetails answers: an invalid definition is 400 with every field,
+/// Turns the refusals grains throw into ProblemDetails answers: an invalid definition or trigger is 400 with every field,
 /// a lifecycle conflict is 409 with what to do first, a full backlog is 429 (503 while the flow warms up) with
 /// <c>Retry-After</c>, a bad argument is 400. Anything else is 500 with no detail.
 /// </summary>
@@ -15,6 +16,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         var (status, title, detail, errors) = exception switch
         {
             FlowValidationException e => (400, "The flow definition is invalid", "Fix the fields listed in 'errors' and send it again.",
+                e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray())),
+            TriggerValidationException e => (400, "The trigger settings are invalid", "Fix the fields listed in 'errors' and send them again.",
                 e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray())),
             FlowStateException e => (409, "The flow's state does not allow this", e.Message, null),
             FlowBusyException { WarmingUp: true } e => (503, "The flow is warming up and its backlog is full", e.Message, null),

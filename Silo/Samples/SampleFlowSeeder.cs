@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace FlowActors.Silo.Samples;
 
 /// <summary>
-/// Embedded profile only: deploys the sample components and two sample flows (one ordinary, one
+/// Embedded profile only: deploys the sample components (the polling trigger <c>counter</c> and the Service Bus
+/// component <c>servicebus</c> among them) and two sample flows (one ordinary, one
 /// real-time), starts them, and tells the operator how to send a message. Only what is missing is seeded: state
 /// survives a restart, and a sample the user redeployed, edited or stopped stays as the user left it.
 /// </summary>
@@ -25,6 +26,10 @@ public sealed partial class SampleFlowSeeder(
         await DeployIfMissingAsync("delay", SampleDeployments.Delay(), stoppingToken);
         await DeployIfMissingAsync("echo", SampleDeployments.Echo(), stoppingToken);
         await DeployIfMissingAsync("faulty", SampleDeployments.Faulty(), stoppingToken);
+
+        // For schedules and Service Bus (docs/triggers.md): deployed, not used by a sample flow.
+        await DeployIfMissingAsync("counter", SampleDeployments.Counter(), stoppingToken);
+        await DeployIfMissingAsync("servicebus", SampleDeployments.ServiceBusSend(), stoppingToken);
 
         var definition = FlowDefinition.Chain(
             "Greet",

@@ -9,7 +9,10 @@ using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Steps;
+using FlowActors.Grains.Triggers.Schedules;
+using FlowActors.Grains.Triggers.ServiceBus;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
@@ -142,6 +145,31 @@ public sealed class StoredStateTests
         Accepted = 10, Completed = 6, Failed = 1, Rejected = 4, Replayed = 1, Expired = 1, DuplicatesDropped = 2,
         InFlight = { ["e1"] = DateTimeOffset.UnixEpoch, ["e2"] = DateTimeOffset.UnixEpoch.AddSeconds(1) },
     });
+
+    [TestMethod]
+    public void TriggerStates_AsTheApiPopulatesThem_ReadBack()
+    {
+        var run = new TriggerRun("run-1", "poll", FlowMode.Ordinary, DateTimeOffset.UnixEpoch);
+        AssertReadsBack(new ScheduleState
+        {
+            Settings = JsonSerializer.Deserialize<ScheduleSettings>("""{"cron":"*/5 * * * * *","timeZone":"Europe/Berlin"}""", JsonSerializerOptions.Web),
+            Run = run,
+            Anchor = DateTimeOffset.UnixEpoch,
+            LastTick = DateTimeOffset.UnixEpoch.AddSeconds(5),
+            Snapshot = """{"next":4}""",
+            Fired = 3,
+            Skipped = 1,
+            LastError = "the tick overran",
+        });
+        AssertReadsBack(new ScheduleState { Settings = new ScheduleSettings(Interval: TimeSpan.FromSeconds(2)) });
+        AssertReadsBack(new ServiceBusTriggerState
+        {
+            Settings = JsonSerializer.Deserialize<ServiceBusTriggerSettings>(
+                """{"connectionString":"Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s","topic":"t","subscription":"s","sessions":true,"concurrency":4,"prefetch":10}""",
+                JsonSerializerOptions.Web),
+            Run = run,
+        });
+    }
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
         new(componentId, 1, deployment.Launch, deployment.Descriptor, DateTimeOffset.UnixEpoch);
