@@ -18,6 +18,7 @@ using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using DeadLetter = FlowActors.Grains.Interfaces.Delivery.DeadLetter;
 
 namespace FlowActors.Tests.Storage;
 
