@@ -140,10 +140,10 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
         cluster.GetGrain<IExecutionLogGrain>(flowId).GetAsync(executionId).WaitAsync(cancellationToken);
 
     public Task<string> RotateWebhookSecretAsync(string flowId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IWebhookGrain>(flowId).RotateSecretAsync().WaitAsync(cancellationToken);
+        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).RotateSecretAsync(flowId, allowedReplyHeaders: null).WaitAsync(cancellationToken);
 
     public Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IWebhookGrain>(flowId).DeleteAsync().WaitAsync(cancellationToken);
+        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).DeleteAsync(flowId).WaitAsync(cancellationToken);
 
     public async Task<FlowCounters> GetCountersAsync(string flowId, CancellationToken cancellationToken = default)
     {
@@ -171,7 +171,7 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
 
     public async Task<TriggersOverview> GetTriggersAsync(string flowId, CancellationToken cancellationToken = default)
     {
-        var webhook = cluster.GetGrain<IWebhookGrain>(flowId).ExistsAsync();
+        var webhook = cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).ExistsAsync(flowId);
         var serviceBus = ServiceBus(flowId).GetAsync();
         var schedule = Schedule(flowId).GetAsync();
         await Task.WhenAll(webhook, serviceBus, schedule).WaitAsync(cancellationToken);

@@ -1,18 +1,19 @@
 using System.Net;
 using FlowActors.Silo.AdminConsole;
 using FlowActors.Silo.Api;
+using FlowActors.Silo.Health;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Telemetry;
+using FlowActors.Silo.Webhooks;
 using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Loopback only unless an operator deliberately configures other URLs (--urls, or the "urls" setting).
-builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
-
 var profile = HostingProfiles.Read(builder.Configuration);
 var host = SiloHostOptions.From(builder.Configuration);
+var telemetry = TelemetryOptions.From(builder.Configuration);
 builder.UseOrleans(silo =>
 {
     if (profile == HostingProfile.Azure)
@@ -25,6 +26,12 @@ builder.UseOrleans(silo =>
         silo.UseEmbeddedProfile();
     }
 
+    silo.AddFlowActorsTelemetry(telemetry);
+
+    // Silo-to-silo and client-to-gateway connections: mutual TLS, with the embedded profile's own certificates or configured ones.
+    var credentials = SiloTls.Load(host, profile, builder.Environment.ContentRootPath, TimeProvider.System, out var clientCertificate);
+    silo.UseClusterTls(credentials);
+    silo.Services.AddSingleton(new GeneratedCertificates(clientCertificate));
     if (builder.Configuration.DashboardEnabled())
     {
         silo.AddDashboard();
@@ -38,7 +45,11 @@ if (string.IsNullOrEmpty(builder.Configuration[$"{ApiOptions.Section}:KeyFile"])
 }
 
 builder.AddFlowActorsApi();
+builder.AddFlowActorsWebhooks(); // its own listener, beside the admin one (--urls)
 builder.AddFlowActorsConsole();
+builder.AddFlowActorsTelemetry(telemetry);
+builder.AddFlowActorsHealth();
+
 // Samples are for a first run on a laptop; a cluster's silos would race to seed them.
 if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: profile == HostingProfile.Embedded))
 {
@@ -46,6 +57,10 @@ if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: profi
 }
 
 var app = builder.Build();
+app.UseFlowActorsWebhookGuards();
+app.MapFlowActorsHealth();
 app.MapFlowActorsApi();
+app.MapFlowActorsWebhooks();
 app.MapFlowActorsConsole();
+app.MapFlowActorsTelemetry();
 app.Run();

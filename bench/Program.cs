@@ -3,14 +3,17 @@ using FlowActors.Bench.Harness;
 using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
 
-// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>]
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite()];
+// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N]
+// --messages sizes the telemetry suite's blocks (a smoke run: --messages 100).
+var messagesIndex = Array.IndexOf(args, "--messages");
+int? messages = messagesIndex >= 0 && messagesIndex + 1 < args.Length && int.TryParse(args[messagesIndex + 1], out var n) && n > 0 ? n : null;
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages)];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();
 if (selected.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>]");
+    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>] [--messages N]");
     foreach (var suite in suites)
     {
         Console.Error.WriteLine($"  {suite.Name,-10} {suite.Description}");

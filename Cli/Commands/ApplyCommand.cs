@@ -59,10 +59,25 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout)
         return ExitCodes.Ok;
     }
 
+    /// <summary>The component's newest revision, or null when none was deployed: revisions are paged oldest first, numbered from 1.</summary>
+    private async Task<JsonElement?> NewestRevisionAsync(string componentId, CancellationToken ct)
+    {
+        if (await api.FindAsync($"/api/components/{componentId}/revisions?limit=1", ct) is not { } page)
+        {
+            return null; // 404: never deployed
+        }
+
+        var total = page.GetProperty("total").GetInt32();
+
+        var last = total == 1 ? page : await api.FindAsync($"/api/components/{componentId}/revisions?after={total - 1}&limit=1", ct);
+        return last is { } found && found.GetProperty("revisions") is { ValueKind: JsonValueKind.Array } revisions && revisions.GetArrayLength() > 0
+            ? revisions[0]
+            : null;
+    }
+
     private async Task<Result> ApplyAsync(ComponentFile file, CancellationToken ct)
     {
-        var revisions = await api.FindAsync($"/api/components/{file.Id}/revisions", ct);
-        var newest = revisions is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0 ? list[list.GetArrayLength() - 1] : (JsonElement?)null;
+        var newest = await NewestRevisionAsync(file.Id, ct);
         if (newest is { } current && Canonical.Of(Canonical.Deployment(current)) == Canonical.Of(file.Deployment))
         {
             return new Result("component", file.Id, file.Path, [], current.GetProperty("revision").GetInt32(), null);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans;
 using Orleans.Clustering.AzureStorage;
 using Orleans.Configuration;
 
@@ -37,8 +38,14 @@ public static class FlowActorsClientHostingExtensions
             o => o.Clustering == clustering,
             $"{FlowActorsClientOptions.Section}:Clustering was changed after AddFlowActorsClient chose {clustering}; " +
             "set it in configuration or in AddFlowActorsClient's delegate.");
+        // Gateways admit only members with a certificate of the cluster's authority: checked at start with the other options.
+        var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlowActorsClientOptions>>(new ClientCertificateValidator(contentRoot)));
         builder.UseOrleansClient(client =>
         {
+            client.Services.AddOptions<ClientConnectionOptions>().Configure<IOptions<FlowActorsClientOptions>>((connections, flowActors) =>
+                connections.ConfigureConnection(connection => connection.UseClientTls(
+                    ClusterTls.ClientTlsOptions(ClusterTls.Load(flowActors.Value.Tls, contentRoot, ClientCertificateValidator.Section)))));
             client.Services.AddOptions<ClusterOptions>().Configure<IOptions<FlowActorsClientOptions>>((cluster, flowActors) =>
             {
                 cluster.ClusterId = flowActors.Value.ClusterId;

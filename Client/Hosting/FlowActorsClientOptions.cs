@@ -46,4 +46,10 @@ public sealed class FlowActorsClientOptions
     /// further behind gets <see cref="FollowOverflowException"/>.
     /// </summary>
     public int FollowBufferCapacity { get; set; } = 1000;
+
+    /// <summary>
+    /// The client certificate presented to the gateway, and the cluster's authority (<c>FlowActors:Client:Tls</c>).
+    /// Required by <c>AddFlowActorsClient</c>: gateways refuse clients without one.
+    /// </summary>
+    public ClusterCertificateOptions Tls { get; set; } = new();
 }

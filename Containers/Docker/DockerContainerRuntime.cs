@@ -5,6 +5,7 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -83,6 +84,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
                 "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var client = await _engine.GetClientAsync(cancellationToken);
         if (_options.WatchEvents)
         {
@@ -115,10 +117,12 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             }
 
             LogStarted(_logger, request.FlowId, request.StepId, containerId, image, lease.Endpoint);
+            FlowMetrics.ContainerStarted(Name, started, succeeded: true);
             return lease;
         }
         catch
         {
+            FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             if (containerId is not null)
             {
                 Forget(containerId);

@@ -18,4 +18,11 @@ public interface IComponentGrain : IGrainWithStringKey
     /// <summary>Every revision, oldest first.</summary>
     [ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<ComponentRevision>> ListRevisionsAsync();
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> revisions after revision <paramref name="after"/>, oldest first; or, when
+    /// <paramref name="newest"/> is true, the newest <paramref name="limit"/>, newest first (<paramref name="after"/> ignored).
+    /// </summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<ComponentRevisionPage> GetRevisionPageAsync(int after, int limit, bool newest);
 }

@@ -7,6 +7,11 @@ namespace FlowActors.Grains.Interfaces.Messages;
 /// <param name="ExecutionId">The execution the message belongs to: every message caused by one input shares it.</param>
 /// <param name="TraceParent">W3C trace context, so a trace follows the message across steps.</param>
 /// <param name="Path">The steps the execution went through before this message, with their timings; null at the start.</param>
+/// <param name="Budget">
+/// How many step calls this message may still cause, its own included: its share of the execution's budget
+/// (FlowActors:Flows:MaxMessagesPerExecution), which the step that made it split among its outputs. Null for a message
+/// that starts an execution: the first step gives it the whole budget.
+/// </param>
 [GenerateSerializer, Immutable, Alias("FlowActors.FlowMessage")]
 public sealed record FlowMessage(
     [property: Id(0)] string Id,
@@ -14,7 +19,8 @@ public sealed record FlowMessage(
     [property: Id(2)] IReadOnlyDictionary<string, string> Headers,
     [property: Id(3)] string ExecutionId,
     [property: Id(4)] string? TraceParent = null,
-    [property: Id(5)] IReadOnlyList<StepTiming>? Path = null)
+    [property: Id(5)] IReadOnlyList<StepTiming>? Path = null,
+    [property: Id(6)] int? Budget = null)
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 

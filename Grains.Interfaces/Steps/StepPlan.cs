@@ -7,6 +7,10 @@ namespace FlowActors.Grains.Interfaces.Steps;
 /// <param name="RunId">Changes with every start of the flow, so a step can tell a stale message or plan from a current one.</param>
 /// <param name="NextSteps">Steps that receive this step's data; empty for a last step, whose data is the flow's output.</param>
 /// <param name="PinnedRevision">For real-time flows, the component revision resolved when the flow started; null for ordinary flows, which use the newest.</param>
+/// <param name="NextStepCalls">
+/// For each of <paramref name="NextSteps"/>, the step calls one message entering it causes when every step emits one
+/// message (every path from it): what its share of an execution's budget must cover at least. Null: one each.
+/// </param>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepPlan")]
 public sealed record StepPlan(
     [property: Id(0)] string FlowId,
@@ -14,4 +18,9 @@ public sealed record StepPlan(
     [property: Id(2)] FlowMode Mode,
     [property: Id(3)] StepDefinition Step,
     [property: Id(4)] IReadOnlyList<string> NextSteps,
-    [property: Id(5)] ComponentRevision? PinnedRevision);
+    [property: Id(5)] ComponentRevision? PinnedRevision,
+    [property: Id(6)] IReadOnlyList<int>? NextStepCalls = null)
+{
+    /// <summary>The step calls a message entering next step <paramref name="index"/> causes at least.</summary>
+    public int CallsOfNextStep(int index) => NextStepCalls is { } calls && index < calls.Count ? Math.Max(1, calls[index]) : 1;
+}

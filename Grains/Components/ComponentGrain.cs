@@ -53,4 +53,14 @@ public sealed class ComponentGrain(
 
     public Task<IReadOnlyList<ComponentRevision>> ListRevisionsAsync() =>
         Task.FromResult<IReadOnlyList<ComponentRevision>>(state.State.Revisions.ToArray());
+
+    public Task<ComponentRevisionPage> GetRevisionPageAsync(int after, int limit, bool newest)
+    {
+        var revisions = state.State.Revisions;
+        var count = Math.Max(0, limit);
+        var page = newest
+            ? revisions.AsEnumerable().Reverse().Take(count)
+            : revisions.Skip(Math.Clamp(after, 0, revisions.Count)).Take(count);
+        return Task.FromResult(new ComponentRevisionPage(page.ToArray(), revisions.Count));
+    }
 }

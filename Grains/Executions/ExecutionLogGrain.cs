@@ -73,6 +73,7 @@ public sealed partial class ExecutionLogGrain(
 
     private Task OnEventAsync(FlowEvent e, StreamSequenceToken? token)
     {
+        ExecutionMetrics.Record(e);
         _log.Add(e, time.GetUtcNow());
         _accounting.Outcome(e.ExecutionId, failed: e.Kind == FlowEventKind.Error);
         return Task.CompletedTask;

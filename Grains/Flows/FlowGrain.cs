@@ -6,6 +6,7 @@ using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -23,6 +24,7 @@ public sealed partial class FlowGrain(
     [PersistentState("flow", StorageNames.Grains)] IPersistentState<FlowState> state,
     IOptions<FlowOptions> options,
     TimeProvider time,
+    IOptions<FlowLimitsOptions> limits,
     ILogger<FlowGrain> logger) : Grain, IFlowGrain, IRemindable
 {
     private const string ReconcileReminder = "reconcile";
@@ -214,6 +216,10 @@ public sealed partial class FlowGrain(
                 warmingUp);
         }
 
+        // The execution's trace starts here, under the request that sent the message; its hops join it through the message.
+        using var send = FlowActivities.StartSend(FlowId, message.ExecutionId, message.Id, message.TraceParent);
+        message = send is null ? message : message with { TraceParent = send.Id };
+        FlowMetrics.FlowMessageReceived(FlowId);
         try
         {
             foreach (var stream in _entryStreams)
@@ -244,7 +250,7 @@ public sealed partial class FlowGrain(
     private async Task<FlowRun> ResolveRunAsync(PublishedFlow published)
     {
         var latest = await DeployedComponents.LatestAsync(GrainFactory, published.Definition);
-        var errors = FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest));
+        var errors = FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest), limits.Value.MaxMessagesPerExecution);
         if (errors.Count > 0)
         {
             throw new FlowValidationException(errors);
@@ -255,7 +261,8 @@ public sealed partial class FlowGrain(
     }
 
     private async Task<IReadOnlyList<ValidationError>> ValidateAsync(FlowDefinition? definition) =>
-        FlowValidator.Validate(definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)));
+        FlowValidator.Validate(
+            definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)), limits.Value.MaxMessagesPerExecution);
 
     private void BeginRun(FlowRun run)
     {
@@ -294,7 +301,10 @@ public sealed partial class FlowGrain(
         }
 
         var pinned = run.Mode == FlowMode.Realtime ? run.Components[stepId] : null;
-        return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned);
+        var next = _graph.NextSteps(stepId);
+        var cap = limits.Value.MaxMessagesPerExecution + 1L;
+        var calls = next.Select(id => (int)FlowValidator.StepCallsPerMessage(_graph, id, cap)).ToArray();
+        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls);
     }
 
     private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);

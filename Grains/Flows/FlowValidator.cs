@@ -18,10 +18,33 @@ public static partial class FlowValidator
     /// <summary>Most steps a flow may have.</summary>
     public const int MaxSteps = 100;
 
+    /// <summary>The default of <see cref="FlowLimitsOptions.MaxMessagesPerExecution"/>.</summary>
+    public const int DefaultMaxMessagesPerExecution = 1000;
+
     private const string IdRule = "1-64 characters: letters, digits, '-' or '_'";
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex IdPattern();
+
+    /// <summary>
+    /// <paramref name="text"/> as an error message may quote it: at most 64 characters, control characters shown as
+    /// escapes. A caller's 400 KB "id" is not worth sending back, nor a line break into a log.
+    /// </summary>
+    public static string Quote(string? text)
+    {
+        if (text is null)
+        {
+            return "null";
+        }
+
+        var shown = text.Length <= 64 ? text : text[..64];
+        if (shown.Any(char.IsControl))
+        {
+            shown = string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+        }
+
+        return text.Length <= 64 ? shown : shown + "…";
+    }
 
     /// <summary>True when <paramref name="id"/> is a valid flow, step or component id.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
@@ -29,9 +52,12 @@ public static partial class FlowValidator
     /// <summary>
     /// Every problem with <paramref name="definition"/>. <paramref name="components"/> maps each referenced
     /// component id to the descriptor of its newest revision, or to null when nothing is deployed under it.
+    /// <paramref name="maxMessagesPerExecution"/> bounds the step calls one message may cause (see <see cref="StepCallsPerMessage"/>).
     /// </summary>
     public static IReadOnlyList<ValidationError> Validate(
-        FlowDefinition? definition, IReadOnlyDictionary<string, ComponentDescriptor?> components)
+        FlowDefinition? definition,
+        IReadOnlyDictionary<string, ComponentDescriptor?> components,
+        int maxMessagesPerExecution = DefaultMaxMessagesPerExecution)
     {
         var errors = new List<ValidationError>();
         if (definition is null)
@@ -62,10 +88,39 @@ public static partial class FlowValidator
         ValidateEdges(edges, ids, errors);
         if (errors.Count == 0)
         {
-            ValidateGraph(steps, edges, errors);
+            ValidateGraph(steps, edges, maxMessagesPerExecution, errors);
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// How many step calls one message entering at <paramref name="entry"/> causes when every step emits one data
+    /// message per call: every path from the entry to a step is a call of that step. The worst case a definition
+    /// shows; components that emit several messages per call can cause more, which the runtime budget bounds. Counting
+    /// stops at <paramref name="cap"/>, so a layered bomb (2^49 at 100 steps) costs no more than a chain.
+    /// </summary>
+    public static long StepCallsPerMessage(FlowGraph graph, string entry, long cap)
+    {
+        var known = new Dictionary<string, long>(StringComparer.Ordinal);
+        return Calls(entry);
+
+        long Calls(string step)
+        {
+            if (known.TryGetValue(step, out var calls))
+            {
+                return calls;
+            }
+
+            calls = 1;
+            foreach (var next in graph.NextSteps(step))
+            {
+                calls = Math.Min(cap, calls + Calls(next));
+            }
+
+            known[step] = calls;
+            return calls;
+        }
     }
 
     /// <summary>The component ids a definition refers to, for looking up their descriptors.</summary>
@@ -88,11 +143,11 @@ public static partial class FlowValidator
 
             if (!IsValidId(step.Id))
             {
-                errors.Add(new($"{at}.id", $"'{step.Id}' is not a valid step id: expected {IdRule}."));
+                errors.Add(new($"{at}.id", $"'{Quote(step.Id)}' is not a valid step id: expected {IdRule}."));
             }
             else if (!ids.Add(step.Id))
             {
-                errors.Add(new($"{at}.id", $"Step id '{step.Id}' is used by more than one step; step ids must be unique."));
+                errors.Add(new($"{at}.id", $"Step id '{Quote(step.Id)}' is used by more than one step; step ids must be unique."));
             }
 
             ValidateComponent(step, at, components, errors);
@@ -107,7 +162,7 @@ public static partial class FlowValidator
     {
         if (!IsValidId(step.ComponentId))
         {
-            errors.Add(new($"{at}.componentId", $"'{step.ComponentId}' is not a valid component id: expected {IdRule}."));
+            errors.Add(new($"{at}.componentId", $"'{Quote(step.ComponentId)}' is not a valid component id: expected {IdRule}."));
             return;
         }
 
@@ -120,15 +175,15 @@ public static partial class FlowValidator
         if (!components.TryGetValue(step.ComponentId, out var descriptor) || descriptor is null)
         {
             errors.Add(new($"{at}.componentId",
-                $"Step '{step.Id}' refers to component '{step.ComponentId}', which has no deployed revision. Deploy the component first."));
+                $"Step '{Quote(step.Id)}' refers to component '{Quote(step.ComponentId)}', which has no deployed revision. Deploy the component first."));
             return;
         }
 
         if (!descriptor.Offers(step.Action))
         {
-            var offered = string.Join(", ", descriptor.Triggers.Concat(descriptor.Actions).Select(a => $"'{a}'"));
+            var offered = string.Join(", ", descriptor.Triggers.Concat(descriptor.Actions).Take(20).Select(a => $"'{Quote(a)}'"));
             errors.Add(new($"{at}.action",
-                $"Component '{step.ComponentId}' has no trigger or action '{step.Action}'; it offers {offered}."));
+                $"Component '{Quote(step.ComponentId)}' has no trigger or action '{Quote(step.Action)}'; it offers {offered}."));
         }
     }
 
@@ -175,26 +230,27 @@ public static partial class FlowValidator
 
             if (!ids.Contains(edge.From ?? ""))
             {
-                errors.Add(new($"{at}.from", $"Edge starts at step '{edge.From}', which the flow does not have."));
+                errors.Add(new($"{at}.from", $"Edge starts at step '{Quote(edge.From)}', which the flow does not have."));
             }
 
             if (!ids.Contains(edge.To ?? ""))
             {
-                errors.Add(new($"{at}.to", $"Edge leads to step '{edge.To}', which the flow does not have."));
+                errors.Add(new($"{at}.to", $"Edge leads to step '{Quote(edge.To)}', which the flow does not have."));
             }
 
             if (edge.From == edge.To)
             {
-                errors.Add(new(at, $"Edge leads from step '{edge.From}' to itself; flows cannot loop."));
+                errors.Add(new(at, $"Edge leads from step '{Quote(edge.From)}' to itself; flows cannot loop."));
             }
             else if (!seen.Add((edge.From ?? "", edge.To ?? "")))
             {
-                errors.Add(new(at, $"Edge from '{edge.From}' to '{edge.To}' appears twice."));
+                errors.Add(new(at, $"Edge from '{Quote(edge.From)}' to '{Quote(edge.To)}' appears twice."));
             }
         }
     }
 
-    private static void ValidateGraph(IReadOnlyList<StepDefinition> steps, IReadOnlyList<FlowEdge> edges, List<ValidationError> errors)
+    private static void ValidateGraph(
+        IReadOnlyList<StepDefinition> steps, IReadOnlyList<FlowEdge> edges, int maxMessagesPerExecution, List<ValidationError> errors)
     {
         var graph = FlowGraph.Create(steps, edges);
         switch (graph.EntrySteps.Count)
@@ -212,6 +268,16 @@ public static partial class FlowValidator
         if (graph.FindCycle() is { } cycle)
         {
             errors.Add(new("edges", $"The flow has a cycle: {string.Join(" → ", cycle)}. Flows must not loop."));
+            return;
+        }
+
+        var calls = StepCallsPerMessage(graph, graph.EntrySteps[0], maxMessagesPerExecution + 1L);
+        if (calls > maxMessagesPerExecution)
+        {
+            errors.Add(new("edges",
+                $"One message can cause more than {maxMessagesPerExecution} step calls in this flow (every path from '{graph.EntrySteps[0]}' to a step " +
+                $"is one call of that step), over the limit of {maxMessagesPerExecution} (FlowActors:Flows:MaxMessagesPerExecution). " +
+                "Fan out fewer times in a row, or join branches later."));
         }
     }
 }

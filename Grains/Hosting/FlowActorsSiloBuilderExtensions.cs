@@ -42,6 +42,8 @@ public static class FlowActorsSiloBuilderExtensions
         services.AddOptions<FlowOptions>().BindConfiguration(FlowOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlowOptions>, FlowOptionsValidator>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ContainerDeathRouter>();
+        services.AddOptions<FlowLimitsOptions>().BindConfiguration(FlowLimitsOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlowLimitsOptions>, FlowLimitsOptionsValidator>());
         services.AddOptions<ExecutionLogOptions>().BindConfiguration(ExecutionLogOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutionLogOptions>, ExecutionLogOptionsValidator>());
         services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section).ValidateOnStart();

@@ -3,6 +3,7 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -30,9 +31,9 @@ internal sealed partial class OrdinaryStep : IStepRunner
         Plan = plan;
         _step = step;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
+        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
         _lastMessage = step.Time.GetTimestamp();
-        step.Streams.UseNext(plan.NextSteps);
+        step.Streams.UseNext(plan);
     }
 
     public StepPlan Plan { get; }
@@ -46,22 +47,25 @@ internal sealed partial class OrdinaryStep : IStepRunner
     /// </summary>
     public async Task OnMessageAsync(InboxEntry entry)
     {
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
+        using var scope = hop.Scope(_step.Logger);
+        var message = hop.Message(0);
+        var outputs = _step.NewOutputs();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         budget.CancelAfter(_step.DeliveryBudget);
         _busy++;
         try
         {
             await EnsureContainerAsync(budget.Token);
-            var emits = await _invoker.InvokeAsync(Plan, entry.Message, _step.State.Current.Snapshot, budget.Token);
-            outputs.Add(Plan, entry.Message, emits, entry.Received);
+            var emits = await _invoker.InvokeAsync(Plan, message, _step.State.Current.Snapshot, budget.Token);
+            outputs.Add(Plan, message, emits, entry.Received);
         }
         catch (Exception e)
         {
             var reason = Describe(e);
-            LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entry.Message.ExecutionId, reason);
-            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
-            outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
+            LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, message.ExecutionId, reason);
+            outputs = _step.NewOutputs();
+            outputs.Fail(message, reason, Stopwatch.GetElapsedTime(entry.Received));
         }
         finally
         {
@@ -74,9 +78,11 @@ internal sealed partial class OrdinaryStep : IStepRunner
             await SaveSnapshotAsync(outputs.Snapshot);
         }
 
+        hop.Publishing();
         await _step.Streams.PublishDataAsync(outputs, batched: false);
         await _step.Ledger.RecordAsync(outputs); // dead letters not stored fail the delivery: it comes again
         await _step.Streams.PublishEventsAsync(outputs, batched: false);
+        hop.Published(outputs);
     }
 
     public async Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot)
@@ -173,6 +179,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         catch (Exception e) when (!_stopping.IsCancellationRequested)
         {
             LogRenewFailed(_step.Logger, _step.FlowId, _step.StepId, e.Message);
+            FlowMetrics.LeaseRenewalFailed(_step.FlowId, _step.StepId);
             _invoker.Suspect = true;
         }
     }

@@ -37,7 +37,8 @@ internal sealed partial class RealtimeStep
     /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
     private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)
     {
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        using var hops = StepHops.Begin(_step.FlowId, _step.StepId, entries);
+        var outputs = _step.NewOutputs();
         try
         {
             await _establishing; // warm-up (or a replacement): messages wait here, in order
@@ -51,7 +52,7 @@ internal sealed partial class RealtimeStep
             var messages = new FlowMessage[entries.Count];
             for (var i = 0; i < messages.Length; i++)
             {
-                messages[i] = entries[i].Message;
+                messages[i] = hops.Message(i);
             }
 
             var results = await _invoker.InvokeBatchAsync(Plan, messages, _step.State.Current.Snapshot, RunToken);
@@ -60,12 +61,16 @@ internal sealed partial class RealtimeStep
                 if (results[i].Error is { } error)
                 {
                     var reason = Describe(error);
-                    LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.ExecutionId, reason);
-                    outputs.Fail(entries[i].Message, reason, Stopwatch.GetElapsedTime(entries[i].Received));
+                    using (hops.Scope(_step.Logger, i))
+                    {
+                        LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, messages[i].ExecutionId, reason);
+                    }
+
+                    outputs.Fail(messages[i], reason, Stopwatch.GetElapsedTime(entries[i].Received));
                 }
                 else
                 {
-                    outputs.Add(Plan, entries[i].Message, results[i].Emits!, entries[i].Received);
+                    outputs.Add(Plan, messages[i], results[i].Emits!, entries[i].Received);
                 }
             }
 
@@ -79,14 +84,16 @@ internal sealed partial class RealtimeStep
             // No container to call (warm-up failed, the run ended): no message of these got to the component.
             var reason = Describe(e);
             LogMessagesFailed(_step.Logger, _step.FlowId, _step.StepId, entries.Count, reason);
-            outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
-            foreach (var entry in entries)
+            outputs = _step.NewOutputs();
+            for (var i = 0; i < entries.Count; i++)
             {
-                outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
+                outputs.Fail(hops.Message(i), reason, Stopwatch.GetElapsedTime(entries[i].Received));
             }
         }
 
+        hops.Publishing();
         await PublishAsync(outputs);
+        hops.Published(outputs);
     }
 
     /// <summary>
@@ -164,13 +171,14 @@ internal sealed partial class RealtimeStep
         }
 
         LogDroppedQueued(_step.Logger, _step.FlowId, _step.StepId, left.Count);
-        var outputs = new StepOutputs(_step.FlowId, _step.StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         foreach (var entry in left)
         {
             outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
         }
 
         await PublishAsync(outputs);
+        StepHops.Unprocessed(_step.FlowId, _step.StepId, left.Count, outputs);
     }
 
     private string Describe(Exception e) => RunToken.IsCancellationRequested

@@ -25,6 +25,9 @@ internal sealed class StepContext
 
     public required StepOptions Options { get; init; }
 
+    /// <summary>The step calls one execution may cause in all (FlowActors:Flows:MaxMessagesPerExecution).</summary>
+    public required int MaxMessagesPerExecution { get; init; }
+
     /// <summary>Longest a stream delivery may keep the step busy (see <see cref="StepOptions.DeliveryBudget"/>).</summary>
     public required TimeSpan DeliveryBudget { get; init; }
 
@@ -54,6 +57,9 @@ internal sealed class StepContext
 
     /// <summary>Lets the activation go once it is idle (an ordinary step's idle timeout).</summary>
     public required Action DeactivateOnIdle { get; init; }
+
+    /// <summary>Collects what one batch (or one message) of this step emits.</summary>
+    public StepOutputs NewOutputs() => new(FlowId, StepId, Options.MaxRebounds, MaxMessagesPerExecution);
 
     /// <summary>What a step asks its runtime to start for <paramref name="revision"/>.</summary>
     public ContainerRequest Request(StepPlan plan, ComponentRevision revision) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -25,6 +26,7 @@ public sealed partial class StepGrain(
     IContainerRuntime runtime,
     ComponentClient components,
     IOptions<StepOptions> options,
+    IOptions<FlowLimitsOptions> limits,
     IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
     ILogger<StepGrain> logger) : Grain, IStepGrain
@@ -50,6 +52,7 @@ public sealed partial class StepGrain(
             StepId = key[1],
             Holder = $"{this.GetPrimaryKeyString()}@{RuntimeIdentity}",
             Options = stepOptions,
+            MaxMessagesPerExecution = limits.Value.MaxMessagesPerExecution,
             DeliveryBudget = StepOptions.DeliveryBudget(messaging.Value.ResponseTimeout),
             Runtime = runtime,
             Components = components,
@@ -132,7 +135,7 @@ public sealed partial class StepGrain(
     {
         ArgumentNullException.ThrowIfNull(poll);
         var received = Stopwatch.GetTimestamp();
-        var outputs = new StepOutputs(FlowId, StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         string? error = null;
         try
         {
@@ -150,7 +153,7 @@ public sealed partial class StepGrain(
         catch (Exception e)
         {
             error = e.Message;
-            outputs = new StepOutputs(FlowId, StepId, _step.Options.MaxRebounds);
+            outputs = _step.NewOutputs();
         }
 
         if (error is not null && !outputs.Events.Any(e => e.Kind == FlowEventKind.Error))
@@ -259,7 +262,7 @@ public sealed partial class StepGrain(
 
     private async Task RefuseAsync(FlowMessage message, string error)
     {
-        var outputs = new StepOutputs(FlowId, StepId, _step.Options.MaxRebounds);
+        var outputs = _step.NewOutputs();
         outputs.Fail(message, error, TimeSpan.Zero);
         await _step.Streams.PublishEventsAsync(outputs, batched: false);
     }

@@ -15,7 +15,8 @@ internal readonly record struct InboxEntry(FlowMessage Message, long Received);
 /// continuation runs on the activation's scheduler. At most one pump runs at a time, which keeps batches (and so
 /// messages) in arrival order.
 /// </remarks>
-internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
+/// <param name="maxBatchBytes">Most body characters per batch; a batch always takes at least one message.</param>
+internal sealed class StepInbox(int capacity, int maxBatchSize, int maxBatchBytes, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
 {
     private static readonly CancellationToken NoDrain = new(canceled: true);
 
@@ -78,11 +79,7 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
         {
             while (_queue.Count > 0 && (!_closed || !_drainUntil.IsCancellationRequested))
             {
-                var batch = new InboxEntry[Math.Min(_queue.Count, maxBatchSize)];
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    batch[i] = _queue.Dequeue();
-                }
+                var batch = TakeBatch();
 
                 ReleaseWaiter();
                 await processBatch(batch);
@@ -92,6 +89,24 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
         {
             _pump = null;
         }
+    }
+
+    private List<InboxEntry> TakeBatch()
+    {
+        var batch = new List<InboxEntry>(Math.Min(_queue.Count, maxBatchSize));
+        long characters = 0;
+        while (_queue.TryPeek(out var next) && batch.Count < maxBatchSize)
+        {
+            characters += next.Message.Body.Length;
+            if (batch.Count > 0 && characters > maxBatchBytes)
+            {
+                break;
+            }
+
+            batch.Add(_queue.Dequeue());
+        }
+
+        return batch;
     }
 
     private void ReleaseWaiter()

@@ -54,9 +54,20 @@ internal sealed partial class StepInvoker(
     public Task WhenReplacedAsync() => _replacing is null ? Task.CompletedTask : ReplaceContainerAsync();
 
     /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
-    public Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken) =>
-        WithRecoveryAsync(endpoint => components.InvokeAsync(
-            endpoint, plan.Step.Action, message, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+    public async Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken)
+    {
+        using var call = ComponentCall.Start(plan, [message]);
+        try
+        {
+            return await WithRecoveryAsync(endpoint => components.InvokeAsync(
+                endpoint, plan.Step.Action, call.Messages[0], plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            call.Fail(e);
+            throw;
+        }
+    }
 
     /// <summary>One result per message, in order; never throws for a failed call, the results carry the failures.</summary>
     public async Task<StepResult[]> InvokeBatchAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken)
@@ -67,26 +78,32 @@ internal sealed partial class StepInvoker(
             return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
         }
 
-        try
+        using (var call = ComponentCall.Start(plan, messages))
         {
-            var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
-                endpoint, plan.Step.Action, messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
-            return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
-        }
-        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
-        {
-            _batchNotServed = true;
-            LogBatchNotServed(logger, plan.FlowId, plan.Step.Id);
-        }
-        catch (Exception e) when (e is ComponentInvocationException or ArgumentException && !cancellationToken.IsCancellationRequested)
-        {
-            // One message may have caused it (too slow, a reply the component could not write): find it.
-            LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
-        }
-        catch (Exception e)
-        {
-            // The container could not be replaced, or the run ended: every message would fail the same way, one by one.
-            return [.. messages.Select(message => new StepResult(message, null, e))];
+            try
+            {
+                var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
+                    endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+                return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
+            }
+            catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
+            {
+                call.Fail(e);
+                _batchNotServed = true;
+                LogBatchNotServed(logger, plan.FlowId, plan.Step.Id);
+            }
+            catch (Exception e) when (e is ComponentInvocationException or ArgumentException && !cancellationToken.IsCancellationRequested)
+            {
+                // One message may have caused it (too slow, a reply the component could not write): find it.
+                call.Fail(e);
+                LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
+            }
+            catch (Exception e)
+            {
+                // The container could not be replaced, or the run ended: every message would fail the same way, one by one.
+                call.Fail(e);
+                return [.. messages.Select(message => new StepResult(message, null, e))];
+            }
         }
 
         return await OneByOneAsync(plan, messages, snapshot, cancellationToken);

@@ -46,6 +46,13 @@ public sealed class StepOptions
     public int MaxBatchSize { get; set; } = 128;
 
     /// <summary>
+    /// Most body characters a real-time step sends its component in one call: a batch ends before the message that would
+    /// pass it (a message larger than this still goes, alone). Keeps a batch of large messages well under a component
+    /// server's request limit (Kestrel's default is 30 MB), so it is not refused whole and retried message by message.
+    /// </summary>
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
     /// Most messages a real-time step holds received but not yet processed; beyond it the step's stream waits
     /// (back-pressure), so a burst does not fill the silo's memory.
     /// </summary>
@@ -89,6 +96,11 @@ public sealed class StepOptionsValidator(IOptions<SiloMessagingOptions> messagin
         if (options.MaxBatchSize < 1)
         {
             failures.Add($"{StepOptions.Section}:{nameof(options.MaxBatchSize)} must be at least 1; it is {options.MaxBatchSize}.");
+        }
+
+        if (options.MaxBatchBytes < 1)
+        {
+            failures.Add($"{StepOptions.Section}:{nameof(options.MaxBatchBytes)} must be at least 1; it is {options.MaxBatchBytes}.");
         }
 
         if (options.InboxCapacity < options.MaxBatchSize)

@@ -4,6 +4,7 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Webhooks;
 
 namespace FlowActors.Grains.Steps;
 
@@ -12,11 +13,15 @@ namespace FlowActors.Grains.Steps;
 /// flow, messages rebounded to the step's own input, and the step's new snapshot. Collected per batch, so that the
 /// step publishes each stream's share in one go.
 /// </summary>
-internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
+/// <param name="maxMessagesPerExecution">The step calls one execution may cause in all (its budget).</param>
+internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds, int maxMessagesPerExecution)
 {
     private const string ReboundHeader = "flowactors-rebounds";
 
-    /// <summary>Data for the next steps (each of them gets all of these, in order).</summary>
+    /// <summary>
+    /// Data for the next steps (each of them gets all of these, in order), each with its share of the execution's
+    /// budget for all of the next steps together (<see cref="StepStreams"/> splits it among them).
+    /// </summary>
     public List<FlowMessage> Next { get; } = [];
 
     /// <summary>Events for the flow's event stream, in order.</summary>
@@ -45,22 +50,22 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
         var elapsed = Stopwatch.GetElapsedTime(received);
         var hop = new StepTiming(stepId, elapsed);
         var goesOn = false;
+        var shares = Shares(plan, message, emits, elapsed);
+        var data = 0;
         foreach (var emit in emits)
         {
             goesOn |= emit.Kind != EmitKinds.Snapshot;
             switch (emit.Kind)
             {
-                case EmitKinds.Data:
+                case EmitKinds.Data when shares is null:
+                    break; // over the budget: reported once, sent nowhere
+                case EmitKinds.Data when plan.NextSteps.Count == 0:
                     var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
-                    if (plan.NextSteps.Count == 0)
-                    {
-                        Events.Add(Event(FlowEventKind.Output, message, output, null, elapsed));
-                    }
-                    else
-                    {
-                        Next.Add(output);
-                    }
-
+                    Events.Add(Event(FlowEventKind.Output, message, output, null, elapsed));
+                    break;
+                case EmitKinds.Data when shares is { } share:
+                    var budget = share.Base + (data++ < share.Extra ? 1 : 0);
+                    Next.Add(message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop) with { Budget = budget });
                     break;
                 case EmitKinds.Error:
                     // The component's own verdict: retrying would only repeat it, so the message is dead-lettered at once.
@@ -68,6 +73,12 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
                     DeadLetter(message, error, new[] { new DeliveryAttempt(DateTimeOffset.UtcNow, error, plan.PinnedRevision?.Revision) }, elapsed, poison: true);
                     break;
                 case EmitKinds.HttpReply:
+                    if (HttpReplyRules.Problem(emit.Status ?? 200, emit.Headers) is { } invalid)
+                    {
+                        Fail(message, $"Step '{stepId}' (component '{plan.Step.ComponentId}') replied with an invalid HTTP response: {invalid}", elapsed);
+                        break;
+                    }
+
                     var headers = new Dictionary<string, string>(emit.Headers ?? new Dictionary<string, string>())
                     {
                         [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(CultureInfo.InvariantCulture),
@@ -94,6 +105,47 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
         {
             Ended.Add(message.ExecutionId);
         }
+    }
+
+    /// <summary>
+    /// Splits what is left of <paramref name="message"/>'s budget (its share of the execution's, less this call) evenly
+    /// among its data outputs, or fails it when that cannot cover them: each output must get at least the calls it
+    /// causes with one message per step. A last step's outputs are the flow's: each counts one, and its call counts as
+    /// its outputs (at least one). The shares add up to no more than what was left, so an execution never makes more
+    /// step calls and outputs than its budget, whichever silos its messages pass, with no counter to share between them.
+    /// </summary>
+    /// <returns>Null when the outputs are over the budget (and an error event says so).</returns>
+    private (int Base, int Extra)? Shares(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, TimeSpan elapsed)
+    {
+        var count = 0;
+        foreach (var emit in emits)
+        {
+            count += emit.Kind == EmitKinds.Data ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return (0, 0);
+        }
+
+        long perOutput = plan.NextSteps.Count == 0 ? 1 : 0;
+        for (var i = 0; i < plan.NextSteps.Count; i++)
+        {
+            perOutput += plan.CallsOfNextStep(i);
+        }
+
+        var left = Math.Min(message.Budget ?? maxMessagesPerExecution, maxMessagesPerExecution) - (plan.NextSteps.Count == 0 ? 0L : 1L);
+        if (count * perOutput > left)
+        {
+            Fail(message,
+                $"Step '{stepId}' (component '{plan.Step.ComponentId}') emitted {count} messages, which make at least {count * perOutput} " +
+                $"{(plan.NextSteps.Count == 0 ? "outputs" : "more step calls")}; this execution has {Math.Max(0, left)} left here of its budget of {maxMessagesPerExecution} " +
+                "(FlowActors:Flows:MaxMessagesPerExecution). None of them was sent on. Emit fewer messages per call or raise the budget.",
+                elapsed);
+            return null;
+        }
+
+        return ((int)(left / count), (int)(left % count));
     }
 
     /// <summary>An error event for <paramref name="message"/>; <paramref name="error"/> already names the step.</summary>

@@ -1,4 +1,5 @@
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Steps;
@@ -14,17 +15,21 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
 
     private IAsyncStream<FlowMessage>[] _next = [];
     private string[] _nextSteps = [];
+    private long[] _nextCalls = [];
+    private long _allNextCalls;
 
     /// <summary>The step's own input.</summary>
     public IAsyncStream<FlowMessage> Self { get; } = streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
 
     private IAsyncStream<FlowEvent> Events { get; } = streams.GetStream<FlowEvent>(FlowStreams.EventsOf(flowId));
 
-    /// <summary>Publishes to these next steps from now on.</summary>
-    public void UseNext(IReadOnlyList<string> nextSteps)
+    /// <summary>Publishes to the plan's next steps from now on.</summary>
+    public void UseNext(StepPlan plan)
     {
-        _nextSteps = [.. nextSteps];
-        _next = [.. nextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        _nextSteps = [.. plan.NextSteps];
+        _next = [.. plan.NextSteps.Select(id => streams.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
+        _nextCalls = [.. plan.NextSteps.Select((_, i) => (long)plan.CallsOfNextStep(i))];
+        _allNextCalls = _nextCalls.Sum();
     }
 
     /// <summary>
@@ -36,7 +41,7 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
     {
         for (var i = 0; i < _next.Length; i++)
         {
-            await SendAsync(_next[i], outputs.Next, batched, $"step '{_nextSteps[i]}'");
+            await SendAsync(_next[i], ShareFor(i, outputs.Next), batched, $"step '{_nextSteps[i]}'");
         }
 
         await SendAsync(Self, outputs.Rebounds, batched, "its own input (rebounds)");
@@ -45,6 +50,26 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
     /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>
     /// <exception cref="StepException">The events stream still refused after every attempt.</exception>
     public Task PublishEventsAsync(StepOutputs outputs, bool batched) => SendAsync(Events, outputs.Events, batched, "the flow's events");
+
+    /// <summary>
+    /// The messages for next step <paramref name="index"/>, each with that step's part of the message's budget: in
+    /// proportion to what each next step causes at least, so none gets less than its own part needs.
+    /// </summary>
+    private List<FlowMessage> ShareFor(int index, List<FlowMessage> messages)
+    {
+        if (_next.Length == 1 || messages.Count == 0)
+        {
+            return messages;
+        }
+
+        var share = new List<FlowMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            share.Add(message.Budget is { } budget ? message with { Budget = (int)(budget * _nextCalls[index] / _allNextCalls) } : message);
+        }
+
+        return share;
+    }
 
     private async Task SendAsync<T>(IAsyncStream<T> stream, List<T> items, bool batched, string target)
     {

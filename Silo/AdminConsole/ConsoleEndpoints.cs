@@ -15,12 +15,12 @@ public static class ConsoleEndpoints
         console.MapGet("/dead-letters", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "dead-letters.html"));
         console.MapGet("/components", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "components.html"));
         console.MapGet("/assets/{name}", (string name, HttpContext c, ConsoleAssets assets) => assets.Serve(c, name));
-        console.MapGet("/login", (HttpContext c, ConsoleAssets assets, AdminAuthentication auth) =>
-            auth.IsAuthenticated(c.Request) ? Results.Redirect("/console/") : assets.Serve(c, "login.html"));
+        console.MapGet("/login", async (HttpContext c, ConsoleAssets assets, AdminAuthentication auth) =>
+            await auth.IsAuthenticatedAsync(c.Request) ? Results.Redirect("/console/") : assets.Serve(c, "login.html"));
         console.MapPost("/login", LoginAsync);
-        console.MapPost("/logout", (HttpContext c, AdminAuthentication auth) =>
+        console.MapPost("/logout", async (HttpContext c, AdminAuthentication auth) =>
         {
-            auth.SignOut(c);
+            await auth.SignOutAsync(c);
             return Results.Redirect(LoginPath, preserveMethod: false);
         });
         return app;
@@ -30,19 +30,20 @@ public static class ConsoleEndpoints
     /// Sends browsers that have not logged in from the console's pages and the dashboard to the login page, which
     /// brings them back. The API answers 401 by itself (<see cref="ApiKeyFilter"/>).
     /// </summary>
-    public static IApplicationBuilder UseConsoleLoginRedirect(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseConsoleLoginRedirect(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var path = context.Request.Path;
         var guarded = path.StartsWithSegments("/dashboard")
             || (path.StartsWithSegments("/console") && !path.StartsWithSegments(LoginPath) && !path.StartsWithSegments("/console/assets"));
-        if (!guarded || context.RequestServices.GetRequiredService<AdminAuthentication>().IsAuthenticated(context.Request))
+        if (!guarded || await context.RequestServices.GetRequiredService<AdminAuthentication>().IsAuthenticatedAsync(context.Request))
         {
-            return next(context);
+            await next(context);
+            return;
         }
 
-        var back = Uri.EscapeDataString(path + context.Request.QueryString);
+        // The escaped form of the path: it stays ASCII, so the way back survives LocalOrHome.
+        var back = Uri.EscapeDataString(path.ToUriComponent() + context.Request.QueryString);
         context.Response.Redirect($"{LoginPath}?returnUrl={back}");
-        return Task.CompletedTask;
     });
 
     private static async Task<IResult> LoginAsync(HttpContext context, AdminAuthentication auth)
@@ -62,12 +63,19 @@ public static class ConsoleEndpoints
 
         var form = await request.ReadFormAsync(context.RequestAborted);
         var returnUrl = LocalOrHome(form["returnUrl"]);
-        return auth.TrySignIn(context, form["apiKey"])
+        return await auth.TrySignInAsync(context, form["apiKey"])
             ? Results.Redirect(returnUrl)
             : Results.Redirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
     }
 
-    /// <summary>Only a path on this server: never an open redirect to another site.</summary>
-    private static string LocalOrHome(string? url) =>
-        url is ['/', not '/' and not '\\', ..] && !url.Contains("://", StringComparison.Ordinal) ? url : "/console/";
+    /// <summary>
+    /// Only a path on this server, never an open redirect to another site: a '/' not followed by '/' or '\', and
+    /// nothing but visible ASCII without '\'. Browsers drop tabs and line breaks from URLs and read '\' as '/', which is
+    /// how "/\t/evil.example" becomes "//evil.example"; non-ASCII and spaces have no place in a Location header either.
+    /// Encoded forms ("/%2F%2Fevil.example") are paths on this server: a browser does not decode them into a host.
+    /// </summary>
+    internal static string LocalOrHome(string? url) =>
+        url is ['/', ..] && (url.Length == 1 || url[1] is not ('/' or '\\')) && url.All(c => c is > ' ' and < '\x7f' and not '\\')
+            ? url
+            : "/console/";
 }

@@ -1,3 +1,4 @@
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Triggers;
 using Microsoft.AspNetCore.Diagnostics;
@@ -28,7 +29,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
         if (status == 500)
         {
-            LogUnhandled(logger, context.Request.Method, context.Request.Path, exception);
+            // The path is the caller's text: quoted short and with line breaks escaped, so it cannot forge log lines.
+            LogUnhandled(logger, context.Request.Method, FlowValidator.Quote(context.Request.Path.Value), exception);
         }
 
         context.Response.StatusCode = status;

@@ -70,8 +70,8 @@ public sealed class ApiKey
 /// </summary>
 public sealed class ApiKeyFilter(AdminAuthentication authentication) : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        authentication.IsApiCallAllowed(context.HttpContext.Request)
-            ? next(context)
-            : ValueTask.FromResult<object?>(ApiProblems.Unauthorized());
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        await authentication.IsApiCallAllowedAsync(context.HttpContext.Request)
+            ? await next(context)
+            : ApiProblems.Unauthorized();
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Api;
 
-/// <summary>The HTTP API and webhooks. Bound from <c>FlowActors:Api</c>.</summary>
+/// <summary>The HTTP API (and the body limit webhooks share with it). Bound from <c>FlowActors:Api</c>.</summary>
 public sealed class ApiOptions
 {
     public const string Section = "FlowActors:Api";
@@ -21,16 +21,6 @@ public sealed class ApiOptions
 
     /// <summary>Largest request body accepted, in bytes, by the API and by webhooks; larger ones get 413.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
-
-    /// <summary>How long a webhook of a real-time flow waits for the flow's HTTP reply before answering 202.</summary>
-    public TimeSpan WebhookReplyTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// Request headers a webhook passes on to the flow (as <c>http.header.{name}</c>). Credentials are never
-    /// passed on, whatever this lists.
-    /// </summary>
-    public List<string> WebhookForwardedHeaders { get; set; } =
-        ["content-type", "user-agent", "x-request-id", "x-correlation-id", "traceparent"];
 }
 
 /// <summary>Refuses settings the API could not work with, naming the setting and the fix.</summary>
@@ -50,14 +40,9 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             errors.Add($"{s}:MaxBodyBytes is {options.MaxBodyBytes}; set between 1024 and 67108864 bytes.");
         }
 
-        if (options.MaxReplyWait <= TimeSpan.Zero || options.WebhookReplyTimeout <= TimeSpan.Zero)
+        if (options.MaxReplyWait <= TimeSpan.Zero)
         {
-            errors.Add($"{s}:MaxReplyWait and {s}:WebhookReplyTimeout must be positive times such as 00:00:10.");
-        }
-
-        if (options.WebhookForwardedHeaders.Any(string.IsNullOrWhiteSpace))
-        {
-            errors.Add($"{s}:WebhookForwardedHeaders lists an empty header name; remove it.");
+            errors.Add($"{s}:MaxReplyWait must be a positive time such as 00:00:30.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

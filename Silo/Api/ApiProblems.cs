@@ -1,3 +1,6 @@
+using FlowActors.Grains.Flows;
+using FlowActors.Silo.Webhooks;
+
 namespace FlowActors.Silo.Api;
 
 /// <summary>The API's error answers, all ProblemDetails, so that every refusal reads the same way.</summary>
@@ -31,6 +34,19 @@ public static class ApiProblems
         title: "The body is too large",
         detail: $"The body is over the limit of {limit} bytes (FlowActors:Api:MaxBodyBytes).");
 
+    public static IResult NotUtf8(int offset) => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "The body is not UTF-8",
+        detail: $"The byte at offset {offset} is not valid UTF-8; send the body as UTF-8 text.");
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds.</summary>
+    public static IResult TooManyRequests(string detail, TimeSpan retryAfter) => new RetryAfterResult(
+        Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: detail), retryAfter);
+
+    /// <summary>503 with <c>Retry-After</c>: the silo cannot serve this yet.</summary>
+    public static IResult Unavailable(string detail) => new RetryAfterResult(
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not available yet", detail: detail), TimeSpan.FromSeconds(1));
+
     public static IResult NotJson(string detail) => Results.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON", detail: detail);
 
@@ -40,8 +56,17 @@ public static class ApiProblems
     public static IResult NotRunning(string flowId, string lifecycle) => Results.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: "The flow is not running",
-        detail: $"Flow '{flowId}' is {lifecycle} and accepts no messages. Start it with POST /api/flows/{flowId}/start (API key required), then send again.");
+        detail: $"Flow '{Shorten(flowId)}' is {lifecycle} and accepts no messages. Start it with POST /api/flows/{flowId}/start (API key required), then send again.");
 
     /// <summary>Ids echoed back are cut short: a caller's 1 MB "id" is not worth returning.</summary>
-    private static string Shorten(string id) => id.Length <= 64 ? id : id[..64] + "…";
+    private static string Shorten(string id) => FlowValidator.Quote(id);
+
+    private sealed class RetryAfterResult(IResult inner, TimeSpan after) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = WebhookRateLimiting.Seconds(after);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }

@@ -70,7 +70,13 @@ public static class FlowEndpoints
             return problem;
         }
 
-        var (draft, invalid) = RequestBody.Parse<FlowDefinition>(body!, json.Value.SerializerOptions);
+        FlowDefinition? draft;
+        IResult? invalid;
+        using (body)
+        {
+            (draft, invalid) = RequestBody.Parse<FlowDefinition>(body!.Span, json.Value.SerializerOptions);
+        }
+
         if (invalid is not null)
         {
             return invalid;
@@ -102,7 +108,13 @@ public static class FlowEndpoints
             return problem;
         }
 
-        var (mode, invalid) = RequestBody.Parse<ModeRequest>(body!, json.Value.SerializerOptions);
+        ModeRequest? mode;
+        IResult? invalid;
+        using (body)
+        {
+            (mode, invalid) = RequestBody.Parse<ModeRequest>(body!.Span, json.Value.SerializerOptions);
+        }
+
         if (invalid is not null)
         {
             return invalid;

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using FlowActors.Client;
+using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
@@ -49,12 +50,17 @@ public static class MessageEndpoints
             return problem;
         }
 
-        if (RequestBody.JsonError(body) is { } error)
+        string json;
+        using (body)
         {
-            return ApiProblems.NotJson(error);
+            if (RequestBody.JsonError(body!.Span) is { } error)
+            {
+                return ApiProblems.NotJson(error);
+            }
+
+            json = body.Text();
         }
 
-        var json = Encoding.UTF8.GetString(body!);
         if (!wait)
         {
             var executionId = await client.SendAsync(flowId, json, cancellationToken: ct);
@@ -72,7 +78,7 @@ public static class MessageEndpoints
                 title: "The execution failed",
                 detail: e.Error,
                 extensions: new Dictionary<string, object?> { ["executionId"] = e.ExecutionId, ["step"] = e.StepId }),
-            { } e => Results.Ok(new Reply(e.ExecutionId, e.Kind, e.StepId, JsonDocument.Parse(e.Message!.Body).RootElement, e.Message.Headers, e.Path)),
+            { } e => Results.Ok(new Reply(e.ExecutionId, e.Kind, e.StepId, JsonDocument.Parse(e.Message!.Body, new JsonDocumentOptions { MaxDepth = ProtocolLimits.MaxDepth }).RootElement, e.Message.Headers, e.Path)),
         };
     }
 

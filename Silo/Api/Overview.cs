@@ -62,9 +62,12 @@ public sealed record StepTimingSummary(string StepId, double ElapsedMs);
 /// <summary>A flow's page: its summary, its graph (newest published revision, or the draft) and more executions.</summary>
 public sealed record FlowDetail(FlowSummary Flow, FlowDefinition? Definition, FlowDefinition? Draft);
 
-/// <summary>A deployed component, its revisions and the flows that use it.</summary>
-public sealed record ComponentSummary(string ComponentId, int LatestRevision, IReadOnlyList<RevisionSummary> Revisions, IReadOnlyList<ComponentUse> UsedBy);
+/// <summary>A deployed component, its newest revisions (newest first, at most <see cref="OverviewReader.RevisionsShown"/>) and the flows that use it.</summary>
+/// <param name="RevisionCount">How many revisions it has in all; <c>GET /api/components/{id}/revisions</c> pages through them.</param>
+public sealed record ComponentSummary(
+    string ComponentId, int LatestRevision, int RevisionCount, IReadOnlyList<RevisionSummary> Revisions, IReadOnlyList<ComponentUse> UsedBy);
 
+/// <summary>A revision as the console shows it: image and command cut to 200 characters.</summary>
 public sealed record RevisionSummary(int Revision, string? Image, string? Command, IReadOnlyList<string> Actions, DateTimeOffset CreatedAt);
 
 /// <summary>A step that uses a component; <paramref name="Revision"/> is 0 when the flow is not running.</summary>

@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
@@ -12,11 +13,16 @@ namespace FlowActors.Silo.Api;
 /// </summary>
 public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grains)
 {
+    /// <summary>Revisions per component in the overview; the rest are a page away (<c>GET /api/components/{id}/revisions</c>).</summary>
+    public const int RevisionsShown = 5;
+
+    private const int MaxTextShown = 200;
+
     public async Task<Overview> ReadAsync(int executions, CancellationToken ct)
     {
         var statuses = client.ListFlowsAsync(ct);
         var components = await ComponentRevisionsAsync(ct);
-        var latest = components.ToDictionary(c => c.Key, c => c.Value[^1].Revision, StringComparer.Ordinal);
+        var latest = components.ToDictionary(c => c.Key, c => c.Value.Revisions[0].Revision, StringComparer.Ordinal);
         var flows = await Task.WhenAll((await statuses).Select(s => SummarizeAsync(s, latest, executions, ct)));
         var ordered = flows.Select(f => f.Flow).OrderBy(f => f.FlowId, StringComparer.Ordinal).ToArray();
         return new Overview(ordered, components.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => Summarize(c.Key, c.Value, ordered)).ToArray());
@@ -86,17 +92,20 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
             running?.Phase ?? StepPhase.Idle, running?.ContainerId, running?.Error, stale, lastActivity);
     }
 
-    private async Task<Dictionary<string, IReadOnlyList<ComponentRevision>>> ComponentRevisionsAsync(CancellationToken ct)
+    /// <summary>The newest few revisions of every component (newest first): the console polls this, so it stays small however many there are.</summary>
+    private async Task<Dictionary<string, ComponentRevisionPage>> ComponentRevisionsAsync(CancellationToken ct)
     {
-        var ids = (await client.ListComponentsAsync(ct)).Select(c => c.ComponentId);
-        var all = await Task.WhenAll(ids.Select(async id => (id, revisions: await client.ListComponentRevisionsAsync(id, ct))));
-        return all.Where(c => c.revisions.Count > 0).ToDictionary(c => c.id, c => c.revisions, StringComparer.Ordinal);
+        var ids = await grains.GetGrain<IComponentCatalogGrain>(CatalogKeys.Cluster).ListAsync().WaitAsync(ct);
+        var all = await Task.WhenAll(ids.Select(async id =>
+            (id, page: await grains.GetGrain<IComponentGrain>(id).GetRevisionPageAsync(0, RevisionsShown, newest: true).WaitAsync(ct))));
+        return all.Where(c => c.page.Total > 0).ToDictionary(c => c.id, c => c.page, StringComparer.Ordinal);
     }
 
-    private static ComponentSummary Summarize(string componentId, IReadOnlyList<ComponentRevision> revisions, IEnumerable<FlowSummary> flows) => new(
+    private static ComponentSummary Summarize(string componentId, ComponentRevisionPage page, IEnumerable<FlowSummary> flows) => new(
         componentId,
-        revisions[^1].Revision,
-        revisions.Select(r => new RevisionSummary(r.Revision, r.Launch.Image, r.Launch.Command, r.Descriptor.Actions, r.CreatedAt)).Reverse().ToArray(),
+        page.Revisions[0].Revision,
+        page.Total,
+        page.Revisions.Select(r => new RevisionSummary(r.Revision, Short(r.Launch.Image), Short(r.Launch.Command), r.Descriptor.Actions.Take(20).ToArray(), r.CreatedAt)).ToArray(),
         flows.SelectMany(f => f.Steps.Where(s => s.ComponentId == componentId)
                 .Select(s => new ComponentUse(f.FlowId, s.StepId, f.Lifecycle, f.Mode, s.Revision, s.Stale)))
             .ToArray());
@@ -110,4 +119,6 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
         e.FirstEventAt,
         e.LastEventAt,
         e.Outputs);
+
+    private static string? Short(string? text) => text is { Length: > MaxTextShown } ? text[..MaxTextShown] + "…" : text;
 }

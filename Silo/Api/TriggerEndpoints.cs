@@ -77,7 +77,13 @@ public static class TriggerEndpoints
             return problem;
         }
 
-        var (settings, invalid) = RequestBody.Parse<TSettings>(body!, json.Value.SerializerOptions);
+        TSettings? settings;
+        IResult? invalid;
+        using (body)
+        {
+            (settings, invalid) = RequestBody.Parse<TSettings>(body!.Span, json.Value.SerializerOptions); // the pooled buffer goes back before the call
+        }
+
         return invalid ?? Results.Ok(await set(settings!, ct));
     }
 

@@ -36,6 +36,9 @@ public sealed class SiloHostOptions
     /// <summary>The data folder as an absolute path.</summary>
     public string DataFolderPath(string contentRoot) => Path.GetFullPath(DataFolder, contentRoot);
 
+    /// <summary>The silo's certificate for mutual TLS with other silos and with clients (<c>FlowActors:Silo:Tls</c>).</summary>
+    public SiloTlsOptions Tls { get; set; } = new();
+
     /// <summary>Reads the options from configuration and refuses values the silo could not start with, naming the setting.</summary>
     public static SiloHostOptions From(IConfiguration configuration)
     {
@@ -57,6 +60,11 @@ public sealed class SiloHostOptions
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             errors.Add($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Tls.CertificatePath) && !string.IsNullOrWhiteSpace(options.Tls.CertificateThumbprint))
+        {
+            errors.Add($"{Section}:Tls:CertificatePath and {Section}:Tls:CertificateThumbprint are both set; configure one of them.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DataFolder))

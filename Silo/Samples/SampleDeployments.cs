@@ -25,11 +25,12 @@ public static class SampleDeployments
     public static ComponentDeployment Faulty(string? tag = null) => Deployment("faulty", tag, actions: ["maybeFail"]);
 
     /// <summary>
-    /// Passes the body on (<c>echo</c>) or answers the webhook with it (<c>reply</c>). With <paramref name="warmUp"/>
+    /// Passes the body on (<c>echo</c>), answers the webhook with it (<c>reply</c>) or passes on each element of an array
+    /// (<c>split</c>). With <paramref name="warmUp"/>
     /// it takes that long to become ready, like a component that loads something at start.
     /// </summary>
     public static ComponentDeployment Echo(string? tag = null, TimeSpan? warmUp = null) =>
-        Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
+        Deployment("echo", tag, actions: ["echo", "reply", "split"], warmUp);
 
     /// <summary>
     /// A polling trigger for schedules: <c>count</c> emits the next numbers of a counter kept in its snapshot

@@ -2,8 +2,11 @@ using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Api;
+using FlowActors.Silo.Hosting;
+using FlowActors.Silo.Webhooks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Samples;
 
@@ -14,7 +17,13 @@ namespace FlowActors.Silo.Samples;
 /// survives a restart, and a sample the user redeployed, edited or stopped stays as the user left it.
 /// </summary>
 public sealed partial class SampleFlowSeeder(
-    IFlowActorsClient client, ApiKey apiKey, IServer server, ILogger<SampleFlowSeeder> logger, IHostApplicationLifetime lifetime) : BackgroundService
+    IFlowActorsClient client,
+    ApiKey apiKey,
+    IServer server,
+    GeneratedCertificates certificates,
+    IOptions<WebhookOptions> webhooks,
+    ILogger<SampleFlowSeeder> logger,
+    IHostApplicationLifetime lifetime) : BackgroundService
 {
     public const string OrdinaryFlow = "sample";
     public const string RealtimeFlow = "sample-realtime";
@@ -40,7 +49,8 @@ public sealed partial class SampleFlowSeeder(
         await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime, stoppingToken);
         await WaitWhileWarmingUpAsync(RealtimeFlow, stoppingToken);
 
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => WebhookListener.PortOf(a) != WebhookListener.PortOf(webhooks.Value.Url))
+            ?? WebhookListener.DefaultAdminUrl;
         LogReady(logger, OrdinaryFlow, RealtimeFlow);
         Console.WriteLine($"""
 
@@ -54,6 +64,9 @@ public sealed partial class SampleFlowSeeder(
 
             See a flow's status:
               curl -s '{address}/api/flows/{OrdinaryFlow}/' -H "X-Api-Key: $(cat {apiKey.KeyFile ?? "<your configured key>"})"
+
+            Webhooks are served on their own listener: {webhooks.Value.Url}/hooks/<flow id> (README, step 5).
+            The SDK presents a client certificate to the gateway: {certificates.ClientCertificatePath ?? "the one FlowActors:Silo:Tls's authority issued"}.
 
             Press Ctrl+C to stop.
             """);

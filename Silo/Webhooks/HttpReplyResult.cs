@@ -1,36 +1,54 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Webhooks;
 
 namespace FlowActors.Silo.Webhooks;
 
 /// <summary>
-/// Writes a flow's <c>httpReply</c> emit as the HTTP response: its status, its headers (less those that only
-/// the server may set) and its body, as JSON unless a non-JSON content type was given for a string body.
+/// Writes a flow's <c>httpReply</c> emit as the webhook's response: its status, the headers the webhook lets through
+/// (<see cref="WebhookReplyHeaders"/>) and its body, as JSON unless a non-JSON content type was given for a string
+/// body. The reply runs in a sandbox (CSP <c>sandbox</c>, <c>nosniff</c>) unless the webhook allows the flow its own CSP.
 /// </summary>
-public sealed class HttpReplyResult(FlowMessage reply) : IResult
+public sealed partial class HttpReplyResult(FlowMessage reply, IReadOnlyCollection<string> allowedHeaders) : IResult
 {
-    private static readonly HashSet<string> ServerHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Host", "Date", "Server",
-    };
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        response.StatusCode = reply.Headers.TryGetValue(HttpReplyHeaders.Status, out var s)
-            && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 200 and <= 599
-            ? status
-            : StatusCodes.Status200OK;
-        foreach (var (name, value) in reply.Headers)
-        {
-            if (name.StartsWith(':') || ServerHeaders.Contains(name) || !IsToken(name) || value.Any(char.IsControl))
-            {
-                continue; // a component cannot break the response's framing
-            }
+        var headers = reply.Headers.Where(h => !h.Key.StartsWith(':')).ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
+        var status = reply.Headers.TryGetValue(HttpReplyHeaders.Status, out var s)
+            && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : StatusCodes.Status200OK;
 
-            response.Headers[name] = value;
+        // Steps refuse invalid replies as execution errors; this holds for replies from silos that did not.
+        if (HttpReplyRules.Problem(status, headers) is { } invalid)
+        {
+            LogInvalidReply(httpContext.RequestServices.GetRequiredService<ILogger<HttpReplyResult>>(), reply.ExecutionId, invalid);
+            await Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The flow's reply is not a valid HTTP response",
+                    extensions: new Dictionary<string, object?> { ["executionId"] = reply.ExecutionId })
+                .ExecuteAsync(httpContext);
+            return;
+        }
+
+        response.StatusCode = status;
+        foreach (var (name, value) in headers)
+        {
+            if (WebhookReplyHeaders.Passes(name, allowedHeaders))
+            {
+                response.Headers[name] = value;
+            }
+        }
+
+        response.Headers.XContentTypeOptions = "nosniff";
+        if (!response.Headers.ContainsKey("Content-Security-Policy"))
+        {
+            response.Headers.ContentSecurityPolicy = "sandbox";
+        }
+
+        if (status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            return; // these statuses have no body
         }
 
         var body = BodyText(response.ContentType);
@@ -45,10 +63,10 @@ public sealed class HttpReplyResult(FlowMessage reply) : IResult
             return reply.Body;
         }
 
-        using var document = JsonDocument.Parse(reply.Body);
+        using var document = JsonDocument.Parse(reply.Body, new JsonDocumentOptions { MaxDepth = ProtocolLimits.MaxDepth });
         return document.RootElement.ValueKind == JsonValueKind.String ? document.RootElement.GetString()! : reply.Body;
     }
 
-    private static bool IsToken(string name) =>
-        name.Length > 0 && name.All(c => c is > ' ' and < (char)127 && !"()<>@,;:\\\"/[]?={}".Contains(c));
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "Execution {ExecutionId} replied with an invalid HTTP response: {Problem}")]
+    private static partial void LogInvalidReply(ILogger logger, string executionId, string problem);
 }

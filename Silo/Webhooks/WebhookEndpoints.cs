@@ -1,31 +1,38 @@
-using System.Text;
 using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Webhooks;
+using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Api;
+using FlowActors.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Webhooks;
 
 /// <summary>
-/// <c>/hooks/{flowId}[/{**path}]</c>: an HTTP request starts an execution. Ordinary flows answer 202 with the
-/// execution id; real-time flows answer with the flow's HTTP reply when it comes in time, else 202.
-/// Checks go cheapest first, so that junk costs little: declared size, id shape, body size, credentials, JSON, state.
+/// <c>/hooks/{flowId}[/{**path}]</c> on the webhook listener: an HTTP request starts an execution. Ordinary flows answer
+/// 202 with the execution id; real-time flows answer with the flow's HTTP reply when it comes in time, else 202.
+/// Checks go cheapest first, and nothing before the credentials touches a grain or reads the body: declared size,
+/// id shape, this silo's copy of the webhooks, credentials that need no body (the secret, or a signature's timestamp),
+/// then the body (size, signature, replay, UTF-8, JSON), then the flow's state.
 /// </summary>
 public static partial class WebhookEndpoints
 {
     public const string SecretHeader = "X-Webhook-Secret";
+    public const string TimestampHeader = "X-Webhook-Timestamp";
     public const string SignatureHeader = "X-Webhook-Signature";
 
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    private static readonly TimeSpan LoadWait = TimeSpan.FromSeconds(5);
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/hooks").WithTags("Webhooks");
+        var hooks = app.MapGroup("/hooks").WithTags("Webhooks").AddEndpointFilter(CountResponses);
         hooks.MapMethods("/{flowId}", Methods, (string flowId, HttpContext context) => HandleAsync(flowId, "", context))
-            .WithSummary("Starts an execution of the flow with the request (credentials: the secret header, or an HMAC-SHA256 signature of the body).");
+            .WithSummary("Starts an execution of the flow with the request. Served on the webhook listener (FlowActors:Webhooks:Url). " +
+                "Credentials: X-Webhook-Timestamp and X-Webhook-Signature (HMAC-SHA256 of timestamp, method, path and query, body), or X-Webhook-Secret.");
         hooks.MapMethods("/{flowId}/{**path}", Methods, (string flowId, string path, HttpContext context) => HandleAsync(flowId, "/" + path, context))
             .WithSummary("The same, passing the rest of the path to the flow.");
         return app;
@@ -34,12 +41,13 @@ public static partial class WebhookEndpoints
     private static async Task<IResult> HandleAsync(string flowId, string subPath, HttpContext context)
     {
         var services = context.RequestServices;
-        var options = services.GetRequiredService<IOptions<ApiOptions>>().Value;
-        var cluster = services.GetRequiredService<IClusterClient>();
+        var limit = services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBodyBytes;
+        var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var directory = services.GetRequiredService<WebhookDirectory>();
         var request = context.Request;
-        if (request.ContentLength > options.MaxBodyBytes)
+        if (request.ContentLength > limit)
         {
-            return ApiProblems.TooLarge(options.MaxBodyBytes);
+            return ApiProblems.TooLarge(limit);
         }
 
         if (!FlowValidator.IsValidId(flowId))
@@ -47,29 +55,65 @@ public static partial class WebhookEndpoints
             return ApiProblems.WebhookNotFound(flowId);
         }
 
-        var (body, problem) = await RequestBody.ReadAsync(request, options.MaxBodyBytes);
+        if (!await directory.WhenLoadedAsync(LoadWait, context.RequestAborted))
+        {
+            return ApiProblems.Unavailable("The silo is still loading its webhooks.");
+        }
+
+        if (!directory.TryGet(flowId, out var webhook))
+        {
+            return ApiProblems.WebhookNotFound(flowId);
+        }
+
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var presented = Presented(request, webhook, options, now);
+        if (presented is Credentials.Denied)
+        {
+            return Denied(services, flowId);
+        }
+
+        var (body, problem) = await RequestBody.ReadAsync(request, limit);
         if (problem is not null)
         {
             return problem;
         }
 
-        var check = await cluster.GetGrain<IWebhookGrain>(flowId).CheckAsync(
-            Single(request.Headers[SecretHeader]), Single(request.Headers[SignatureHeader]), body!);
-        switch (check)
+        using (body)
         {
-            case WebhookCheck.NotConfigured:
-                return ApiProblems.WebhookNotFound(flowId);
-            case not WebhookCheck.Allowed:
-                LogDenied(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints)), flowId);
-                return ApiProblems.Unauthorized();
-        }
+            if (presented is Credentials.Signed signed)
+            {
+                var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? $"{request.PathBase}{request.Path}{request.QueryString}";
+                if (!WebhookCredentials.SignatureMatches(webhook.Secret, signed.Signature, signed.Timestamp, request.Method, target, body!.Span))
+                {
+                    return Denied(services, flowId);
+                }
 
-        if (body!.Length > 0 && RequestBody.JsonError(body) is { } error)
-        {
-            return ApiProblems.NotJson(error);
-        }
+                var until = DateTimeOffset.FromUnixTimeSeconds(signed.Timestamp) + options.SignatureTolerance;
+                switch (await services.GetRequiredService<IClusterClient>().GetGrain<IWebhookReplayGuardGrain>(flowId)
+                            .TryRememberAsync(Convert.ToHexStringLower(signed.Signature), until))
+                {
+                    case ReplayCheck.Replayed:
+                        return Denied(services, flowId);
+                    case ReplayCheck.Full:
+                        return ApiProblems.TooManyRequests("The webhook has taken as many signed requests as it can remember for now.", options.SignatureTolerance);
+                }
+            }
 
-        var flow = cluster.GetGrain<IFlowGrain>(flowId);
+            if (body!.Length > 0 && RequestBody.JsonError(body.Span) is { } error)
+            {
+                return ApiProblems.NotJson(error);
+            }
+
+            return await StartAsync(flowId, body.Length == 0 ? "{}" : body.Text(), WebhookMessage.Headers(request, subPath, options), webhook, options, context);
+        }
+    }
+
+    private static async Task<IResult> StartAsync(
+        string flowId, string json, IReadOnlyDictionary<string, string> headers, WebhookEntry webhook, WebhookOptions options, HttpContext context)
+    {
+        var services = context.RequestServices;
+        var client = services.GetRequiredService<IFlowActorsClient>();
+        var flow = services.GetRequiredService<IClusterClient>().GetGrain<IFlowGrain>(flowId);
         var status = await flow.GetStatusAsync();
         if (!status.UnpublishedChanges && status.PublishedRevision == 0)
         {
@@ -81,19 +125,16 @@ public static partial class WebhookEndpoints
             return ApiProblems.NotRunning(flowId, status.Lifecycle.ToString());
         }
 
-        var json = body.Length == 0 ? "{}" : Encoding.UTF8.GetString(body);
-        var headers = WebhookMessage.Headers(request, subPath, options);
-        var client = services.GetRequiredService<IFlowActorsClient>();
         if (status.Mode != FlowMode.Realtime)
         {
             return Accepted(flowId, await client.SendAsync(flowId, json, headers, context.RequestAborted));
         }
 
         var sent = await client.SendAndWaitAsync(
-            flowId, json, options.WebhookReplyTimeout, headers, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error, context.RequestAborted);
+            flowId, json, options.ReplyTimeout, headers, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error, context.RequestAborted);
         return sent.Event switch
         {
-            { Kind: FlowEventKind.HttpReply, Message: { } answer } => new HttpReplyResult(answer),
+            { Kind: FlowEventKind.HttpReply, Message: { } answer } => new HttpReplyResult(answer, webhook.AllowedReplyHeaders),
 
             // The caller is outside: it learns that the execution failed and its id, not the step's error text.
             { Kind: FlowEventKind.Error } => Results.Problem(
@@ -105,12 +146,62 @@ public static partial class WebhookEndpoints
         };
     }
 
+    /// <summary>Counts each webhook response by status (<see cref="FlowMetrics.WebhookResponded"/>) once it is sent, whichever branch wrote it.</summary>
+    private static ValueTask<object?> CountResponses(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        if (FlowMetrics.WebhookResponsesObserved)
+        {
+            invocation.HttpContext.Response.OnCompleted(static state =>
+            {
+                FlowMetrics.WebhookResponded(((HttpResponse)state).StatusCode);
+                return Task.CompletedTask;
+            }, invocation.HttpContext.Response);
+        }
+
+        return next(invocation);
+    }
+
+    /// <summary>What the request presents, as far as it can be judged without the body.</summary>
+    private static Credentials Presented(HttpRequest request, WebhookEntry webhook, WebhookOptions options, DateTimeOffset now)
+    {
+        var secret = Single(request.Headers[SecretHeader]);
+        if (secret is not null)
+        {
+            return WebhookCredentials.SecretMatches(webhook.Secret, secret) ? new Credentials.Secret() : new Credentials.Denied();
+        }
+
+        return WebhookCredentials.ParseTimestamp(Single(request.Headers[TimestampHeader])) is { } timestamp
+            && WebhookCredentials.IsFresh(timestamp, now, options.SignatureTolerance)
+            && WebhookCredentials.ParseSignature(Single(request.Headers[SignatureHeader])) is { } signature
+                ? new Credentials.Signed(timestamp, signature)
+                : new Credentials.Denied();
+    }
+
+    private static IResult Denied(IServiceProvider services, string flowId)
+    {
+        LogDenied(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints)), flowId);
+        return ApiProblems.Unauthorized();
+    }
+
     private static IResult Accepted(string flowId, string executionId) =>
         Results.Accepted($"/api/flows/{flowId}/executions/{executionId}", new MessageEndpoints.Accepted(executionId));
 
     /// <summary>A credential header sent more than once is refused rather than guessed at.</summary>
     private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
-    [LoggerMessage(EventId = 4190, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing or wrong credentials")]
+    [LoggerMessage(EventId = 4190, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing, wrong, expired or replayed credentials")]
     private static partial void LogDenied(ILogger logger, string flowId);
+
+    /// <summary>The credentials of a request, judged before its body is read.</summary>
+    private abstract record Credentials
+    {
+        /// <summary>Missing, malformed, wrong or expired: refused without reading the body.</summary>
+        public sealed record Denied : Credentials;
+
+        /// <summary>The shared secret, and it matches.</summary>
+        public sealed record Secret : Credentials;
+
+        /// <summary>A fresh timestamp and a well-formed signature, still to be checked against the body.</summary>
+        public sealed record Signed(long Timestamp, byte[] Signature) : Credentials;
+    }
 }

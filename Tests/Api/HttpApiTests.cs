@@ -149,8 +149,9 @@ public sealed class HttpApiTests
     {
         var components = await Http.GetFromJsonAsync<JsonElement>("/api/components");
         Assert.IsTrue(components.EnumerateArray().Any(c => c.GetProperty("componentId").GetString() == "echo"));
-        var revisions = await Http.GetFromJsonAsync<JsonElement>("/api/components/echo/revisions");
-        Assert.AreEqual(1, revisions[0].GetProperty("revision").GetInt32());
+        var page = await Http.GetFromJsonAsync<JsonElement>("/api/components/echo/revisions");
+        Assert.AreEqual(1, page.GetProperty("revisions")[0].GetProperty("revision").GetInt32());
+        Assert.AreEqual(1, page.GetProperty("total").GetInt32());
 
         var bad = new ComponentDeployment(new ComponentLaunch(null, null, [], new Dictionary<string, string>()), new ComponentDescriptor([], ["a"]));
         await Problems.AssertAsync(await Http.PostAsJsonAsync("/api/components/bad/revisions", bad), HttpStatusCode.BadRequest, "'launch' needs an 'image'");

@@ -16,6 +16,7 @@ namespace FlowActors.Tests.Api;
 public sealed class WebhookTests
 {
     internal const string SecretHeader = "X-Webhook-Secret";
+    internal const string TimestampHeader = "X-Webhook-Timestamp";
     internal const string SignatureHeader = "X-Webhook-Signature";
 
     private static SiloProcess s_silo = null!;
@@ -24,8 +25,8 @@ public sealed class WebhookTests
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        s_silo = await SiloProcess.StartAsync("--FlowActors:Api:MaxBodyBytes=4096", "--FlowActors:Api:WebhookReplyTimeout=00:00:20");
-        s_hooks = s_silo.NewHttpClient(withKey: false);
+        s_silo = await SiloProcess.StartAsync("--FlowActors:Api:MaxBodyBytes=4096", "--FlowActors:Webhooks:ReplyTimeout=00:00:20");
+        s_hooks = s_silo.NewWebhookClient();
         await DeployAsync(s_silo.Http);
     }
 
@@ -52,13 +53,12 @@ public sealed class WebhookTests
     public async Task OrdinaryFlow_Answers202_WithTheExecutionId_AndPassesTheRequestOn()
     {
         var (flowId, secret) = await StartFlowWithWebhookAsync(s_silo.Http, "Ordinary", reply: false);
-        await using var sdk = await SdkHost.StartAsync(s_silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(s_silo);
         using var follow = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var events = await sdk.Client.FollowSubscribedAsync(flowId, follow.Token); // the webhook sends through the silo, not this client
 
         var body = """{"name":"bob"}""";
-        var request = Hook(HttpMethod.Put, $"/hooks/{flowId}/a/b?q=1&r=2", body, secret: null);
-        request.Headers.Add(SignatureHeader, WebhookCredentials.Sign(secret, Encoding.UTF8.GetBytes(body)));
+        var request = Signed(HttpMethod.Put, $"/hooks/{flowId}/a/b?q=1&r=2", body, secret);
         request.Headers.Add("X-Request-Id", "req-1");
         var response = await s_hooks.SendAsync(request);
 
@@ -89,8 +89,8 @@ public sealed class WebhookTests
         await Problems.AssertUnauthorizedAsync(await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", "{}", secret: null)));
         await Problems.AssertUnauthorizedAsync(await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", "{}", secret + "0")));
         await Problems.AssertUnauthorizedAsync(await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", "{}", stoppedSecret)));
-        var badSignature = Hook(HttpMethod.Post, $"/hooks/{flowId}", "{}", secret: null);
-        badSignature.Headers.Add(SignatureHeader, WebhookCredentials.Sign(secret, "{ }"u8));
+        var badSignature = Signed(HttpMethod.Post, $"/hooks/{flowId}", "{ }", secret);
+        badSignature.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         await Problems.AssertUnauthorizedAsync(await s_hooks.SendAsync(badSignature));
 
         await Problems.AssertAsync(await s_hooks.SendAsync(Hook(HttpMethod.Post, "/hooks/no-such-flow", "{}", secret)), HttpStatusCode.NotFound);
@@ -136,6 +136,16 @@ public sealed class WebhookTests
         var created = await (await admin.PostAsync($"/api/flows/{flowId}/webhook", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.AreEqual($"/hooks/{flowId}", created.GetProperty("path").GetString());
         return (flowId, created.GetProperty("secret").GetString()!);
+    }
+
+    /// <summary>A request signed as a sender signs it: timestamp, method, path and query, body.</summary>
+    internal static HttpRequestMessage Signed(HttpMethod method, string path, string body, string secret, DateTimeOffset? at = null)
+    {
+        var request = Hook(method, path, body, secret: null);
+        var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        request.Headers.Add(TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(SignatureHeader, WebhookCredentials.Sign(secret, timestamp, method.Method, path, Encoding.UTF8.GetBytes(body)));
+        return request;
     }
 
     internal static HttpRequestMessage Hook(HttpMethod method, string path, string body, string? secret)

@@ -1,5 +1,6 @@
 using FlowActors.Client;
 using FlowActors.Client.Hosting;
+using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed class ClientRegistrationTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["FlowActors:Client:GatewayPort"] = "30111";
         builder.Configuration["FlowActors:Client:ClusterId"] = "from-configuration";
+        builder.Configuration["FlowActors:Client:Tls:CertificatePath"] = TestCertificates.ClientCertificatePath;
         builder.AddFlowActorsClient(o => o.ServiceId = "from-delegate").Configure(o => o.GatewayPort = 30222);
         builder.Services.Configure<FlowActorsClientOptions>(o => o.ClusterId = "configured-later");
         using var host = builder.Build();

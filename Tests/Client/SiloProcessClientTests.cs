@@ -13,7 +13,7 @@ public sealed class SiloProcessClientTests
     public async Task EmbeddedSdk_DeploysPublishesStartsAndGetsReplies_FromARealSilo()
     {
         await using var silo = await SiloProcess.StartAsync();
-        await using var sdk = await SdkHost.StartAsync(silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(silo);
         var client = sdk.Client;
         await SdkFlows.DeploySamplesAsync(client);
         var flowId = await SdkFlows.StartAsync(client, SdkFlows.ShoutAndReply(), FlowMode.Realtime);

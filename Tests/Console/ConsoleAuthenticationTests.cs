@@ -99,14 +99,19 @@ public sealed class ConsoleAuthenticationTests
     }
 
     [TestMethod]
+    [TestCategory("Security")]
     public async Task Session_ThatIsTamperedWithOrLoggedOut_IsRefused()
     {
         using var browser = Browser(out var cookies);
         await LogInAsync(browser, SiloProcess.ApiKey, "/console/");
         var token = cookies.GetCookies(s_silo.BaseAddress)["flowactors_session"]!.Value;
-        var (expiry, mac) = (token.Split('.')[0], token.Split('.')[1]);
+        var (id, expiry, mac) = (token.Split('.')[0], token.Split('.')[1], token.Split('.')[2]);
 
-        foreach (var forged in new[] { $"{long.Parse(expiry) + 3600}.{mac}", $"{expiry}.{mac[..^1]}{(mac[^1] == '0' ? '1' : '0')}", "1.00", "garbage", SiloProcess.ApiKey })
+        foreach (var forged in new[]
+                 {
+                     $"{id}.{long.Parse(expiry) + 3600}.{mac}", $"{id}.{expiry}.{mac[..^1]}{(mac[^1] == '0' ? '1' : '0')}",
+                     $"{id[..^1]}{(id[^1] == '0' ? '1' : '0')}.{expiry}.{mac}", "1.00", "a.1.00", "garbage", SiloProcess.ApiKey,
+                 })
         {
             cookies.Add(s_silo.BaseAddress, new Cookie("flowactors_session", forged));
             await Problems.AssertUnauthorizedAsync(await browser.GetAsync("/api/overview"));
@@ -117,6 +122,11 @@ public sealed class ConsoleAuthenticationTests
         var logout = await browser.PostAsync("/console/logout", null);
         Assert.AreEqual("/console/login", logout.Headers.Location?.OriginalString);
         await Problems.AssertUnauthorizedAsync(await browser.GetAsync("/api/overview"));
+
+        // The browser forgot the cookie; someone who copied it still has it. Logging out ended the session itself.
+        cookies.Add(s_silo.BaseAddress, new Cookie("flowactors_session", token));
+        await Problems.AssertUnauthorizedAsync(await browser.GetAsync("/api/overview"));
+        Assert.AreEqual(HttpStatusCode.Redirect, (await browser.GetAsync("/dashboard/")).StatusCode);
     }
 
     [TestMethod]

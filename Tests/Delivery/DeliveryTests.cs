@@ -47,7 +47,7 @@ public sealed class DeliveryTests
             "fails until fixed",
             new StepDefinition("shout", "transform", "uppercase", """{"field":"name"}"""),
             new StepDefinition("check", component, "maybeFail")));
-        await using var sdk = await SdkHost.StartAsync(s_silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(s_silo);
         using var follow = new CancellationTokenSource(Wait);
         await using var events = (await sdk.Client.FollowSubscribedAsync(flowId, follow.Token)).GetAsyncEnumerator(follow.Token);
 
@@ -103,7 +103,7 @@ public sealed class DeliveryTests
         var flowId = await StartFlowAsync(http, "Ordinary", FlowDefinition.Chain(
             "slow", new StepDefinition("wait", "delay", "delay", """{"ms":50}"""), new StepDefinition("answer", "echo", "echo")));
         var secret = (await (await http.PostAsync($"/api/flows/{flowId}/webhook", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
-        await using var sdk = await SdkHost.StartAsync(s_silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(s_silo);
         using var follow = new CancellationTokenSource(Wait * 2);
         var events = await sdk.Client.FollowSubscribedAsync(flowId, follow.Token);
 
@@ -169,7 +169,7 @@ public sealed class DeliveryTests
     [Timeout(120_000, CooperativeCancellation = true)]
     public async Task Sdk_SendingBeyondTheBacklog_ThrowsFlowBusyException_WithRetryAfter()
     {
-        await using var sdk = await SdkHost.StartAsync(s_silo.GatewayPort);
+        await using var sdk = await SdkHost.StartAsync(s_silo);
         var flowId = await SdkFlows.StartAsync(sdk.Client, FlowDefinition.Chain(
             "slower", new StepDefinition("wait", "delay", "delay", """{"ms":300}""")), FlowMode.Ordinary);
         for (var i = 0; i < Backlog; i++)

@@ -98,4 +98,67 @@ public sealed class FlowValidatorTests
     {
         Assert.AreEqual("steps", Validate([]).Single().Field);
     }
+
+    [TestMethod]
+    public void FanOutBomb_IsRefused_NamingTheLimit()
+    {
+        var (steps, edges) = Layered(layers: 14, width: 2); // one message → 16,384 outputs at the last layer
+
+        var error = FlowValidator.Validate(new FlowDefinition("bomb", steps, edges), Components).Single();
+
+        Assert.AreEqual("edges", error.Field);
+        StringAssert.Contains(error.Message, "more than 1000 step calls");
+        StringAssert.Contains(error.Message, "FlowActors:Flows:MaxMessagesPerExecution");
+    }
+
+    [TestMethod]
+    public void FanOut_IsCountedAlongEveryPath_UpToTheLimit()
+    {
+        var (steps, edges) = Layered(layers: 3, width: 3); // 1 + 3 + 9 + 27 = 40 calls: three wide at every layer, all connected
+        var definition = new FlowDefinition("wide", steps, edges);
+        var graph = FlowGraph.Create(definition);
+
+        Assert.AreEqual(40, FlowValidator.StepCallsPerMessage(graph, "entry", cap: 1000));
+        Assert.IsEmpty(FlowValidator.Validate(definition, Components, maxMessagesPerExecution: 40));
+        Assert.AreEqual("edges", FlowValidator.Validate(definition, Components, maxMessagesPerExecution: 39).Single().Field);
+    }
+
+    [TestMethod]
+    public void TheLargestBomb_IsCountedQuickly_WithoutOverflow()
+    {
+        var (steps, edges) = Layered(layers: 49, width: 2); // 99 steps, 2^50 - 1 paths
+
+        var graph = FlowGraph.Create(new FlowDefinition("bomb", steps, edges));
+
+        Assert.AreEqual(1001, FlowValidator.StepCallsPerMessage(graph, "entry", cap: 1001));
+        Assert.AreEqual((1L << 50) - 1, FlowValidator.StepCallsPerMessage(graph, "entry", cap: long.MaxValue));
+    }
+
+    [TestMethod]
+    public void LongIds_AreQuotedShort_InMessages()
+    {
+        var id = new string('x', 400_000);
+
+        var error = Validate([Step(id)]).First();
+
+        Assert.IsLessThan(200, error.Message.Length, "the 400 KB id is not sent back");
+        StringAssert.Contains(error.Message, "xxxx…");
+    }
+
+    /// <summary>An entry step, then <paramref name="layers"/> layers of <paramref name="width"/> steps, each step linked to every step of the next layer.</summary>
+    internal static (StepDefinition[] Steps, FlowEdge[] Edges) Layered(int layers, int width)
+    {
+        var steps = new List<StepDefinition> { new("entry", "echo", "echo") };
+        var edges = new List<FlowEdge>();
+        string[] previous = ["entry"];
+        for (var layer = 0; layer < layers; layer++)
+        {
+            var current = Enumerable.Range(0, width).Select(i => $"l{layer}-{i}").ToArray();
+            steps.AddRange(current.Select(id => new StepDefinition(id, "echo", "echo")));
+            edges.AddRange(previous.SelectMany(from => current.Select(to => new FlowEdge(from, to))));
+            previous = current;
+        }
+
+        return (steps.ToArray(), edges.ToArray());
+    }
 }

@@ -39,7 +39,7 @@ public sealed class SiloActivationCollectionTests
 
         var before = await Task.WhenAll(realtime.Select(flowId => ContainersAsync(http, flowId)));
 
-        await using (var sdk = await SdkHost.StartAsync(silo.GatewayPort))
+        await using (var sdk = await SdkHost.StartAsync(silo))
         {
             await sdk.Cluster.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         }

@@ -15,7 +15,7 @@ public sealed class StepInboxTests
     {
         var batches = new List<int[]>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 100, maxBatchSize: 4, async batch =>
+        var inbox = new StepInbox(capacity: 100, maxBatchSize: 4, maxBatchBytes: int.MaxValue, async batch =>
         {
             batches.Add([.. batch.Select(Number)]);
             await gate.Task;
@@ -35,10 +35,33 @@ public sealed class StepInboxTests
     });
 
     [TestMethod]
+    public Task Inbox_EndsABatchBeforeItsBodiesPassTheByteBound_AndSendsALargeMessageAlone() => OnOneThreadAsync(async () =>
+    {
+        var batches = new List<int[]>();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inbox = new StepInbox(capacity: 100, maxBatchSize: 100, maxBatchBytes: 1000, async batch =>
+        {
+            batches.Add([.. batch.Select(e => e.Message.Body.Length)]);
+            await gate.Task;
+        });
+
+        // All six are queued before the pump runs: a third 400 would pass 1000; 5000 is over the bound alone and still goes.
+        foreach (var size in new[] { 10, 400, 400, 400, 5000, 10 })
+        {
+            await inbox.EnqueueAsync(new InboxEntry(new FlowMessage($"m{size}", new string('1', size), new Dictionary<string, string>(), "e"), 0));
+        }
+
+        gate.SetResult();
+        Assert.IsEmpty(await WhenDrainedAsync(inbox));
+
+        Assert.AreEqual("10,400,400 | 400 | 5000 | 10", string.Join(" | ", batches.Select(b => string.Join(',', b))));
+    });
+
+    [TestMethod]
     public Task Inbox_WhenFull_HoldsTheSenderBack_UntilABatchIsTaken() => OnOneThreadAsync(async () =>
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 2, maxBatchSize: 2, _ => gate.Task);
+        var inbox = new StepInbox(capacity: 2, maxBatchSize: 2, maxBatchBytes: int.MaxValue, _ => gate.Task);
         await inbox.EnqueueAsync(Entry(0));
         await Task.Yield(); // the pump takes 0 and waits on the gate
         await inbox.EnqueueAsync(Entry(1));
@@ -58,7 +81,7 @@ public sealed class StepInboxTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var processed = new List<int>();
-        var inbox = new StepInbox(capacity: 10, maxBatchSize: 1, async batch =>
+        var inbox = new StepInbox(capacity: 10, maxBatchSize: 1, maxBatchBytes: int.MaxValue, async batch =>
         {
             processed.AddRange(batch.Select(Number));
             await gate.Task;

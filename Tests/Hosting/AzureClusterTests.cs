@@ -111,7 +111,7 @@ public sealed class AzureClusterTests
         await using var second = await AzureSiloCluster.StartAsync(3, identity: first);
         await WaitForActiveSilosAsync(second, 3);
         // Another silo than the one the world was made on.
-        await world.AssertSurvivedAsync(second.Silos[2].Http, WarmUp);
+        await world.AssertSurvivedAsync(second.Silos[2], WarmUp);
     }
 
     public TestContext TestContext { get; set; } = null!;

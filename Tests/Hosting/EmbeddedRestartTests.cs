@@ -39,7 +39,7 @@ public sealed class EmbeddedRestartTests
             await using var second = await SiloProcess.StartInAsync(dataFolder);
             // Before anyone touches a flow: the silo wakes the running real-time flow, which starts its three steps.
             await WaitForChildrenAsync(second, count: 3, WarmUp);
-            await world.AssertSurvivedAsync(second.Http, WarmUp);
+            await world.AssertSurvivedAsync(second, WarmUp);
         }
         finally
         {

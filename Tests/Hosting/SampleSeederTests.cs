@@ -38,8 +38,8 @@ public sealed class SampleSeederTests
             var draft = await second.Http.GetFromJsonAsync<JsonElement>($"/api/flows/{SampleFlowSeeder.OrdinaryFlow}/draft");
             Assert.AreEqual("mine", draft.GetProperty("name").GetString(), "the user's draft is kept");
             Assert.AreEqual("Running", (await second.Http.GetFromJsonAsync<JsonElement>($"/api/flows/{SampleFlowSeeder.OrdinaryFlow}")).GetProperty("lifecycle").GetString());
-            Assert.AreEqual(2, (await second.Http.GetFromJsonAsync<JsonElement>("/api/components/echo/revisions")).GetArrayLength(), "no revision is added to a deployed component");
-            Assert.AreEqual(1, (await second.Http.GetFromJsonAsync<JsonElement>("/api/components/transform/revisions")).GetArrayLength());
+            Assert.AreEqual(2, (await second.Http.GetFromJsonAsync<JsonElement>("/api/components/echo/revisions")).GetProperty("total").GetInt32(), "no revision is added to a deployed component");
+            Assert.AreEqual(1, (await second.Http.GetFromJsonAsync<JsonElement>("/api/components/transform/revisions")).GetProperty("total").GetInt32());
         }
         finally
         {

@@ -7,6 +7,8 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;
 
+using FlowActors.Tests.Infrastructure;
+
 namespace FlowActors.Tests.Hosting;
 
 /// <summary>
@@ -65,8 +67,9 @@ internal sealed class UserWorld
     /// Everything reads back as it was, the running flows run again (the real-time one warm, within
     /// <paramref name="warmUp"/>) and answer messages, and the webhook's secret still opens it.
     /// </summary>
-    public async Task AssertSurvivedAsync(HttpClient admin, TimeSpan warmUp)
+    public async Task AssertSurvivedAsync(SiloProcess silo, TimeSpan warmUp)
     {
+        var admin = silo.Http;
         var listed = (await admin.GetFromJsonAsync<JsonElement>("/api/flows")).EnumerateArray().Select(f => f.GetProperty("flowId").GetString()).ToArray();
         CollectionAssert.IsSubsetOf(Flows.ToArray(), listed, $"flows listed: {string.Join(", ", listed)}");
         var components = (await admin.GetFromJsonAsync<JsonElement>("/api/components")).EnumerateArray().Select(c => c.GetProperty("componentId").GetString()).ToArray();
@@ -84,7 +87,8 @@ internal sealed class UserWorld
             Content = new StringContent("""{"name":"hook"}""", Encoding.UTF8, "application/json"),
         };
         hook.Headers.Add("X-Webhook-Secret", WebhookSecret);
-        var answer = await admin.SendAsync(hook);
+        using var hooks = silo.NewWebhookClient(); // webhooks have a listener of their own
+        var answer = await hooks.SendAsync(hook);
         Assert.AreEqual(HttpStatusCode.Accepted, answer.StatusCode, await answer.Content.ReadAsStringAsync());
     }
 

@@ -29,6 +29,7 @@ public sealed class AzureSiloCluster : IAsyncDisposable
     /// <summary>Starts <paramref name="count"/> silos of a new cluster (or of <paramref name="identity"/>'s, to restart it).</summary>
     public static async Task<AzureSiloCluster> StartAsync(int count, AzureSiloCluster? identity = null)
     {
+        _ = TestCertificates.Silo; // made before the silos start, which read them
         var connectionString = await Azurite.EnsureAsync();
         var prefix = identity?.Prefix ?? Azurite.NewPrefix();
         var clusterId = identity?.ClusterId ?? $"c-{prefix}";
@@ -59,6 +60,7 @@ public sealed class AzureSiloCluster : IAsyncDisposable
         options.AzureTableConnectionString = ConnectionString;
         options.AzureResourcePrefix = Prefix;
         options.ClusterId = ClusterId;
+        options.Tls.CertificatePath = TestCertificates.ClientCertificatePath;
     }
 
     /// <summary>Stops every silo with SIGTERM, as an operator stopping the cluster would.</summary>
@@ -75,7 +77,8 @@ public sealed class AzureSiloCluster : IAsyncDisposable
         $"--FlowActors:Azure:ResourcePrefix={prefix}",
         $"--FlowActors:Silo:ClusterId={clusterId}",
         "--FlowActors:Silo:AdvertisedAddress=127.0.0.1",
-        "--FlowActors:Containers:Kind=Process");
+        "--FlowActors:Containers:Kind=Process",
+        $"--FlowActors:Silo:Tls:CertificatePath={TestCertificates.SiloCertificatePath}"); // one authority for the cluster, configured as in production
 
     public async ValueTask DisposeAsync()
     {

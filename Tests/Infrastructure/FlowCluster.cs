@@ -1,4 +1,5 @@
 using FlowActors.Client.Events;
+using FlowActors.Client.Hosting;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains;
@@ -16,7 +17,8 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// A one-silo in-process cluster in the embedded profile (grain state in a SQLite file of its own, fast streams,
-/// components as real local processes), with short timeouts so that idle and failure paths finish quickly.
+/// components as real local processes, mutual TLS with the embedded certificates), with short timeouts so that idle and
+/// failure paths finish quickly.
 /// </summary>
 internal sealed class FlowCluster : IAsyncDisposable
 {
@@ -48,6 +50,12 @@ internal sealed class FlowCluster : IAsyncDisposable
 
     /// <param name="configure">Applied after the embedded profile, e.g. to choose the Docker runtime.</param>
     /// <param name="steps">Applied after the cluster's step timings.</param>
+    /// <param name="tls">
+    /// Mutual TLS between the silos and the client, as the Silo runs. Off only for tests that kill a silo: Orleans'
+    /// in-memory test transport cannot abort a connection that TLS wraps (its abort cancels the outer pipe, not the write
+    /// the TLS stream waits on), so a survivor would wait for ever on a write to the dead silo. Real sockets close;
+    /// killing a real silo process with TLS is tested against the Azure profile.
+    /// </param>
     /// <param name="reconcilePeriod">
     /// How often running real-time flows re-check their steps (their reminder); Orleans' minimum reminder period is
     /// lowered to match. Production's default (1 minute) when null.
@@ -57,7 +65,8 @@ internal sealed class FlowCluster : IAsyncDisposable
         TimeSpan? idleTimeout = null,
         Action<ISiloBuilder>? configure = null,
         Action<StepOptions>? steps = null,
-        TimeSpan? reconcilePeriod = null)
+        TimeSpan? reconcilePeriod = null,
+        bool tls = true)
     {
         var idle = idleTimeout ?? DefaultIdleTimeout;
         var logs = new SiloLogs();
@@ -75,6 +84,11 @@ internal sealed class FlowCluster : IAsyncDisposable
                 options.ColdStartTimeout = TimeSpan.FromSeconds(20);
                 steps?.Invoke(options);
             });
+            if (tls)
+            {
+                silo.UseClusterTls(TestCertificates.Silo);
+            }
+
             if (reconcilePeriod is { } period)
             {
                 silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period);
@@ -85,7 +99,14 @@ internal sealed class FlowCluster : IAsyncDisposable
             configure?.Invoke(silo);
         });
         builder.ConfigureSiloHost((_, host) => host.Logging.AddProvider(logs).AddFilter<SiloLogs>("FlowActors", LogLevel.Debug));
-        builder.ConfigureClient(client => client.AddFlowStreams());
+        builder.ConfigureClient(client =>
+        {
+            client.AddFlowStreams();
+            if (tls)
+            {
+                client.UseClusterTls(TestCertificates.Client);
+            }
+        });
         if (Environment.GetEnvironmentVariable("FLOWACTORS_TEST_LOGS") == "1")
         {
             // Silo logs on the console, for a failing test run by hand.

@@ -14,10 +14,15 @@ public sealed class SdkHost : IAsyncDisposable
 
     public IFlowActorsClient Client => _host.Services.GetRequiredService<IFlowActorsClient>();
 
-    /// <summary>The Orleans client underneath, for what operators do with Orleans' own tools (the management grain).</summary>
+    /// <summary>The Orleans client underneath, for what the SDK does not offer (management grains in tests).</summary>
     public IClusterClient Cluster => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static Task<SdkHost> StartAsync(int gatewayPort) => StartAsync(o => o.GatewayPort = gatewayPort);
+    /// <summary>Connects to <paramref name="silo"/>'s gateway with the client certificate the silo made, as a user's service does.</summary>
+    public static Task<SdkHost> StartAsync(SiloProcess silo) => StartAsync(o =>
+    {
+        o.GatewayPort = silo.GatewayPort;
+        o.Tls.CertificatePath = silo.ClientCertificatePath;
+    });
 
     public static async Task<SdkHost> StartAsync(Action<FlowActorsClientOptions> configure)
     {

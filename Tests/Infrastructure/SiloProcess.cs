@@ -7,8 +7,9 @@ namespace FlowActors.Tests.Infrastructure;
 
 /// <summary>
 /// The built Silo, run as its own process with <c>dotnet</c> on free loopback ports, as an operator runs it:
-/// real Kestrel, real gateway, its state in a data folder of its own (a temporary one unless given). Killed (with
-/// the component processes it started) by its PID on dispose.
+/// real Kestrel (admin and webhook listeners), real gateway with mutual TLS, its state in a data folder of its own (a
+/// temporary one unless given), where it also makes its cluster certificates on first start, as it does for a user.
+/// Killed (with the component processes it started) by its PID on dispose.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -19,25 +20,40 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private const int KeptLines = 20_000;
 
+    /// <summary>Settings that lift the webhook rate limits, for tests about what happens to requests that get past them.</summary>
+    public static readonly string[] NoRateLimits =
+    [
+        "--FlowActors:Webhooks:RateLimits:PerClientPerSecond=1000000", "--FlowActors:Webhooks:RateLimits:PerClientBurst=1000000",
+        "--FlowActors:Webhooks:RateLimits:PerClientConcurrent=1000000", "--FlowActors:Webhooks:RateLimits:PerFlowPerSecond=1000000",
+        "--FlowActors:Webhooks:RateLimits:PerFlowBurst=1000000",
+    ];
+
     private static readonly LoopbackPorts Ports = new();
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string? _ownDirectory;
+    private readonly string _dataFolder;
     private HttpClient? _http;
     private string? _apiKey;
 
-    private SiloProcess(Process process, int httpPort, int siloPort, int gatewayPort, string? apiKey, string? ownDirectory)
+    private SiloProcess(Process process, int[] ports, string? apiKey, string? ownDirectory, string dataFolder)
     {
         _process = process;
         _apiKey = apiKey;
         _ownDirectory = ownDirectory;
-        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
-        SiloPort = siloPort;
-        GatewayPort = gatewayPort;
+        _dataFolder = dataFolder;
+        BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}");
+        SiloPort = ports[1];
+        GatewayPort = ports[2];
+        WebhookAddress = new Uri($"http://127.0.0.1:{ports[3]}");
     }
 
+    /// <summary>The admin listener: API, console, dashboard.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The public listener: webhooks only.</summary>
+    public Uri WebhookAddress { get; }
 
     /// <summary>The silo-to-silo port.</summary>
     public int SiloPort { get; }
@@ -50,10 +66,20 @@ public sealed class SiloProcess : IAsyncDisposable
         ["gateway port"] = GatewayPort,
         ["silo-to-silo port"] = SiloPort,
         ["admin HTTP port"] = BaseAddress.Port,
+        ["webhook port"] = WebhookAddress.Port,
     };
 
-    /// <summary>The folder the silo runs in (its content root), where its data folder <c>.flowactors/</c> is.</summary>
+    /// <summary>The folder the silo runs in (its content root) when it has one of its own.</summary>
     public string ContentRoot => _ownDirectory ?? SiloDirectory();
+
+    /// <summary>The silo's data folder: its key, its state and the cluster certificates it made.</summary>
+    public string DataFolder => _dataFolder;
+
+    /// <summary>Where the silo keeps the cluster certificates it made (unless it was given some).</summary>
+    public string TlsFolder => Path.Combine(_dataFolder, "tls");
+
+    /// <summary>The client certificate the silo made on first start: what the SDK presents to its gateway.</summary>
+    public string ClientCertificatePath => Path.Combine(TlsFolder, "client.pfx");
 
     /// <summary>The silo's process id.</summary>
     public int ProcessId => _process.Id;
@@ -71,7 +97,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static Task<SiloProcess> StartAsync(params string[] settings)
     {
         var dataFolder = Directory.CreateTempSubdirectory("flowactors-data-").FullName;
-        return StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: dataFolder);
+        return StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: dataFolder, dataFolder);
     }
 
     /// <summary>
@@ -79,7 +105,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// same folder finds its state (a restart).
     /// </summary>
     public static Task<SiloProcess> StartInAsync(string dataFolder, params string[] settings) =>
-        StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: null);
+        StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: null, dataFolder);
 
     /// <summary>
     /// A silo with the shipped settings (appsettings.json, sample flows, a generated API key, the "dev" cluster), as
@@ -94,12 +120,13 @@ public sealed class SiloProcess : IAsyncDisposable
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         }
 
-        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory);
+        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory, Path.Combine(directory, ".flowactors"));
     }
 
-    private static async Task<SiloProcess> StartAsync(string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory)
+    private static async Task<SiloProcess> StartAsync(
+        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder)
     {
-        var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
+        var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -112,6 +139,7 @@ public sealed class SiloProcess : IAsyncDisposable
             $"--urls=http://127.0.0.1:{ports[0]}",
             $"--FlowActors:Silo:SiloPort={ports[1]}",
             $"--FlowActors:Silo:GatewayPort={ports[2]}",
+            $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
             .. apiKey is null ? Array.Empty<string>() : [$"--FlowActors:Api:Key={apiKey}"],
             .. settings,
         ];
@@ -121,7 +149,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports[0], ports[1], ports[2], apiKey, ownDirectory);
+        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -137,6 +165,14 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         return silo;
+    }
+
+    /// <summary>A client of the webhook listener (no API key).</summary>
+    public HttpClient NewWebhookClient()
+    {
+        var http = new HttpClient { BaseAddress = WebhookAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return http;
     }
 
     public HttpClient NewHttpClient(bool withKey)

@@ -77,6 +77,7 @@ public sealed class DockerIsolationTests
             {
                 o.GatewayPort = silo.GatewayPort;
                 o.ClusterId = cluster;
+                o.Tls.CertificatePath = silo.ClientCertificatePath;
             });
             var probe = SampleDeployments.Probe();
 

@@ -7,7 +7,7 @@ namespace FlowActors.Tests.Isolation;
 /// <summary>
 /// The component boundary of a real <c>Silo</c> process with its shipped settings (local processes), asked from inside a
 /// component that flows run through: it cannot connect to the silo's gateway, silo-to-silo or admin HTTP port, nor read
-/// the silo's data folder, while real-time and ordinary flows through it work.
+/// the silo's data folder (its key, its client certificate), while real-time and ordinary flows through it work.
 /// </summary>
 [TestClass]
 [SupportedOSPlatform("linux")]
@@ -19,18 +19,21 @@ public sealed class SiloComponentBoundaryTests
         await using var silo = await SiloProcess.StartWithDefaultsAsync();
         // The silo's folder is a private temporary one: opened for traversal, only the data folder's own permissions count.
         File.SetUnixFileMode(silo.ContentRoot, File.GetUnixFileMode(silo.ContentRoot) | UnixFileMode.OtherExecute);
-        var data = Path.Combine(silo.ContentRoot, ".flowactors");
+        var data = silo.DataFolder;
         var key = Path.Combine(data, "api-key");
         Assert.IsTrue(File.Exists(key), "The silo generated no key in its data folder.");
-        await using var sdk = await SdkHost.StartAsync(silo.GatewayPort);
+        var certificate = silo.ClientCertificatePath;
+        Assert.IsTrue(File.Exists(certificate), "The silo made no client certificate in its data folder.");
+        await using var sdk = await SdkHost.StartAsync(silo);
 
-        var reports = await ProbeFlows.RunAsync(sdk.Client, silo.ControlPlanePorts(), [data, key]);
+        var reports = await ProbeFlows.RunAsync(sdk.Client, silo.ControlPlanePorts(), [data, key, certificate]);
 
         foreach (var (mode, report) in reports)
         {
             report.AssertNoneConnected(silo.ControlPlanePorts());
             Assert.AreEqual("denied", report.Reads[data], $"{mode}: {ProbeReport.Describe(report.Reads)}");
             Assert.AreEqual("denied", report.Reads[key], $"{mode}: {ProbeReport.Describe(report.Reads)}");
+            Assert.AreEqual("denied", report.Reads[certificate], $"{mode}: {ProbeReport.Describe(report.Reads)}");
             Assert.AreEqual("65534", report.User, mode.ToString());
             CollectionAssert.AreEqual(new[] { "lo" }, report.Interfaces.ToArray(), mode.ToString());
         }

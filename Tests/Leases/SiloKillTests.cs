@@ -18,7 +18,7 @@ public sealed class SiloKillTests
         try
         {
             await using var silo = await SiloProcess.StartAsync();
-            await using (var sdk = await SdkHost.StartAsync(silo.GatewayPort))
+            await using (var sdk = await SdkHost.StartAsync(silo))
             {
                 await SdkFlows.DeploySamplesAsync(sdk.Client);
                 var realtime = await SdkFlows.StartAsync(sdk.Client, SampleFlows.ThreeSteps(), FlowMode.Realtime, prefix);

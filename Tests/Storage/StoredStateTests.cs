@@ -10,6 +10,8 @@ using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Interfaces.Webhooks;
+using FlowActors.Grains.Sessions;
 using FlowActors.Grains.Steps;
 using FlowActors.Grains.Triggers.Schedules;
 using FlowActors.Grains.Triggers.ServiceBus;
@@ -102,13 +104,17 @@ public sealed class StoredStateTests
     }
 
     [TestMethod]
-    public void CatalogAndWebhookStates_ReadBack()
+    public void CatalogWebhookAndSessionStates_ReadBack()
     {
         var catalog = new CatalogState();
         catalog.Ids.Add("b");
         catalog.Ids.Add("a");
         AssertReadsBack(catalog);
-        AssertReadsBack(new WebhookState { Secret = [1, 2, 3], RotatedAt = DateTimeOffset.UnixEpoch });
+        var webhooks = new WebhookRegistryState { Version = 3 };
+        webhooks.Webhooks["a"] = new WebhookEntry([1, 2, 3], [], DateTimeOffset.UnixEpoch);
+        webhooks.Webhooks["b"] = new WebhookEntry([4], ["Location"], DateTimeOffset.UnixEpoch);
+        AssertReadsBack(webhooks);
+        AssertReadsBack(new AdminSessionState { ExpiresAt = DateTimeOffset.UnixEpoch });
     }
 
     [TestMethod]

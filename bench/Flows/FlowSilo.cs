@@ -7,6 +7,8 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Telemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,9 +35,12 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
         new StepDefinition("second", Echo, "echo"),
         new StepDefinition("third", Echo, "echo"));
 
-    public static async Task<FlowSilo> StartAsync(ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    /// <param name="settings">Configuration over the environment's (e.g. FlowActors:Telemetry:*).</param>
+    public static async Task<FlowSilo> StartAsync(
+        ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"] = kind.ToString();
         // Grain state in a SQLite file of the benchmark's own, under the system's temporary folder.
         builder.Configuration[$"{SiloHostOptions.Section}:DataFolder"] = Path.Combine(Path.GetTempPath(), $"flowactors-bench-{Guid.NewGuid():N}");
@@ -51,6 +56,10 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
                 steps.StartTimeout = TimeSpan.FromSeconds(60);
             });
         });
+
+        // As the silo ships (the console's charts listen) unless FlowActors__Telemetry__* says otherwise: the cost of
+        // tracing and metrics is measured by running the suite with them on and off.
+        builder.AddFlowActorsTelemetry(TelemetryOptions.From(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         var silo = new FlowSilo(host);

@@ -4,7 +4,9 @@
 # Vault with the instance's managed identity, writes /etc/flowactors/silo.env and starts the systemd service.
 # Everything it needs comes from the environment that cloud-init sets from the Bicep parameters:
 #   STORAGE_ACCOUNT      the storage account's name (tables, blobs and queues, reached with the managed identity)
-#   KEY_VAULT_NAME       the vault holding the secret "flowactors-admin-key"
+#   KEY_VAULT_NAME       the vault holding the secret "flowactors-admin-key", the certificate "flowactors-silo-certificate"
+#                        (the silos' TLS certificate, imported as PKCS#12) and the secret "flowactors-cluster-authority"
+#                        (the PEM of the authority that issued it and the clients' certificates; docs/security.md)
 #   IDENTITY_CLIENT_ID   the user-assigned managed identity's client id
 #   CLUSTER_ID           e.g. "prod"; SERVICE_ID stays "flowactors" unless set
 set -euo pipefail
@@ -24,6 +26,15 @@ token() { imds "identity/oauth2/token?api-version=2018-02-01&resource=$1&client_
 # The admin key never touches a disk image or a template: read from Key Vault at boot, kept owner-only.
 ADMIN_KEY=$(curl -sf -H "Authorization: Bearer $(token https://vault.azure.net)" \
   "https://$KEY_VAULT_NAME.vault.azure.net/secrets/flowactors-admin-key?api-version=7.4" | jq -r .value)
+# The cluster's TLS material, the same on every instance: the silo certificate (a Key Vault certificate's secret is its
+# PKCS#12, base64) and the authority every member must chain to.
+install -d -o flowactors -g flowactors -m 700 /var/lib/flowactors/tls
+secret() { curl -sf -H "Authorization: Bearer $(token https://vault.azure.net)" \
+  "https://$KEY_VAULT_NAME.vault.azure.net/secrets/$1?api-version=7.4" | jq -r .value; }
+secret flowactors-silo-certificate | base64 -d >/var/lib/flowactors/tls/silo.pfx
+secret flowactors-cluster-authority >/var/lib/flowactors/tls/ca.pem
+chown flowactors:flowactors /var/lib/flowactors/tls/silo.pfx /var/lib/flowactors/tls/ca.pem
+chmod 600 /var/lib/flowactors/tls/silo.pfx /var/lib/flowactors/tls/ca.pem
 PRIVATE_IP=$(imds "instance/network/interface/0/ipv4/ipAddress/0/privateIpAddress?api-version=2021-02-01&format=text")
 
 umask 077
@@ -40,6 +51,8 @@ FlowActors__Azure__QueueServiceUri=https://${STORAGE_ACCOUNT}.queue.core.windows
 FlowActors__Azure__ManagedIdentityClientId=${IDENTITY_CLIENT_ID}
 FlowActors__Containers__Kind=Docker
 FlowActors__Api__Key=${ADMIN_KEY}
+FlowActors__Silo__Tls__CertificatePath=/var/lib/flowactors/tls/silo.pfx
+FlowActors__Silo__Tls__CertificateAuthorityPath=/var/lib/flowactors/tls/ca.pem
 ENV
 chown root:flowactors /etc/flowactors/silo.env
 chmod 640 /etc/flowactors/silo.env

@@ -27,7 +27,10 @@ function row(component) {
     el('td', {}, el('b', {}, component.componentId), el('div', { class: 'sub' }, `newest: revision ${component.latestRevision}`)),
     el('td', {}, component.revisions.map(r => el('div', {},
       `revision ${r.revision}`, r.revision === component.latestRevision ? el('span', { class: 'tag' }, 'newest') : '',
-      el('div', { class: 'sub' }, `${ago(r.createdAt)} · ${r.image ?? r.command ?? ''} · ${r.actions.join(', ')}`)))),
+      el('div', { class: 'sub' }, `${ago(r.createdAt)} · ${r.image ?? r.command ?? ''} · ${r.actions.join(', ')}`))),
+      component.revisionCount > component.revisions.length
+        ? el('div', { class: 'sub' }, `and ${component.revisionCount - component.revisions.length} older: GET /api/components/${component.componentId}/revisions`)
+        : ''),
     el('td', {}, component.usedBy.length ? component.usedBy.map(use) : el('span', { class: 'sub' }, 'No flow uses it')));
 }
 
