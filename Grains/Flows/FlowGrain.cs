@@ -265,7 +265,8 @@ public sealed partial class FlowGrain(
         }
 
         var pinned = run.Mode == FlowMode.Realtime ? run.Components[stepId] : null;
-        return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned);
+        var flowDelivery = run.Flow.Definition.Delivery;
+        return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned, step.Delivery?.Over(flowDelivery) ?? flowDelivery);
     }
 
     private IStepGrain Step(string stepId) => GrainFactory.GetGrain<IStepGrain>(FlowStreams.StepKey(FlowId, stepId));

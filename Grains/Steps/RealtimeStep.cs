@@ -23,6 +23,8 @@ internal sealed partial class RealtimeStep : IStepRunner
     private readonly StepInvoker _invoker;
     private readonly StepInbox _inbox;
     private readonly ComponentRevision _revision;
+    private readonly StepRetries _retries;
+    private readonly Dictionary<string, InboxEntry> _waiting = new(StringComparer.Ordinal);
     private IGrainTimer? _leaseTimer;
     private Task _establishing = Task.CompletedTask;
     private StepPhase _phase;
@@ -40,6 +42,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
         _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, ProcessAsync);
+        _retries = step.Retries(plan);
         step.Streams.UseNext(plan.NextSteps);
     }
 
@@ -106,7 +109,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     public async Task StopAsync()
     {
         await EndAsync();
-        await AccountForAsync(await _inbox.CloseAsync(),
+        await AccountForAsync([.. await _inbox.CloseAsync(), .. TakeWaiting()],
             $"Step '{_step.StepId}' stopped (its flow was stopped, or failed) before it processed the message; it was not processed. Start the flow and send it again.");
         if (_container.Lease is { } lease)
         {
@@ -138,7 +141,7 @@ internal sealed partial class RealtimeStep : IStepRunner
 
         // Out of time for the deactivation: the call in flight is cancelled too, and its messages get error events.
         using var outOfTime = cancellationToken.Register(_run.Cancel);
-        await AccountForAsync(await _inbox.CloseAsync(drainUntil: cancellationToken),
+        await AccountForAsync([.. await _inbox.CloseAsync(drainUntil: cancellationToken), .. TakeWaiting()],
             $"Step '{_step.StepId}' moved (its activation ended) before it processed the message; it was not processed. Send it again.");
         await EndAsync();
         _container.Detach();

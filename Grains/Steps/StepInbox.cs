@@ -27,6 +27,9 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
 
     public int Count => _queue.Count;
 
+    /// <summary>Takes no more entries (<see cref="CloseAsync()"/> was called).</summary>
+    public bool IsClosed => _closed;
+
     /// <summary>
     /// Queues <paramref name="entry"/>; completes at once unless the inbox is full. Then it waits for room, at most until
     /// <paramref name="cancellationToken"/> fires (<see cref="OperationCanceledException"/>).

@@ -12,18 +12,13 @@ namespace FlowActors.Grains.Steps;
 /// flow, messages rebounded to the step's own input, and the step's new snapshot. Collected per batch, so that the
 /// step publishes each stream's share in one go.
 /// </summary>
-internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
+internal sealed class StepOutputs(string flowId, string stepId)
 {
-    private const string ReboundHeader = "flowactors-rebounds";
-
     /// <summary>Data for the next steps (each of them gets all of these, in order).</summary>
     public List<FlowMessage> Next { get; } = [];
 
     /// <summary>Events for the flow's event stream, in order.</summary>
     public List<FlowEvent> Events { get; } = [];
-
-    /// <summary>Messages the component asked to get again later: they go to the back of the step's input.</summary>
-    public List<FlowMessage> Rebounds { get; } = [];
 
     /// <summary>Messages the step gave up on, for the flow's dead letters (each also has an error event).</summary>
     public List<DeadLetter> DeadLetters { get; } = [];
@@ -36,17 +31,23 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
 
     public bool SnapshotChanged { get; private set; }
 
-    /// <summary>Routes the emits of <paramref name="message"/>, which the step received at <paramref name="received"/>.</summary>
-    public void Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received)
+    /// <summary>
+    /// Routes the emits of <paramref name="message"/>, which the step received at <paramref name="received"/>, and says
+    /// whether the component is done with it or asked for it again (<c>rebound</c>) or refused it for good (<c>poison</c>).
+    /// Output ids follow from the message's id and the emit's position, so a message processed again makes the same ids.
+    /// </summary>
+    public EmitVerdict Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received)
     {
         var elapsed = Stopwatch.GetElapsedTime(received);
         var hop = new StepTiming(stepId, elapsed);
-        foreach (var emit in emits)
+        var verdict = EmitVerdict.Done;
+        for (var index = 0; index < emits.Count; index++)
         {
+            var emit = emits[index];
             switch (emit.Kind)
             {
                 case EmitKinds.Data:
-                    var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
+                    var output = message.Next(index, emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
                     if (plan.NextSteps.Count == 0)
                     {
                         Events.Add(Event(FlowEventKind.Output, message, output, null, elapsed));
@@ -65,7 +66,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
                     {
                         [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(CultureInfo.InvariantCulture),
                     };
-                    var reply = message.Next(emit.Body?.GetRawText() ?? "null", headers, hop);
+                    var reply = message.Next(index, emit.Body?.GetRawText() ?? "null", headers, hop);
                     Events.Add(Event(FlowEventKind.HttpReply, message, reply, null, elapsed));
                     break;
                 case EmitKinds.Snapshot:
@@ -73,14 +74,34 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
                     SnapshotChanged = true;
                     break;
                 case EmitKinds.Rebound:
-                    Rebound(message, elapsed);
+                    verdict = verdict.Poison is null ? EmitVerdict.Rebound : verdict;
+                    break;
+                case EmitKinds.Poison:
+                    verdict = new EmitVerdict(false, $"Step '{stepId}' (component '{plan.Step.ComponentId}') refused the message as poison: {emit.Error}");
                     break;
                 default:
                     Fail(message,
-                        $"Step '{stepId}' (component '{plan.Step.ComponentId}') emitted unknown kind '{emit.Kind}'; expected data, error, snapshot, httpReply or rebound.",
+                        $"Step '{stepId}' (component '{plan.Step.ComponentId}') emitted unknown kind '{emit.Kind}'; expected data, error, snapshot, httpReply, rebound or poison.",
                         elapsed);
                     break;
             }
+        }
+
+        return verdict;
+    }
+
+    /// <summary>Adds what <paramref name="other"/> holds after what this holds (its snapshot, if it has one, wins).</summary>
+    public void Append(StepOutputs other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Next.AddRange(other.Next);
+        Events.AddRange(other.Events);
+        DeadLetters.AddRange(other.DeadLetters);
+        DuplicatesDropped += other.DuplicatesDropped;
+        if (other.SnapshotChanged)
+        {
+            Snapshot = other.Snapshot;
+            SnapshotChanged = true;
         }
     }
 
@@ -105,7 +126,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
     public void FailUndelivered(string error)
     {
         var failed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in Next.Concat(Rebounds))
+        foreach (var message in Next)
         {
             if (failed.Add(message.ExecutionId))
             {
@@ -116,20 +137,6 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
         }
 
         Next.Clear();
-        Rebounds.Clear();
-    }
-
-    private void Rebound(FlowMessage message, TimeSpan elapsed)
-    {
-        var rebounds = message.Headers.TryGetValue(ReboundHeader, out var value) && int.TryParse(value, out var n) ? n : 0;
-        if (rebounds >= maxRebounds)
-        {
-            Fail(message, $"Step '{stepId}' rebounded the message {rebounds} times; giving up.", elapsed);
-            return;
-        }
-
-        var headers = new Dictionary<string, string>(message.Headers) { [ReboundHeader] = (rebounds + 1).ToString(CultureInfo.InvariantCulture) };
-        Rebounds.Add(message with { Headers = headers });
     }
 
     private FlowEvent Event(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, TimeSpan elapsed)
@@ -138,4 +145,14 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds)
         var path = output?.Path ?? cause.PathWith(new StepTiming(stepId, elapsed));
         return new FlowEvent(kind, flowId, stepId, cause.ExecutionId, output, error, elapsed, path);
     }
+}
+
+/// <summary>What a component's emits say about its message: done with it, asked for it again, or refused it for good.</summary>
+/// <param name="Again">The component rebounded it: try it again later (a retry like a failed call).</param>
+/// <param name="Poison">Why the component refused it for good (a <c>poison</c> emit): dead-letter it now; null otherwise.</param>
+internal readonly record struct EmitVerdict(bool Again, string? Poison)
+{
+    public static readonly EmitVerdict Done = new(false, null);
+
+    public static readonly EmitVerdict Rebound = new(true, null);
 }

@@ -4,7 +4,7 @@ using Orleans.Streams;
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Every
+/// The streams a step publishes to: the next steps' inputs and the flow's events. Every
 /// publish is tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is
 /// full) before it fails with a <see cref="StepException"/> that names the step and the target.
 /// </summary>
@@ -28,7 +28,7 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
     }
 
     /// <summary>
-    /// Hands the data on: to every next step, and rebounds to the step's own input. A real-time batch goes as one
+    /// Hands the data on to every next step. A real-time batch goes as one
     /// enqueue per stream; an ordinary step keeps one enqueue per message, as durable streams expect.
     /// </summary>
     /// <exception cref="StepException">A stream still refused after every attempt; what came before it went out.</exception>
@@ -38,8 +38,6 @@ internal sealed class StepStreams(IStreamProvider streams, string flowId, string
         {
             await SendAsync(_next[i], outputs.Next, batched, $"step '{_nextSteps[i]}'");
         }
-
-        await SendAsync(Self, outputs.Rebounds, batched, "its own input (rebounds)");
     }
 
     /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>

@@ -116,7 +116,7 @@ public sealed class StoredStateTests
 
         // As a step receives it: a path built with a collection expression (FlowMessage.PathWith), headers from a webhook.
         Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
-            .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
+            .Next(0, """{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
         UndeliveredReason = "the next step's queue is full",
     });
 
