@@ -13,13 +13,14 @@ Action<ComponentBuilder>? configure = component switch
     "faulty" => FaultyComponent.Configure,
     "echo" => EchoComponent.Configure,
     "probe" => ProbeComponent.Configure,
+    "counting" => CountingComponent.Configure,
     _ => null,
 };
 
 if (configure is null)
 {
     Console.Error.WriteLine(
-        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|probe  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
+        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|probe|counting  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
     return ComponentHost.BadEnvironmentExitCode;
 }
 
