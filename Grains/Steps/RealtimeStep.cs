@@ -41,7 +41,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
-        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, ProcessAsync);
+        _inbox = new StepInbox(step.Options.InboxCapacity, () => _invoker.BatchLimit, ProcessAsync);
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan.NextSteps);
     }

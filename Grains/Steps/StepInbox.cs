@@ -15,7 +15,8 @@ internal readonly record struct InboxEntry(FlowMessage Message, long Received);
 /// continuation runs on the activation's scheduler. At most one pump runs at a time, which keeps batches (and so
 /// messages) in arrival order.
 /// </remarks>
-internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
+/// <param name="maxBatchSize">The most messages the next batch may take (it may change from one batch to the next).</param>
+internal sealed class StepInbox(int capacity, Func<int> maxBatchSize, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
 {
     private static readonly CancellationToken NoDrain = new(canceled: true);
 
@@ -81,7 +82,7 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, Func<IReadOnlyLi
         {
             while (_queue.Count > 0 && (!_closed || !_drainUntil.IsCancellationRequested))
             {
-                var batch = new InboxEntry[Math.Min(_queue.Count, maxBatchSize)];
+                var batch = new InboxEntry[Math.Min(_queue.Count, Math.Max(1, maxBatchSize()))];
                 for (var i = 0; i < batch.Length; i++)
                 {
                     batch[i] = _queue.Dequeue();

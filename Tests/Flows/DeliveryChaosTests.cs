@@ -4,6 +4,7 @@ using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Tests.Flows;
 
@@ -19,6 +20,9 @@ public sealed class DeliveryChaosTests
 
     // Quick retries, so a run fits in the suite: 4 tries, 50 ms doubling to 400 ms.
     private static readonly DeliveryPolicy QuickRetries = new(MaxAttempts: 4, FirstRetryDelay: TimeSpan.FromMilliseconds(50), MaxRetryDelay: TimeSpan.FromMilliseconds(400));
+
+    // Retries that outlast a container replacement (about a second here): 8 tries, 100 ms doubling to 1 s.
+    private static readonly DeliveryPolicy PatientRetries = new(MaxAttempts: 8, FirstRetryDelay: TimeSpan.FromMilliseconds(100), MaxRetryDelay: TimeSpan.FromSeconds(1));
 
     private static FlowCluster s_cluster = null!;
 
@@ -51,24 +55,49 @@ public sealed class DeliveryChaosTests
         AssertEffectsExactlyOnce(count);
     }
 
-    private async Task<ChaosCount> RunAsync(FlowMode mode, ChaosPlan plan, DeliveryPolicy? delivery)
+    [TestMethod]
+    [DataRow(FlowMode.Realtime, 2000)]
+    [DataRow(FlowMode.Ordinary, 400)]
+    public async Task ComponentProcessesKilledEveryFewSeconds_LoseNothing_AndEffectsHappenOnce(FlowMode mode, int messages)
+    {
+        var plan = new ChaosPlan(Messages: messages, MessageTime: TimeSpan.FromMilliseconds(2), KillEvery: TimeSpan.FromSeconds(1.5));
+
+        var count = await RunAsync(mode, plan, PatientRetries);
+
+        Assert.IsGreaterThan(0, count.Kills, $"no process was killed: {count}");
+        Assert.AreEqual(0, count.Lost, count.ToString());
+        Assert.AreEqual(plan.Messages, count.Completed, count.ToString());
+        AssertEffectsExactlyOnce(count);
+    }
+
+    private Task<ChaosCount> RunAsync(FlowMode mode, ChaosPlan plan, DeliveryPolicy? delivery) => RunAsync(s_cluster, mode, plan, delivery, TestContext);
+
+    /// <summary>Runs <paramref name="plan"/> against a new flow of the chaos shape on <paramref name="cluster"/>, and prints the counts.</summary>
+    internal static async Task<ChaosCount> RunAsync(FlowCluster cluster, FlowMode mode, ChaosPlan plan, DeliveryPolicy? delivery, TestContext context)
     {
         var ledger = DeliveryChaos.NewLedger();
         try
         {
-            var flowId = await s_cluster.CreateFlowAsync(DeliveryChaos.Flow(ledger, plan.MessageTime, delivery), mode);
-            await using var events = await FlowEventSubscription.SubscribeAsync(s_cluster.Client, flowId, capacity: (plan.Messages * 2) + 100);
-            await s_cluster.Flow(flowId).StartAsync();
+            var flowId = await cluster.CreateFlowAsync(DeliveryChaos.Flow(ledger, plan.MessageTime, delivery), mode);
+            await using var events = await FlowEventSubscription.SubscribeAsync(cluster.Client, flowId, capacity: (plan.Messages * 2) + 100);
+            await cluster.Flow(flowId).StartAsync();
             if (mode == FlowMode.Realtime)
             {
-                await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Settle);
+                await cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Settle);
             }
 
-            var count = await DeliveryChaos.RunAsync(
-                s_cluster.Flow(flowId), events, ledger, plan, () => s_cluster.Logs.Find($"Flow {flowId} step").Count(e => e.Message.Contains("dropped a duplicate", StringComparison.Ordinal)),
-                Settle, TestContext.WriteLine);
-            TestContext.WriteLine($"{mode}: {count}");
-            await s_cluster.Flow(flowId).StopAsync();
+            var count = await DeliveryChaos.RunAsync(cluster.Flow(flowId), events, ledger, plan, () => DuplicatesDropped(cluster, flowId), Settle, context.WriteLine);
+            context.WriteLine($"{mode}: {count}");
+            if (count.Lost > 0 || count.Failed > 0)
+            {
+                // What the steps said about it, grouped: the first thing to read when a run loses a message.
+                foreach (var said in cluster.Logs.Find($"Flow {flowId}").Where(e => e.Level >= LogLevel.Warning).GroupBy(e => e.EventId).Select(g => g.Last()))
+                {
+                    context.WriteLine($"  [{said.EventId}] {said.Message}");
+                }
+            }
+
+            await cluster.Flow(flowId).StopAsync();
             return count;
         }
         finally
@@ -77,7 +106,11 @@ public sealed class DeliveryChaosTests
         }
     }
 
-    private static void AssertEffectsExactlyOnce(ChaosCount count)
+    /// <summary>What the flow's steps logged as dropped duplicates (until the flow counters read StepOutputs.DuplicatesDropped).</summary>
+    private static int DuplicatesDropped(FlowCluster cluster, string flowId) =>
+        cluster.Logs.Find($"Flow {flowId} step").Count(e => e.Message.Contains("dropped a duplicate", StringComparison.Ordinal));
+
+    internal static void AssertEffectsExactlyOnce(ChaosCount count)
     {
         Assert.AreEqual(0, count.DuplicateOutputs, $"a message came out twice: {count}");
         Assert.AreEqual(0, count.DoubleEffects, $"an effect happened twice: {count}");

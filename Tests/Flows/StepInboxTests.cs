@@ -15,7 +15,7 @@ public sealed class StepInboxTests
     {
         var batches = new List<int[]>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 100, maxBatchSize: 4, async batch =>
+        var inbox = new StepInbox(capacity: 100, maxBatchSize: () => 4, async batch =>
         {
             batches.Add([.. batch.Select(Number)]);
             await gate.Task;
@@ -38,7 +38,7 @@ public sealed class StepInboxTests
     public Task Inbox_WhenFull_HoldsTheSenderBack_UntilABatchIsTaken() => OnOneThreadAsync(async () =>
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 2, maxBatchSize: 2, _ => gate.Task);
+        var inbox = new StepInbox(capacity: 2, maxBatchSize: () => 2, _ => gate.Task);
         await inbox.EnqueueAsync(Entry(0));
         await Task.Yield(); // the pump takes 0 and waits on the gate
         await inbox.EnqueueAsync(Entry(1));
@@ -58,7 +58,7 @@ public sealed class StepInboxTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var processed = new List<int>();
-        var inbox = new StepInbox(capacity: 10, maxBatchSize: 1, async batch =>
+        var inbox = new StepInbox(capacity: 10, maxBatchSize: () => 1, async batch =>
         {
             processed.AddRange(batch.Select(Number));
             await gate.Task;

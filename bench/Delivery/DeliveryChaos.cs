@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
@@ -100,12 +101,12 @@ internal static class DeliveryChaos
         var dropsBefore = duplicatesDropped();
         var clock = Stopwatch.StartNew();
         using var chaos = new CancellationTokenSource();
-        var kills = 0;
+        var kills = new StrongBox<int>();
         var troublemaker = Task.Run(async () =>
         {
             try
             {
-                kills = await MakeTroubleAsync(flow, plan, log, chaos.Token);
+                await MakeTroubleAsync(flow, plan, kills, log, chaos.Token);
             }
             catch (OperationCanceledException)
             {
@@ -178,14 +179,13 @@ internal static class DeliveryChaos
             DoubleEffects: effectLines.Length - effects.Count,
             RepeatCalls: ReadLines(ledger, "repeats.log").Length,
             CompletedWithoutEffect: outputs.Keys.Count(id => !effects.Contains(id)),
-            Kills: kills,
+            Kills: kills.Value,
             Elapsed: clock.Elapsed);
     }
 
-    /// <summary>Kills the counting step's process every so often, and stalls it once; returns how many it killed.</summary>
-    private static async Task<int> MakeTroubleAsync(IFlowGrain flow, ChaosPlan plan, Action<string>? log, CancellationToken cancellationToken)
+    /// <summary>Kills the counting step's process every so often (counting in <paramref name="kills"/>), and stalls it once.</summary>
+    private static async Task MakeTroubleAsync(IFlowGrain flow, ChaosPlan plan, StrongBox<int> kills, Action<string>? log, CancellationToken cancellationToken)
     {
-        var kills = 0;
         var started = Stopwatch.StartNew();
         var stalled = plan.StallAfter is null;
         while (!cancellationToken.IsCancellationRequested && (plan.KillEvery is not null || !stalled))
@@ -223,15 +223,13 @@ internal static class DeliveryChaos
             {
                 using var process = Process.GetProcessById(pid);
                 process.Kill();
-                kills++;
+                kills.Value++;
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
             {
                 // Gone already (replaced meanwhile).
             }
         }
-
-        return kills;
     }
 
     private static async Task<int?> CountingProcessAsync(IFlowGrain flow)
