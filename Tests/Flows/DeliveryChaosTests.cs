@@ -2,6 +2,7 @@ using FlowActors.Bench.Delivery;
 using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -68,6 +69,50 @@ public sealed class DeliveryChaosTests
         Assert.AreEqual(0, count.Lost, count.ToString());
         Assert.AreEqual(plan.Messages, count.Completed, count.ToString());
         AssertEffectsExactlyOnce(count);
+    }
+
+    [TestMethod]
+    [DataRow(FlowMode.Realtime)]
+    [DataRow(FlowMode.Ordinary)]
+    public async Task MessageDeliveredAgain_IsDroppedByTheStepThatCompletedIt_AndCounted(FlowMode mode)
+    {
+        var ledger = DeliveryChaos.NewLedger();
+        try
+        {
+            var flowId = await s_cluster.CreateFlowAsync(DeliveryChaos.Flow(ledger, TimeSpan.Zero), mode);
+            await using var events = await s_cluster.SubscribeAsync(flowId);
+            await s_cluster.Flow(flowId).StartAsync();
+            var message = FlowMessage.Create("""{"n":1}""");
+            var input = s_cluster.Client.GetStreamProvider(FlowStreams.Provider).GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, "count"));
+
+            // What a stream that timed out a delivery does: the same message (the same id) again, after the first completed.
+            await input.OnNextAsync(message);
+            await events.WaitForAsync(1, e => e.ExecutionId == message.ExecutionId, Settle);
+            await input.OnNextAsync(message);
+            await WaitForAsync(() => DuplicatesDropped(s_cluster, flowId) == 1, "the step drops the second delivery");
+            var afterwards = FlowMessage.Create("""{"n":2}""");
+            await input.OnNextAsync(afterwards);
+            await events.WaitForAsync(1, e => e.ExecutionId == afterwards.ExecutionId, Settle);
+
+            Assert.HasCount(1, File.ReadAllLines(Path.Combine(ledger, "effects.log")).Where(id => id == message.Id), "one effect");
+            Assert.IsFalse(File.Exists(Path.Combine(ledger, "repeats.log")), "the component never saw it again");
+            Assert.AreEqual(1, DuplicatesDropped(s_cluster, flowId));
+            await s_cluster.Flow(flowId).StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(ledger, recursive: true);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Settle);
+        while (!condition())
+        {
+            Assert.IsFalse(deadline.IsCancellationRequested, $"timed out waiting until {what}");
+            await Task.Delay(20, CancellationToken.None);
+        }
     }
 
     private Task<ChaosCount> RunAsync(FlowMode mode, ChaosPlan plan, DeliveryPolicy? delivery) => RunAsync(s_cluster, mode, plan, delivery, TestContext);

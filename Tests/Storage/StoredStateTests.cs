@@ -4,6 +4,7 @@ using FlowActors.Grains.Components;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Steps;
@@ -118,6 +119,20 @@ public sealed class StoredStateTests
         Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
             .Next(0, """{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
         UndeliveredReason = "the next step's queue is full",
+    });
+
+    [TestMethod]
+    public void StepState_WithCompletedIdsAndRetries_ReadsBack() => AssertReadsBack(new StepState
+    {
+        Completed = ["a1", FlowMessage.DeriveId("a1", "first", 0)],
+        Retries =
+        [
+            new PendingRetry(
+                FlowMessage.Create("""{"n":2}""", new Dictionary<string, string> { ["k"] = "v" }),
+                [new DeliveryAttempt(DateTimeOffset.UnixEpoch, "timed out", 3), new DeliveryAttempt(DateTimeOffset.UnixEpoch.AddSeconds(1), "rebounded")],
+                DateTimeOffset.UnixEpoch,
+                DateTimeOffset.UnixEpoch.AddSeconds(3)),
+        ],
     });
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
