@@ -1,10 +1,11 @@
+using FlowActors.Bench.Delivery;
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
 using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
 
-// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>]
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite()];
+// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--scale 0.01 (delivery: fewer messages)]
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new DeliverySuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();

@@ -117,7 +117,9 @@ internal sealed partial class InvokeEndpoint(
         try
         {
             var emits = await handler(new ActionContext(request, startConfiguration, http)) ?? [];
-            if (request.Message.Id is { } completed)
+
+            // A handler that wrote the response itself answered in its own way: that is not an answer to repeat.
+            if (request.Message.Id is { } completed && !http.Response.HasStarted)
             {
                 _completed.Add(request.Action, completed, emits);
             }
