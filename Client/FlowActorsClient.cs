@@ -5,6 +5,7 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Interfaces.Webhooks;
 
 namespace FlowActors.Client;
@@ -143,7 +144,38 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     public Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default) =>
         cluster.GetGrain<IWebhookGrain>(flowId).DeleteAsync().WaitAsync(cancellationToken);
 
+    public async Task<TriggersOverview> GetTriggersAsync(string flowId, CancellationToken cancellationToken = default)
+    {
+        var webhook = cluster.GetGrain<IWebhookGrain>(flowId).ExistsAsync();
+        var serviceBus = ServiceBus(flowId).GetAsync();
+        var schedule = Schedule(flowId).GetAsync();
+        await Task.WhenAll(webhook, serviceBus, schedule).WaitAsync(cancellationToken);
+        return new TriggersOverview(await webhook, await serviceBus, await schedule);
+    }
+
+    public Task<ServiceBusTriggerInfo> SetServiceBusTriggerAsync(string flowId, ServiceBusTriggerSettings settings, CancellationToken cancellationToken = default) =>
+        ServiceBus(flowId).ConfigureAsync(settings).WaitAsync(cancellationToken);
+
+    public Task<ServiceBusTriggerInfo?> GetServiceBusTriggerAsync(string flowId, CancellationToken cancellationToken = default) =>
+        ServiceBus(flowId).GetAsync().WaitAsync(cancellationToken);
+
+    public Task RemoveServiceBusTriggerAsync(string flowId, CancellationToken cancellationToken = default) =>
+        ServiceBus(flowId).RemoveAsync().WaitAsync(cancellationToken);
+
+    public Task<ScheduleInfo> SetScheduleAsync(string flowId, ScheduleSettings settings, CancellationToken cancellationToken = default) =>
+        Schedule(flowId).ConfigureAsync(settings).WaitAsync(cancellationToken);
+
+    public Task<ScheduleInfo?> GetScheduleAsync(string flowId, CancellationToken cancellationToken = default) =>
+        Schedule(flowId).GetAsync().WaitAsync(cancellationToken);
+
+    public Task RemoveScheduleAsync(string flowId, CancellationToken cancellationToken = default) =>
+        Schedule(flowId).RemoveAsync().WaitAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => _replies.DisposeAsync();
+
+    private IServiceBusTriggerGrain ServiceBus(string flowId) => cluster.GetGrain<IServiceBusTriggerGrain>(flowId);
+
+    private IScheduleGrain Schedule(string flowId) => cluster.GetGrain<IScheduleGrain>(flowId);
 
     private IFlowGrain Flow(string flowId) => cluster.GetGrain<IFlowGrain>(flowId);
 

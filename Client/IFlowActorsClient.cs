@@ -2,12 +2,14 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Triggers;
 
 namespace FlowActors.Client;
 
 /// <summary>
 /// The FlowActors SDK: components, flows, messages and executions, without Orleans types. Refusals surface as
-/// <see cref="FlowValidationException"/> (a definition is wrong: every field named), <see cref="FlowStateException"/>
+/// <see cref="FlowValidationException"/> (a definition is wrong: every field named), <see cref="TriggerValidationException"/>
+/// (trigger settings are wrong: every field named), <see cref="FlowStateException"/>
 /// (the flow's lifecycle does not allow it: the message says what to do first) and <see cref="ArgumentException"/>.
 /// Cancellation stops the caller's wait; an operation already delivered to the cluster may still complete.
 /// </summary>
@@ -110,4 +112,32 @@ public interface IFlowActorsClient
 
     /// <summary>Removes the flow's webhook.</summary>
     Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>The flow's webhook, Service Bus trigger and schedule (secrets left out).</summary>
+    Task<TriggersOverview> GetTriggersAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates or updates the flow's Service Bus trigger; while the flow runs, it receives (and reconnects after an
+    /// update). The connection string is write-only: it is never returned, and a null one keeps the stored one. Invalid
+    /// settings throw <see cref="TriggerValidationException"/> naming every field.
+    /// </summary>
+    Task<ServiceBusTriggerInfo> SetServiceBusTriggerAsync(string flowId, ServiceBusTriggerSettings settings, CancellationToken cancellationToken = default);
+
+    /// <summary>The flow's Service Bus trigger without its secret, or null when it has none.</summary>
+    Task<ServiceBusTriggerInfo?> GetServiceBusTriggerAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes and forgets the flow's Service Bus trigger.</summary>
+    Task RemoveServiceBusTriggerAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates or replaces the flow's schedule: while the flow runs, each tick invokes its entry step's trigger. Invalid
+    /// settings throw <see cref="TriggerValidationException"/> naming every field.
+    /// </summary>
+    Task<ScheduleInfo> SetScheduleAsync(string flowId, ScheduleSettings settings, CancellationToken cancellationToken = default);
+
+    /// <summary>The flow's schedule with its counters and snapshot, or null when it has none.</summary>
+    Task<ScheduleInfo?> GetScheduleAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops and forgets the flow's schedule, snapshot included.</summary>
+    Task RemoveScheduleAsync(string flowId, CancellationToken cancellationToken = default);
 }

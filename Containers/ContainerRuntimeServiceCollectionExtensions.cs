@@ -74,7 +74,7 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
             "Set Kind to Docker or Process.");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container runtime Auto chose {Kind} (Docker engine at {Endpoint})")]
+    [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "Container runtime Auto chose {Kind} (Docker engine at {Endpoint})")]
     private static partial void LogAutoSelected(ILogger logger, ContainerRuntimeKind kind, string endpoint);
 
     /// <summary>For runtimes that cannot report deaths by themselves: holders fall back to IsRunningAsync.</summary>

@@ -1,9 +1,11 @@
 using System.Net;
 using FlowActors.Silo.AdminConsole;
 using FlowActors.Silo.Api;
+using FlowActors.Silo.Health;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Telemetry;
 using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +15,7 @@ builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080"
 
 var profile = HostingProfiles.Read(builder.Configuration);
 var host = SiloHostOptions.From(builder.Configuration);
+var telemetry = TelemetryOptions.From(builder.Configuration);
 builder.UseOrleans(silo =>
 {
     if (profile == HostingProfile.Azure)
@@ -25,6 +28,7 @@ builder.UseOrleans(silo =>
         silo.UseEmbeddedProfile();
     }
 
+    silo.AddFlowActorsTelemetry(telemetry);
     if (builder.Configuration.DashboardEnabled())
     {
         silo.AddDashboard();
@@ -39,6 +43,9 @@ if (string.IsNullOrEmpty(builder.Configuration[$"{ApiOptions.Section}:KeyFile"])
 
 builder.AddFlowActorsApi();
 builder.AddFlowActorsConsole();
+builder.AddFlowActorsTelemetry(telemetry);
+builder.AddFlowActorsHealth();
+
 // Samples are for a first run on a laptop; a cluster's silos would race to seed them.
 if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: profile == HostingProfile.Embedded))
 {
@@ -46,6 +53,8 @@ if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: profi
 }
 
 var app = builder.Build();
+app.MapFlowActorsHealth();
 app.MapFlowActorsApi();
 app.MapFlowActorsConsole();
+app.MapFlowActorsTelemetry();
 app.Run();

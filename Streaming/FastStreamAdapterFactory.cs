@@ -91,6 +91,6 @@ internal sealed partial class FastStreamAdapterFactory : IQueueAdapterFactory, I
     private IFastStreamQueueGrain QueueOf(QueueId queueId) =>
         _queues.GetOrAdd(queueId, static (id, factory) => factory._grainFactory.GetGrain<IFastStreamQueueGrain>($"{factory.Name}/{id}"), this);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fast streams provider {Provider} could not enqueue on stream {StreamId}")]
+    [LoggerMessage(EventId = 3150, Level = LogLevel.Warning, Message = "Fast streams provider {Provider} could not enqueue on stream {StreamId}")]
     private static partial void LogEnqueueFailed(ILogger logger, string provider, StreamId streamId, Exception exception);
 }

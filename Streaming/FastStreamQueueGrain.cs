@@ -1,3 +1,4 @@
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,11 +29,21 @@ internal sealed partial class FastStreamQueueGrain(
     private Guid _reader;
     private TaskCompletionSource? _waiter;
     private int _maxQueueLength;
+    private IDisposable? _lengthGauge;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
         _maxQueueLength = options.Get(key[..Math.Max(0, key.LastIndexOf('/'))]).MaxQueueLength;
+
+        // Read when metrics are collected, off the grain's turn: two counts, a stale one now and then does no harm.
+        _lengthGauge = FlowMetrics.TrackStreamQueue(key, () => _handedOut.Count + _ready.Count);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _lengthGauge?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -144,6 +155,6 @@ internal sealed partial class FastStreamQueueGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fast-streams queue {Queue} is full ({MaxQueueLength} messages); refusing an enqueue")]
+    [LoggerMessage(EventId = 3151, Level = LogLevel.Warning, Message = "Fast-streams queue {Queue} is full ({MaxQueueLength} messages); refusing an enqueue")]
     private static partial void LogQueueFull(ILogger logger, string queue, int maxQueueLength);
 }

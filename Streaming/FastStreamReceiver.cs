@@ -107,9 +107,9 @@ internal sealed partial class FastStreamReceiver(
 
     private void StartOver() => _reader = Guid.NewGuid();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading fast-streams queue {Queue} failed; the agent retries")]
+    [LoggerMessage(EventId = 3152, Level = LogLevel.Warning, Message = "Reading fast-streams queue {Queue} failed; the agent retries")]
     private static partial void LogReadFailed(ILogger logger, string queue, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Could not acknowledge the last read of fast-streams queue {Queue} on shutdown; its next reader may get that batch again")]
+    [LoggerMessage(EventId = 3153, Level = LogLevel.Information, Message = "Could not acknowledge the last read of fast-streams queue {Queue} on shutdown; its next reader may get that batch again")]
     private static partial void LogAcknowledgeFailed(ILogger logger, string queue, Exception exception);
 }

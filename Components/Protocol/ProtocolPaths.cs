@@ -15,6 +15,12 @@ public static class ProtocolPaths
     /// </summary>
     public const string InvokeBatch = "/invoke/batch";
 
+    /// <summary>
+    /// The W3C trace-context header on <see cref="Invoke"/> (the same value as the message's <c>traceParent</c>); a batch
+    /// has none, its messages carry theirs.
+    /// </summary>
+    public const string TraceParentHeader = "traceparent";
+
     /// <summary>Environment variable: the loopback port the component must listen on.</summary>
     public const string PortVariable = "FLOWACTORS_PORT";
 

@@ -12,6 +12,7 @@ Action<ComponentBuilder>? configure = component switch
     "delay" => DelayComponent.Configure,
     "faulty" => FaultyComponent.Configure,
     "echo" => EchoComponent.Configure,
+    "counter" => CounterComponent.Configure,
     "probe" => ProbeComponent.Configure,
     "counting" => CountingComponent.Configure,
     _ => null,
@@ -20,7 +21,7 @@ Action<ComponentBuilder>? configure = component switch
 if (configure is null)
 {
     Console.Error.WriteLine(
-        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|probe|counting  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
+        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|counter|probe|counting  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
     return ComponentHost.BadEnvironmentExitCode;
 }
 

@@ -5,9 +5,9 @@ namespace FlowActors.ComponentSdk;
 /// <summary>Declares the actions (and triggers) a component serves.</summary>
 public sealed class ComponentBuilder
 {
-    private readonly Dictionary<string, ActionHandler> _actions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ActionEntry> _actions = new(StringComparer.Ordinal);
 
-    internal IReadOnlyDictionary<string, ActionHandler> Actions => _actions;
+    internal IReadOnlyDictionary<string, ActionEntry> Actions => _actions;
 
     internal Func<CancellationToken, Task>? WarmUpTask { get; private set; }
 
@@ -25,9 +25,25 @@ public sealed class ComponentBuilder
     /// <summary>Serves <paramref name="name"/> with an asynchronous handler.</summary>
     public ComponentBuilder Action(string name, Func<ActionContext, Task<IReadOnlyList<Emit>>> handler)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(handler);
-        if (!_actions.TryAdd(name, new ActionHandler(handler)))
+        return Add(name, new ActionEntry(new ActionHandler(handler), null));
+    }
+
+    /// <summary>
+    /// Serves <paramref name="name"/> with a handler that takes a whole batch at once (one call for
+    /// <c>POST /invoke/batch</c>, a batch of one for <c>POST /invoke</c>), for components that batch what they do
+    /// with the messages, such as a send to a broker. It returns one list of emits per message, in order.
+    /// </summary>
+    public ComponentBuilder BatchAction(string name, BatchActionHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Add(name, new ActionEntry(null, handler));
+    }
+
+    private ComponentBuilder Add(string name, ActionEntry handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!_actions.TryAdd(name, handler))
         {
             throw new ArgumentException($"Action '{name}' is declared twice. Give each action its own name.", nameof(name));
         }

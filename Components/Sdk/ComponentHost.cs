@@ -56,6 +56,8 @@ public static class ComponentHost
             kestrel.Listen(IPAddress.Loopback, port);
         });
 
+        ComponentTelemetry.AddTo(builder);
+
         // The platform kills what does not stop in time anyway; a hung handler must not hold the process.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 

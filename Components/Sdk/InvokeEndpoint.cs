@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FlowActors.ComponentProtocol;
@@ -12,7 +13,7 @@ namespace FlowActors.ComponentSdk;
 /// component, and in a batch never the other messages.
 /// </summary>
 internal sealed partial class InvokeEndpoint(
-    IReadOnlyDictionary<string, ActionHandler> actions,
+    IReadOnlyDictionary<string, ActionEntry> actions,
     JsonElement? startConfiguration,
     ILogger logger)
 {
@@ -33,9 +34,16 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
-        if (await HandlerAsync(http, request.Action) is not { } handler
-            || await RunAsync(handler, request, http) is not { } emits
-            || http.Response.HasStarted)
+        if (await HandlerAsync(http, request.Action) is not { } handler)
+        {
+            return;
+        }
+
+        var traceParent = Single(http.Request.Headers[ProtocolPaths.TraceParentHeader]);
+        var emits = handler.PerMessage is { } perMessage
+            ? await RunAsync(perMessage, request, http, traceParent)
+            : (await RunBatchAsync(handler.Batch!, [request], http, traceParent))?[0];
+        if (emits is null || http.Response.HasStarted)
         {
             return;
         }
@@ -61,12 +69,25 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
+        if (handler.Batch is { } batchHandler)
+        {
+            if (await RunBatchAsync(batchHandler, [.. batch.Messages.Select(m => new InvokeRequest(batch.Action, m, batch.Configuration, batch.Snapshot))], http, headerTraceParent: null) is not { } all
+                || http.Response.HasStarted)
+            {
+                return;
+            }
+
+            await WriteAsync(http, new InvokeBatchResponse([.. all.Select(emits => new InvokeResponse(emits))]), ProtocolJson.Default.InvokeBatchResponse);
+            return;
+        }
+
         // One after the other, in order: messages of one execution may follow each other in a batch.
+        var perMessage = handler.PerMessage!;
         var results = new InvokeResponse[batch.Messages.Count];
         for (var i = 0; i < results.Length; i++)
         {
             var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot);
-            if (await RunAsync(handler, request, http) is not { } emits || http.Response.HasStarted)
+            if (await RunAsync(perMessage, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
             {
                 return;
             }
@@ -92,7 +113,7 @@ internal sealed partial class InvokeEndpoint(
         }
     }
 
-    private async Task<ActionHandler?> HandlerAsync(HttpContext http, string action)
+    private async Task<ActionEntry?> HandlerAsync(HttpContext http, string action)
     {
         if (actions.TryGetValue(action, out var handler))
         {
@@ -107,16 +128,18 @@ internal sealed partial class InvokeEndpoint(
     /// What the handler emits for one message; null when the platform gave up on the call. A message completed lately
     /// is answered as it was, without running the handler again (the platform asks again when it missed the answer).
     /// </summary>
-    private async Task<IReadOnlyList<Emit>?> RunAsync(ActionHandler handler, InvokeRequest request, HttpContext http)
+    private async Task<IReadOnlyList<Emit>?> RunAsync(ActionHandler handler, InvokeRequest request, HttpContext http, string? headerTraceParent)
     {
         if (request.Message.Id is { } id && _completed.TryGet(request.Action, id, out var answered))
         {
             return answered;
         }
 
+        using var span = ComponentTelemetry.StartInvoke(request.Action, request.Message, headerTraceParent);
         try
         {
             var emits = await handler(new ActionContext(request, startConfiguration, http)) ?? [];
+            FailOnError(span, emits);
 
             // A handler that wrote the response itself answered in its own way: that is not an answer to repeat.
             if (request.Message.Id is { } completed && !http.Response.HasStarted)
@@ -129,6 +152,7 @@ internal sealed partial class InvokeEndpoint(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The platform gave up on this call and closed the connection: nobody is left to answer.
+            ComponentTelemetry.Fail(span, "The platform gave up on the call.");
             return null;
         }
         catch (Exception exception)
@@ -136,9 +160,72 @@ internal sealed partial class InvokeEndpoint(
             // One line, no stack trace: the error emit already carries the failure to the platform, and every
             // line a component writes ends up in the platform's logs.
             LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, exception.Message);
-            return [Emit.Fail($"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}")];
+            var error = $"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}";
+            ComponentTelemetry.Fail(span, error);
+            return [Emit.Fail(error)];
         }
     }
+
+    /// <summary>What a batch handler emits for each message; null when the platform gave up on the call.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<Emit>>?> RunBatchAsync(
+        BatchActionHandler handler, IReadOnlyList<InvokeRequest> requests, HttpContext http, string? headerTraceParent)
+    {
+        // A span per message, each in its own execution's trace, all as long as the handler's one call.
+        var current = Activity.Current;
+        var spans = new Activity?[requests.Count];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            spans[i] = ComponentTelemetry.StartInvoke(requests[i].Action, requests[i].Message, headerTraceParent);
+            Activity.Current = current;
+        }
+
+        try
+        {
+            var results = await handler([.. requests.Select(r => new ActionContext(r, startConfiguration, http))]);
+            if (results?.Count != requests.Count)
+            {
+                throw new InvalidOperationException($"The batch handler returned {results?.Count ?? 0} results for {requests.Count} messages; it must return one per message.");
+            }
+
+            IReadOnlyList<IReadOnlyList<Emit>> all = [.. results.Select(emits => emits ?? [])];
+            for (var i = 0; i < spans.Length; i++)
+            {
+                FailOnError(spans[i], all[i]);
+            }
+
+            return all;
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            Array.ForEach(spans, span => ComponentTelemetry.Fail(span, "The platform gave up on the call."));
+            return null;
+        }
+        catch (Exception exception)
+        {
+            // A handler that throws fails every message of its batch (one that can tell them apart returns an error each).
+            LogActionFailed(logger, requests[0].Action, requests[0].Message.Id, exception.GetType().Name, exception.Message);
+            var error = Emit.Fail($"Action '{requests[0].Action}' failed: {exception.GetType().Name}: {exception.Message}");
+            Array.ForEach(spans, span => ComponentTelemetry.Fail(span, error.Error!));
+            return [.. requests.Select(_ => (IReadOnlyList<Emit>)[error])];
+        }
+        finally
+        {
+            Array.ForEach(spans, span => span?.Dispose());
+            Activity.Current = current;
+        }
+    }
+
+    /// <summary>An error emit fails the message's span: the call worked, the message did not.</summary>
+    private static void FailOnError(Activity? span, IReadOnlyList<Emit> emits)
+    {
+        if (span is not null && emits.FirstOrDefault(emit => emit.Kind == EmitKinds.Error) is { } error)
+        {
+            ComponentTelemetry.Fail(span, error.Error ?? "error");
+        }
+    }
+
+    /// <summary>A header sent once, else none: a repeated <c>traceparent</c> is ignored rather than guessed at.</summary>
+    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
     private static Task WriteAsync<T>(HttpContext http, T reply, JsonTypeInfo<T> type)
     {
@@ -154,6 +241,6 @@ internal sealed partial class InvokeEndpoint(
         return JsonSerializer.SerializeAsync(http.Response.Body, new ErrorReply(error, known), SdkJson.Default.ErrorReply, http.RequestAborted);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Action {Action} failed on message {MessageId}: {ExceptionType}: {Error}")]
+    [LoggerMessage(EventId = 5100, Level = LogLevel.Warning, Message = "Action {Action} failed on message {MessageId}: {ExceptionType}: {Error}")]
     private static partial void LogActionFailed(ILogger logger, string action, string messageId, string exceptionType, string error);
 }

@@ -159,9 +159,9 @@ internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options
     }
 
     // Information for both streams: components commonly log ordinary progress to stderr.
-    [LoggerMessage(Level = LogLevel.Information, Message = "[{Stream}] {Line}")]
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Information, Message = "[{Stream}] {Line}")]
     private static partial void LogLine(ILogger logger, string stream, string line);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Suppressed {Count} log lines of this container (over the per-minute cap)")]
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Warning, Message = "Suppressed {Count} log lines of this container (over the per-minute cap)")]
     private static partial void LogSuppressed(ILogger logger, int count);
 }

@@ -5,6 +5,7 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -83,6 +84,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
                 "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var client = await _engine.GetClientAsync(cancellationToken);
         if (_options.WatchEvents)
         {
@@ -115,10 +117,12 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             }
 
             LogStarted(_logger, request.FlowId, request.StepId, containerId, image, lease.Endpoint);
+            FlowMetrics.ContainerStarted(Name, started, succeeded: true);
             return lease;
         }
         catch
         {
+            FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             if (containerId is not null)
             {
                 Forget(containerId);
@@ -376,21 +380,21 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
 
     private sealed record Held(ContainerLease Lease, string FlowId, string StepId, int Port, CancellationTokenSource Forwarding);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "The Docker event watcher did not stop within 5 s of the runtime's disposal; leaving it behind")]
     private static partial void LogWatcherStuck(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Started container {ContainerId} ({Image}) for {FlowId}/{StepId} at {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string flowId, string stepId, string containerId, string image, Uri endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped and removed container {ContainerId} held by {Holder}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Stopped and removed container {ContainerId} held by {Holder}")]
     private static partial void LogStopped(ILogger logger, string containerId, string holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Container {ContainerId} of {FlowId}/{StepId} died (exit code {ExitCode})")]
     private static partial void LogDied(ILogger logger, string flowId, string stepId, string containerId, int? exitCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the reaper removes it later")]
     private static partial void LogRemoveFailed(ILogger logger, Exception exception, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "A ContainerDied handler threw for container {ContainerId}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string containerId);
 }

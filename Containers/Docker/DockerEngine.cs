@@ -91,9 +91,9 @@ internal sealed partial class DockerEngine(DockerRuntimeOptions options, ILogger
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to Docker engine {Endpoint} (Engine {EngineVersion}, API {EngineApi}); speaking API {ApiVersion}")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Connected to Docker engine {Endpoint} (Engine {EngineVersion}, API {EngineApi}); speaking API {ApiVersion}")]
     private static partial void LogConnected(ILogger logger, string endpoint, string engineVersion, string engineApi, string apiVersion);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker engine {EngineVersion} refuses API versions below {EngineMin}, newer than this client's models ({ClientMax}); speaking the engine's minimum")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Docker engine {EngineVersion} refuses API versions below {EngineMin}, newer than this client's models ({ClientMax}); speaking the engine's minimum")]
     private static partial void LogApiRaised(ILogger logger, string engineVersion, string engineMin, string clientMax);
 }

@@ -65,6 +65,6 @@ internal sealed partial class DockerEventWatcher(string clusterId, Action<string
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the Docker event stream; reconnecting in {Seconds} s. Container deaths in between are noticed by health checks only")]
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Lost the Docker event stream; reconnecting in {Seconds} s. Container deaths in between are noticed by health checks only")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, double seconds);
 }

@@ -73,12 +73,12 @@ internal sealed partial class DockerImages(DockerRuntimeOptions options, ILogger
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pulling Docker image {Image} for component {ComponentId}")]
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "Pulling Docker image {Image} for component {ComponentId}")]
     private static partial void LogPulling(ILogger logger, string image, string componentId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Pull of {Image}: {Layer} {Status}")]
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Debug, Message = "Pull of {Image}: {Layer} {Status}")]
     private static partial void LogPullProgress(ILogger logger, string image, string layer, string status);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled Docker image {Image} in {Seconds:0.0} s")]
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Information, Message = "Pulled Docker image {Image} in {Seconds:0.0} s")]
     private static partial void LogPulled(ILogger logger, string image, double seconds);
 }

@@ -1,3 +1,4 @@
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -63,6 +64,7 @@ public sealed partial class ContainerReaper(
             await runtime.RemoveAsync(container.Id, cancellationToken);
             _suspects.Remove(container.Id);
             removed++;
+            FlowMetrics.ContainerReaped(runtime.Name);
             LogReaped(logger, container.Id, Label(container, ContainerLabels.Flow), Label(container, ContainerLabels.Step), verdict.Reason);
         }
 
@@ -96,9 +98,11 @@ public sealed partial class ContainerReaper(
         using var timer = new PeriodicTimer(options.Value.Period, time);
         do
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await ReapOnceAsync(cancellationToken);
+                FlowMetrics.ReaperPassed(runtime.Name, started, succeeded: true);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -107,6 +111,7 @@ public sealed partial class ContainerReaper(
             catch (Exception e)
             {
                 // An engine that is down now may be back at the next pass; the reaper must not die with it.
+                FlowMetrics.ReaperPassed(runtime.Name, started, succeeded: false);
                 LogPassFailed(logger, e, runtime.Name);
             }
         }

@@ -196,15 +196,15 @@ internal sealed partial class ComponentProcess
         _exitedUnasked(this, exitCode);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogOutput(ILogger logger, string line);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    [LoggerMessage(EventId = 2211, Level = LogLevel.Warning, Message = "{Line}")]
     private static partial void LogErrorOutput(ILogger logger, string line);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Component process {ContainerId} exited with code {ExitCode} while leased to {Holder}")]
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Warning, Message = "Component process {ContainerId} exited with code {ExitCode} while leased to {Holder}")]
     private static partial void LogExitedUnasked(ILogger logger, string containerId, int exitCode, string holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Component process {ContainerId} was killed but had not exited after {Timeout}")]
+    [LoggerMessage(EventId = 2213, Level = LogLevel.Warning, Message = "Component process {ContainerId} was killed but had not exited after {Timeout}")]
     private static partial void LogStopTimedOut(ILogger logger, string containerId, TimeSpan timeout);
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -74,6 +75,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var user = _isolation.ProcessUser;
         if (user is not null)
         {
@@ -93,6 +95,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         }
         catch (Win32Exception exception)
         {
+            FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             _ports.Release(port);
             throw new InvalidOperationException(
                 $"Could not start component '{request.Revision.ComponentId}' revision {request.Revision.Revision} for step "
@@ -102,6 +105,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         }
         catch
         {
+            FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             _ports.Release(port);
             throw;
         }
@@ -128,6 +132,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
             throw new ObjectDisposedException(GetType().FullName);
         }
 
+        FlowMetrics.ContainerStarted(Name, started, succeeded: true);
         return lease;
     }
 

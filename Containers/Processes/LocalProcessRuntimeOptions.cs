@@ -27,5 +27,12 @@ public sealed class LocalProcessRuntimeOptions
     /// The silo's environment variables a component process gets. Nothing else is inherited, so the silo's
     /// secrets (storage connection strings) stay out of components, as they would with Docker.
     /// </summary>
-    public IList<string> InheritedEnvironmentVariables { get; } = ["PATH", "HOME", "TMPDIR", "LANG", "DOTNET_ROOT"];
+    public IList<string> InheritedEnvironmentVariables { get; } =
+    [
+        "PATH", "HOME", "TMPDIR", "LANG", "DOTNET_ROOT",
+
+        // Where components send their spans (docs/observability.md): the collector the silo exports to, not a secret.
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
+    ];
 }

@@ -34,6 +34,15 @@ public interface IStepGrain : IGrainWithStringKey
     [AlwaysInterleave, OneWay]
     Task ContainerDiedAsync(string containerId);
 
+    /// <summary>
+    /// Runs the step's trigger once, for a schedule's tick: the component is called with the tick's message and the
+    /// snapshot the schedule keeps, on the step's container (an ordinary step starts one as for a message, a real-time
+    /// step uses the one it holds). What the trigger emits goes on like the step's outputs; the snapshot it emits comes
+    /// back to the schedule. Never throws for a failed trigger: the result carries the error.
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<TriggerPollResult> PollAsync(TriggerPoll poll);
+
     /// <summary>The step's phase, revision and container.</summary>
     [AlwaysInterleave]
     Task<StepStatus> GetStatusAsync();

@@ -27,6 +27,7 @@ public sealed class ExecutionLogGrain(IOptions<ExecutionLogOptions> options, Tim
 
     private Task OnEventAsync(FlowEvent e, StreamSequenceToken? token)
     {
+        ExecutionMetrics.Record(e);
         _log.Add(e, time.GetUtcNow());
         return Task.CompletedTask;
     }

@@ -1,5 +1,7 @@
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Triggers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Flows;
@@ -74,13 +76,20 @@ public sealed partial class FlowGrain
         _steps[status.StepId] = status;
         if (status.Phase == StepPhase.Failed && _failOnStepFailure)
         {
+            if (_lifecycle == FlowLifecycle.WarmingUp)
+            {
+                FlowMetrics.WarmedUp(FlowId, time.GetElapsedTime(_warmUpStarted), succeeded: false);
+            }
+
             await FailAsync(runId, $"Step '{status.StepId}' failed to warm up: {status.Error}");
         }
         else if (_lifecycle == FlowLifecycle.WarmingUp && _steps.Values.All(s => s.Phase == StepPhase.Ready))
         {
             _lifecycle = FlowLifecycle.Running;
             _failOnStepFailure = false;
-            LogWarm(logger, FlowId, time.GetElapsedTime(_warmUpStarted).TotalMilliseconds);
+            var warmUp = time.GetElapsedTime(_warmUpStarted);
+            FlowMetrics.WarmedUp(FlowId, warmUp, succeeded: true);
+            LogWarm(logger, FlowId, warmUp.TotalMilliseconds);
         }
     }
 
@@ -95,6 +104,7 @@ public sealed partial class FlowGrain
         LogFailed(logger, FlowId, error);
         var steps = _steps.Keys.ToArray();
         _lifecycle = FlowLifecycle.Stopping;
+        await FlowTriggers.StopAsync(GrainFactory, FlowId, logger);
         await UnregisterReminderAsync();
         await StopStepsAsync(steps);
         await UpdateStateAsync(s =>

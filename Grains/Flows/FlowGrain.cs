@@ -3,6 +3,9 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Triggers;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -48,6 +51,9 @@ public sealed partial class FlowGrain(
             // on. Ask them, rather than assume: from a timer, because a step that is calling this flow right now (for its
             // plan) must get its answer before the flow waits on it.
             BeginRun(run);
+
+            // Not awaited: a trigger calls back into this flow, which is busy activating until this returns.
+            _ = FlowTriggers.StartAsync(GrainFactory, FlowId, TriggersOf(run), logger);
             if (run.Mode == FlowMode.Realtime)
             {
                 LogReconciling(logger, FlowId, run.RunId);
@@ -120,6 +126,7 @@ public sealed partial class FlowGrain(
         });
         BeginRun(run);
         LogStarting(logger, FlowId, published.Revision, run.Mode);
+        await FlowTriggers.StartAsync(GrainFactory, FlowId, TriggersOf(run), logger);
         if (run.Mode == FlowMode.Realtime)
         {
             // A step that cannot start at all now fails the run: the definition or a component is at fault. Once the run
@@ -142,6 +149,8 @@ public sealed partial class FlowGrain(
         _lifecycle = FlowLifecycle.Stopping;
         try
         {
+            // Triggers first, so that nothing new comes in while the steps stop.
+            await FlowTriggers.StopAsync(GrainFactory, FlowId, logger);
             await UnregisterReminderAsync();
             await StopStepsAsync(steps);
         }
@@ -194,6 +203,10 @@ public sealed partial class FlowGrain(
                 $"Flow '{FlowId}' is {_lifecycle} and accepts no messages. Start the flow first.", _lifecycle);
         }
 
+        // The execution's trace starts here, under the request that sent the message; its hops join it through the message.
+        using var send = FlowActivities.StartSend(FlowId, message.ExecutionId, message.Id, message.TraceParent);
+        message = send is null ? message : message with { TraceParent = send.Id };
+        FlowMetrics.FlowMessageReceived(FlowId);
         foreach (var stream in _entryStreams)
         {
             await stream.OnNextAsync(message);
@@ -268,6 +281,8 @@ public sealed partial class FlowGrain(
         var flowDelivery = run.Flow.Definition.Delivery;
         return new StepPlan(FlowId, run.RunId, run.Mode, step, _graph.NextSteps(stepId), pinned, step.Delivery?.Over(flowDelivery) ?? flowDelivery);
     }
+
+    private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);
 
     private IStepGrain Step(string stepId) => GrainFactory.GetGrain<IStepGrain>(FlowStreams.StepKey(FlowId, stepId));
 

@@ -2,6 +2,8 @@ using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Steps;
+using FlowActors.Grains.Triggers;
+using FlowActors.Grains.Triggers.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,7 +18,7 @@ public static class FlowActorsSiloBuilderExtensions
     /// Adds the grains' services and options. The host still chooses the grain storage
     /// (<see cref="StorageNames.Grains"/>, <see cref="StorageNames.PubSub"/>), the stream provider
     /// (<see cref="Interfaces.Messages.FlowStreams.Provider"/>), the reminder service (running real-time flows reconcile
-    /// on a reminder) and an <see cref="Containers.IContainerRuntime"/>.
+    /// on a reminder; triggers keep reminders) and an <see cref="Containers.IContainerRuntime"/>.
     /// </summary>
     public static ISiloBuilder AddFlowActors(this ISiloBuilder builder, Action<StepOptions>? configureSteps = null)
     {
@@ -41,6 +43,11 @@ public static class FlowActorsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ContainerDeathRouter>();
         services.AddOptions<ExecutionLogOptions>().BindConfiguration(ExecutionLogOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutionLogOptions>, ExecutionLogOptionsValidator>());
+        services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerOptionsValidator>());
+
+        // Tests put a factory of fake clients here first: the trigger's own code then runs against the fake.
+        services.TryAddSingleton<IServiceBusClientFactory, ServiceBusClientFactory>();
         return builder;
     }
 }

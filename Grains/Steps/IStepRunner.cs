@@ -1,4 +1,6 @@
+using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 
 namespace FlowActors.Grains.Steps;
@@ -16,6 +18,12 @@ internal interface IStepRunner
 
     /// <summary>A message from the step's input stream; the returned task is the stream delivery.</summary>
     Task OnMessageAsync(InboxEntry entry);
+
+    /// <summary>
+    /// Calls the component once for a schedule's tick (the step's trigger), with the schedule's snapshot rather than the
+    /// step's, on the container the run uses (an ordinary run starts one as for a message); throws what the call throws.
+    /// </summary>
+    Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot);
 
     /// <summary>The runtime saw a container die; the runner acts if it is the one it holds.</summary>
     void OnContainerDied(string containerId);

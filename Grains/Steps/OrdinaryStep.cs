@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -30,7 +33,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         Plan = plan;
         _step = step;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
+        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
         _lastMessage = step.Time.GetTimestamp();
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan.NextSteps);
@@ -57,10 +60,14 @@ internal sealed partial class OrdinaryStep : IStepRunner
     /// </summary>
     public async Task OnMessageAsync(InboxEntry entry)
     {
-        var (outputs, settled, retry) = await TryAsync(entry);
+        using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
+        using var scope = hop.Scope(_step.Logger);
+        var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
+        hop.Publishing();
         await _step.Streams.PublishDataAsync(outputs, batched: false);
         await _step.Streams.PublishEventsAsync(outputs, batched: false);
-        await SettleAsync(entry.Message, settled, retry);
+        hop.Published(outputs);
+        await SettleAsync(entry.Message, settled, retry is null ? null : retry with { Message = entry.Message });
     }
 
     /// <summary>One try at the message, within the delivery budget: what came of it, not yet published.</summary>
@@ -143,7 +150,11 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
         pending.Timer.Dispose();
         var entry = new InboxEntry(pending.Retry.Message, Stopwatch.GetTimestamp());
-        var (outputs, settled, retry) = await TryAsync(entry);
+        using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
+        using var scope = hop.Scope(_step.Logger);
+        var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
+        retry = retry is null ? null : retry with { Message = entry.Message };
+        hop.Publishing();
         try
         {
             await _step.Streams.PublishDataAsync(outputs, batched: false);
@@ -159,6 +170,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
             await _step.Streams.PublishEventsAsync(outputs, batched: false);
         }
 
+        hop.Published(outputs);
         await SettleAsync(entry.Message, settled, retry);
         if (settled != Settled.Retry)
         {
@@ -206,6 +218,23 @@ internal sealed partial class OrdinaryStep : IStepRunner
         catch (Exception e)
         {
             LogRetriesNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
+        }
+    }
+
+    public async Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        budget.CancelAfter(_step.DeliveryBudget);
+        _busy++;
+        try
+        {
+            await EnsureContainerAsync(budget.Token);
+            return await _invoker.InvokeAsync(Plan, tick, snapshot, budget.Token);
+        }
+        finally
+        {
+            _busy--;
+            _lastMessage = _step.Time.GetTimestamp();
         }
     }
 

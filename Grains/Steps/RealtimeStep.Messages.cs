@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Logging;
@@ -20,13 +21,30 @@ internal sealed partial class RealtimeStep
     public Task OnMessageAsync(InboxEntry entry) =>
         _inbox.Count < _step.Options.InboxCapacity ? _inbox.EnqueueAsync(entry).AsTask() : EnqueueWhenRoomAsync(entry);
 
+    /// <summary>A schedule's tick: on the container the run holds, once it is warm (alongside the inbox's batches).</summary>
+    public async Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot)
+    {
+        await _establishing;
+        await _invoker.WhenReplacedAsync();
+        if (_phase == StepPhase.Failed || _container.Lease is null)
+        {
+            throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+        }
+
+        return await _invoker.InvokeAsync(Plan, tick, snapshot, RunToken);
+    }
+
     /// <summary>
     /// Calls the component on the messages and publishes what comes of each, in order; never throws. A message whose call
     /// fails, or that the component rebounds, is tried again after a backoff: meanwhile the messages behind it go on,
     /// unless the step keeps order (then the batch waits and tries only the failed ones again, and publishes in order).
     /// </summary>
-    private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)
+    private async Task ProcessAsync(IReadOnlyList<InboxEntry> received)
     {
+        using var hops = StepHops.Begin(_step.FlowId, _step.StepId, received);
+
+        // As telemetry hands them on (each under its hop's span); a retry goes back to the inbox as it was received.
+        IReadOnlyList<InboxEntry> entries = received.Select((entry, i) => entry with { Message = hops.Message(i) }).ToArray();
         var slots = new StepOutputs[entries.Count];
         var settled = new Settled[entries.Count];
         try
@@ -51,6 +69,14 @@ internal sealed partial class RealtimeStep
                     var i = tries[k];
                     slots[i] = new StepOutputs(_step.FlowId, _step.StepId);
                     var error = results[k].Error is { } e ? Describe(e) : null;
+                    if (error is not null)
+                    {
+                        using (hops.Scope(_step.Logger, i))
+                        {
+                            LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.ExecutionId, error);
+                        }
+                    }
+
                     if (error is not null && RunToken.IsCancellationRequested)
                     {
                         slots[i].Fail(entries[i].Message, error, Stopwatch.GetElapsedTime(entries[i].Received));
@@ -69,7 +95,7 @@ internal sealed partial class RealtimeStep
                         }
                         else
                         {
-                            RetryLater(entries[i], retry.Due);
+                            RetryLater(received[i], retry.Due);
                         }
                     }
                 }
@@ -106,13 +132,15 @@ internal sealed partial class RealtimeStep
                 }
                 else if ((settled[i] = _retries.Settle(slots[i], Plan, entries[i], null, reason, null, out var retry)) == Settled.Retry)
                 {
-                    RetryLater(entries[i], retry!.Due);
+                    RetryLater(received[i], retry!.Due);
                 }
             }
         }
 
         var outputs = Merge(slots);
+        hops.Publishing();
         await PublishAsync(outputs);
+        hops.Published(outputs);
         for (var i = 0; i < entries.Count; i++)
         {
             switch (settled[i])
@@ -267,6 +295,7 @@ internal sealed partial class RealtimeStep
         }
 
         await PublishAsync(outputs);
+        StepHops.Unprocessed(_step.FlowId, _step.StepId, left.Count, outputs);
     }
 
     private string Describe(Exception e) => RunToken.IsCancellationRequested

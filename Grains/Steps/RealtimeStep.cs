@@ -1,6 +1,7 @@
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -22,6 +23,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     private readonly StepContainer _container;
     private readonly StepInvoker _invoker;
     private readonly StepInbox _inbox;
+    private readonly IDisposable _inboxDepth;
     private readonly ComponentRevision _revision;
     private readonly StepRetries _retries;
     private readonly Dictionary<string, InboxEntry> _waiting = new(StringComparer.Ordinal);
@@ -40,8 +42,9 @@ internal sealed partial class RealtimeStep : IStepRunner
         _askFlow = askFlow;
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, _container, step.Options, ReplaceContainerAsync, step.Logger);
+        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
         _inbox = new StepInbox(step.Options.InboxCapacity, () => _invoker.BatchLimit, ProcessAsync);
+        _inboxDepth = FlowMetrics.TrackInbox(step.FlowId, step.StepId, () => _inbox.Count);
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan.NextSteps);
     }
@@ -108,6 +111,7 @@ internal sealed partial class RealtimeStep : IStepRunner
 
     public async Task StopAsync()
     {
+        _inboxDepth.Dispose();
         await EndAsync();
         await AccountForAsync([.. await _inbox.CloseAsync(), .. TakeWaiting()],
             $"Step '{_step.StepId}' stopped (its flow was stopped, or failed) before it processed the message; it was not processed. Start the flow and send it again.");
@@ -138,6 +142,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     public async Task DeactivateAsync(CancellationToken cancellationToken)
     {
         _leaseTimer?.Dispose();
+        _inboxDepth.Dispose();
 
         // Out of time for the deactivation: the call in flight is cancelled too, and its messages get error events.
         using var outOfTime = cancellationToken.Register(_run.Cancel);
@@ -223,6 +228,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         catch (Exception e) when (!RunToken.IsCancellationRequested)
         {
             LogRenewFailed(_step.Logger, _step.FlowId, _step.StepId, e.Message);
+            FlowMetrics.LeaseRenewalFailed(_step.FlowId, _step.StepId);
             if (_establishing.IsCompleted && !await _container.IsRunningAsync(RunToken))
             {
                 _establishing = ReplaceInBackgroundAsync();

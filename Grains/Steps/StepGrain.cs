@@ -143,6 +143,43 @@ public sealed partial class StepGrain(
 
     public Task<StepStatus> GetStatusAsync() => Task.FromResult(_runner?.Status ?? IdleStatus());
 
+    public async Task<TriggerPollResult> PollAsync(TriggerPoll poll)
+    {
+        ArgumentNullException.ThrowIfNull(poll);
+        var received = Stopwatch.GetTimestamp();
+        var outputs = new StepOutputs(FlowId, StepId);
+        string? error = null;
+        try
+        {
+            if ((_runner ?? await RunAsync(await AskFlowAsync())) is not { } runner || runner.Plan.RunId != poll.RunId)
+            {
+                error = $"Step '{StepId}' of flow '{FlowId}' is not in the schedule's run (the flow stopped or started again); the tick did not run.";
+            }
+            else
+            {
+                // The schedule keeps the trigger's snapshot; the step's own (that of its messages) is left alone.
+                outputs.Add(runner.Plan, poll.Message, await runner.InvokeTriggerAsync(poll.Message, poll.Snapshot), received);
+                error = outputs.Events.FirstOrDefault(e => e.Kind == FlowEventKind.Error)?.Error;
+            }
+        }
+        catch (Exception e)
+        {
+            error = e.Message;
+            outputs = new StepOutputs(FlowId, StepId);
+        }
+
+        if (error is not null && !outputs.Events.Any(e => e.Kind == FlowEventKind.Error))
+        {
+            outputs.Fail(poll.Message, error, Stopwatch.GetElapsedTime(received));
+        }
+
+        var batched = _runner?.Plan.Mode == FlowMode.Realtime;
+        await _step.Streams.PublishDataAsync(outputs, batched);
+        await _step.Streams.PublishEventsAsync(outputs, batched);
+        var emitted = outputs.Next.Count + outputs.Events.Count(e => e.Kind == FlowEventKind.Output);
+        return new TriggerPollResult(outputs.SnapshotChanged, outputs.Snapshot, emitted, error);
+    }
+
     /// <summary>
     /// The stream delivery of one message: the current run takes it (a real-time one queues it, an ordinary one
     /// processes it). Without a run the step asks its flow for the plan, which also takes a real-time run up again after

@@ -76,17 +76,23 @@ internal sealed partial class StepInvoker(
     /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
     public async Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken)
     {
+        using var call = ComponentCall.Start(plan, [message]);
         var started = Stopwatch.GetTimestamp();
         try
         {
             var emits = await WithRecoveryAsync(endpoint => components.InvokeAsync(
-                endpoint, plan.Step.Action, message, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+                endpoint, plan.Step.Action, call.Messages[0], plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
             Observe(Stopwatch.GetElapsedTime(started), 1);
             return emits;
         }
-        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Timeout)
+        catch (Exception e)
         {
-            Observe(options.InvokeTimeout, 1);
+            if (e is ComponentInvocationException { Failure: ComponentFailure.Timeout })
+            {
+                Observe(options.InvokeTimeout, 1);
+            }
+
+            call.Fail(e);
             throw;
         }
     }
@@ -107,35 +113,42 @@ internal sealed partial class StepInvoker(
             return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
         }
 
-        var started = Stopwatch.GetTimestamp();
-        try
+        using (var call = ComponentCall.Start(plan, messages))
         {
-            var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
-                endpoint, plan.Step.Action, messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
-            Observe(Stopwatch.GetElapsedTime(started), messages.Count);
-            return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
-        }
-        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Timeout && !cancellationToken.IsCancellationRequested)
-        {
-            // Too big for the component's pace: the next batches are smaller. Its messages go one by one, each with a
-            // timeout of its own; those the component completed before the timeout are answered from its memory.
-            _perMessage = TimeSpan.FromTicks(Math.Max(_perMessage?.Ticks ?? 0, (options.InvokeTimeout / messages.Count).Ticks * 2));
-            LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
-        }
-        catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
-        {
-            _batchNotServed = true;
-            LogBatchNotServed(logger, plan.FlowId, plan.Step.Id);
-        }
-        catch (Exception e) when (e is ComponentInvocationException or ArgumentException && !cancellationToken.IsCancellationRequested)
-        {
-            // One message may have caused it (too slow, a reply the component could not write): find it.
-            LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
-        }
-        catch (Exception e)
-        {
-            // The container could not be replaced, or the run ended: every message would fail the same way, one by one.
-            return [.. messages.Select(message => new StepResult(message, null, e))];
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
+                    endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+                Observe(Stopwatch.GetElapsedTime(started), messages.Count);
+                return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
+            }
+            catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Timeout && !cancellationToken.IsCancellationRequested)
+            {
+                // Too big for the component's pace: the next batches are smaller. Its messages go one by one, each with a
+                // timeout of its own; those the component completed before the timeout are answered from its memory.
+                call.Fail(e);
+                _perMessage = TimeSpan.FromTicks(Math.Max(_perMessage?.Ticks ?? 0, (options.InvokeTimeout / messages.Count).Ticks * 2));
+                LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
+            }
+            catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
+            {
+                call.Fail(e);
+                _batchNotServed = true;
+                LogBatchNotServed(logger, plan.FlowId, plan.Step.Id);
+            }
+            catch (Exception e) when (e is ComponentInvocationException or ArgumentException && !cancellationToken.IsCancellationRequested)
+            {
+                // One message may have caused it (too slow, a reply the component could not write): find it.
+                call.Fail(e);
+                LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
+            }
+            catch (Exception e)
+            {
+                // The container could not be replaced, or the run ended: every message would fail the same way, one by one.
+                call.Fail(e);
+                return [.. messages.Select(message => new StepResult(message, null, e))];
+            }
         }
 
         return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
@@ -199,9 +212,9 @@ internal sealed partial class StepInvoker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: the component does not serve batches; its messages go one by one")]
+    [LoggerMessage(EventId = 1130, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId}: the component does not serve batches; its messages go one by one")]
     private static partial void LogBatchNotServed(ILogger logger, string flowId, string stepId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: a batch of {Count} failed ({Reason}); retrying its messages one by one")]
+    [LoggerMessage(EventId = 1131, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: a batch of {Count} failed ({Reason}); retrying its messages one by one")]
     private static partial void LogBatchFailed(ILogger logger, string flowId, string stepId, int count, string reason);
 }

@@ -1,10 +1,11 @@
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Triggers;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FlowActors.Silo.Api;
 
 /// <summary>
-/// Turns the refusals grains throw into ProblemDetails answers: an invalid definition is 400 with every field,
+/// Turns the refusals grains throw into ProblemDetails answers: an invalid definition or trigger is 400 with every field,
 /// a lifecycle conflict is 409 with what to do first, a bad argument is 400. Anything else is 500 with no detail.
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -14,6 +15,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         var (status, title, detail, errors) = exception switch
         {
             FlowValidationException e => (400, "The flow definition is invalid", "Fix the fields listed in 'errors' and send it again.",
+                e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray())),
+            TriggerValidationException e => (400, "The trigger settings are invalid", "Fix the fields listed in 'errors' and send them again.",
                 e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray())),
             FlowStateException e => (409, "The flow's state does not allow this", e.Message, null),
             ArgumentException e => (400, "The request is invalid", e.Message, null),
@@ -35,6 +38,6 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    [LoggerMessage(EventId = 4090, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
 }

@@ -40,6 +40,8 @@ public static class EmbeddedProfile
             // of this one-silo cluster loses its connection and its subscriptions with the silo: memory is exactly as
             // durable as what it stores.
             .AddMemoryGrainStorage(StorageNames.PubSub)
+            // Reminders in memory: a silo start wakes the running flows (RunningFlowsResumption), which tell their
+            // triggers, which register their reminders again.
             .UseInMemoryReminderService()
             .AddFlowStreams()
             .AddFlowActors(configureSteps);

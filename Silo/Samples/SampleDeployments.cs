@@ -38,6 +38,12 @@ public static class SampleDeployments
         Deployment("echo", tag, actions: ["echo", "reply"], warmUp);
 
     /// <summary>
+    /// A polling trigger for schedules: <c>count</c> emits the next numbers of a counter kept in its snapshot
+    /// (configuration <c>start</c>, <c>per</c>, <c>delayMs</c>).
+    /// </summary>
+    public static ComponentDeployment Counter(string? tag = null) => Deployment("counter", tag, actions: [], triggers: ["count"]);
+
+    /// <summary>
     /// Test-only: reports what it can reach from where it runs (TCP ports, files, its user, interfaces and environment
     /// names): action <c>probe</c>. The isolation tests deploy it to check the component boundary from inside.
     /// </summary>
@@ -59,7 +65,15 @@ public static class SampleDeployments
         new ComponentLaunch("flowactors/busybox-echo:test", "busybox", ["sh", "./components/shell/serve"], new Dictionary<string, string>()),
         new ComponentDescriptor(Triggers: [], Actions: ["echo", "uppercase"]));
 
-    private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null)
+    /// <summary>
+    /// The Service Bus component (Components/ServiceBus, shipped beside the silo): <c>send</c> sends each input to a
+    /// queue or topic (configuration in docs/triggers.md).
+    /// </summary>
+    public static ComponentDeployment ServiceBusSend() => new(
+        new ComponentLaunch("flowactors/servicebus:test", "dotnet", ["./FlowActors.ServiceBusComponent.dll"], new Dictionary<string, string>()),
+        new ComponentDescriptor(Triggers: [], Actions: ["send"]));
+
+    private static ComponentDeployment Deployment(string component, string? tag, string[] actions, TimeSpan? warmUp = null, string[]? triggers = null)
     {
         // The component is also named in the environment: a container image has one entry point and no arguments.
         var environment = new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = component };
@@ -78,6 +92,6 @@ public static class SampleDeployments
             Command: "dotnet",
             Arguments: [SampleAssembly, component],
             Environment: environment);
-        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: [], Actions: actions));
+        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: triggers ?? [], Actions: actions));
     }
 }

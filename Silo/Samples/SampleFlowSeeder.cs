@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace FlowActors.Silo.Samples;
 
 /// <summary>
-/// Embedded profile only: deploys the sample components and two sample flows (one ordinary, one
+/// Embedded profile only: deploys the sample components (the polling trigger <c>counter</c> and the Service Bus
+/// component <c>servicebus</c> among them) and two sample flows (one ordinary, one
 /// real-time), starts them, and tells the operator how to send a message. Only what is missing is seeded: state
 /// survives a restart, and a sample the user redeployed, edited or stopped stays as the user left it.
 /// </summary>
@@ -25,6 +26,10 @@ public sealed partial class SampleFlowSeeder(
         await DeployIfMissingAsync("delay", SampleDeployments.Delay(), stoppingToken);
         await DeployIfMissingAsync("echo", SampleDeployments.Echo(), stoppingToken);
         await DeployIfMissingAsync("faulty", SampleDeployments.Faulty(), stoppingToken);
+
+        // For schedules and Service Bus (docs/triggers.md): deployed, not used by a sample flow.
+        await DeployIfMissingAsync("counter", SampleDeployments.Counter(), stoppingToken);
+        await DeployIfMissingAsync("servicebus", SampleDeployments.ServiceBusSend(), stoppingToken);
 
         var definition = FlowDefinition.Chain(
             "Greet",
@@ -102,9 +107,9 @@ public sealed partial class SampleFlowSeeder(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
+    [LoggerMessage(EventId = 3050, Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
     private static partial void LogReady(ILogger logger, string ordinary, string realtime);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
+    [LoggerMessage(EventId = 3051, Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
     private static partial void LogNotRunning(ILogger logger, string flowId, string reason);
 }

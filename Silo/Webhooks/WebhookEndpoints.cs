@@ -5,6 +5,7 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Webhooks;
 using FlowActors.Silo.Api;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Webhooks;
@@ -23,7 +24,7 @@ public static partial class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/hooks").WithTags("Webhooks");
+        var hooks = app.MapGroup("/hooks").WithTags("Webhooks").AddEndpointFilter(CountResponses);
         hooks.MapMethods("/{flowId}", Methods, (string flowId, HttpContext context) => HandleAsync(flowId, "", context))
             .WithSummary("Starts an execution of the flow with the request (credentials: the secret header, or an HMAC-SHA256 signature of the body).");
         hooks.MapMethods("/{flowId}/{**path}", Methods, (string flowId, string path, HttpContext context) => HandleAsync(flowId, "/" + path, context))
@@ -105,12 +106,27 @@ public static partial class WebhookEndpoints
         };
     }
 
+    /// <summary>Counts each webhook response by status (<see cref="FlowMetrics.WebhookResponded"/>) once it is sent, whichever branch wrote it.</summary>
+    private static ValueTask<object?> CountResponses(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        if (FlowMetrics.WebhookResponsesObserved)
+        {
+            invocation.HttpContext.Response.OnCompleted(static state =>
+            {
+                FlowMetrics.WebhookResponded(((HttpResponse)state).StatusCode);
+                return Task.CompletedTask;
+            }, invocation.HttpContext.Response);
+        }
+
+        return next(invocation);
+    }
+
     private static IResult Accepted(string flowId, string executionId) =>
         Results.Accepted($"/api/flows/{flowId}/executions/{executionId}", new MessageEndpoints.Accepted(executionId));
 
     /// <summary>A credential header sent more than once is refused rather than guessed at.</summary>
     private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing or wrong credentials")]
+    [LoggerMessage(EventId = 4190, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing or wrong credentials")]
     private static partial void LogDenied(ILogger logger, string flowId);
 }

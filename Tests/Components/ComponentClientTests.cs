@@ -49,6 +49,64 @@ public sealed class ComponentClientTests
     }
 
     [TestMethod]
+    public void InvokeBatchRequest_CarriesEachMessagesTraceParent_ForBatchesMixExecutions()
+    {
+        FlowMessage[] messages =
+        [
+            FlowMessage.Create("{}") with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+            FlowMessage.Create("{}") with { TraceParent = null },
+            FlowMessage.Create("{}") with { TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00" },
+        ];
+        var buffer = new ArrayBufferWriter<byte>();
+
+        InvokeRequestWriter.WriteBatch(buffer, "echo", messages, null, null);
+        var request = JsonSerializer.Deserialize(buffer.WrittenSpan, ProtocolJson.Default.InvokeBatchRequest)!;
+
+        CollectionAssert.AreEqual(messages.Select(m => m.TraceParent).ToArray(), request.Messages.Select(m => m.TraceParent).ToArray());
+    }
+
+    [TestMethod]
+    public async Task Invoke_SendsTheMessagesTraceParent_AndNeverTheCurrentActivitys()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "FlowActors.Tests",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var source = new System.Diagnostics.ActivitySource("FlowActors.Tests");
+        using var unrelated = source.StartActivity("something else the grain was doing");
+        Assert.IsNotNull(unrelated);
+        using var client = SampleComponent.CreateClient();
+
+        var traced = FlowMessage.Create("{}") with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+        CollectionAssert.AreEqual(new[] { traced.TraceParent }, await TraceParentsSentAsync(client, traced), "one traceparent header: the message's");
+
+        var untraced = FlowMessage.Create("{}") with { TraceParent = null };
+        Assert.IsNull(await TraceParentsSentAsync(client, untraced), "no context of its own: none, rather than the current activity's");
+    }
+
+    /// <summary>The <c>traceparent</c> headers a one-shot component on loopback receives with the call.</summary>
+    private static async Task<string[]?> TraceParentsSentAsync(ComponentClient client, FlowMessage message)
+    {
+        var port = ClosedPort();
+        using var component = new HttpListener { Prefixes = { $"http://127.0.0.1:{port}/" } };
+        component.Start();
+        var received = Task.Run(async () =>
+        {
+            var context = await component.GetContextAsync();
+            var headers = context.Request.Headers.GetValues("traceparent");
+            await context.Request.InputStream.CopyToAsync(Stream.Null);
+            context.Response.StatusCode = 200;
+            await context.Response.OutputStream.WriteAsync("""{"emits":[]}"""u8.ToArray());
+            context.Response.Close();
+            return headers;
+        });
+        await client.InvokeAsync(new Uri($"http://127.0.0.1:{port}/"), "echo", message, null, null, TimeSpan.FromSeconds(5), CancellationToken.None);
+        return await received;
+    }
+
+    [TestMethod]
     public void InvokeRequest_WithABodyThatIsNotJson_FailsNamingTheMessage()
     {
         var message = FlowMessage.Create("{not json");

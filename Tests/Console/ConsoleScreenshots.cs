@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
@@ -23,7 +24,8 @@ public sealed class ConsoleScreenshots
     public async Task FlowsAndFlowPages_RenderEveryStateOfAFlow()
     {
         await using var browser = await ConsoleBrowser.LaunchAsync();
-        await using var silo = await SiloProcess.StartAsync("--FlowActors:SeedSamples=true");
+        // One-second chart buckets: a few seconds of traffic fill the charts the way minutes would at the default.
+        await using var silo = await SiloProcess.StartAsync("--FlowActors:SeedSamples=true", "--FlowActors:Telemetry:ConsoleBucket=00:00:01");
         var http = silo.Http;
 
         // Beside the two running samples: a real-time flow still warming up and a stopped one with an unpublished draft.
@@ -36,19 +38,21 @@ public sealed class ConsoleScreenshots
         var export = FlowDefinition.Chain("Nightly export", new StepDefinition("read", "echo", "echo"), new StepDefinition("format", "transform", "uppercase"));
         await CreateAsync(http, "nightly-export", export, FlowMode.Ordinary, start: false);
         (await http.PutAsJsonAsync("/api/flows/nightly-export/draft", export with { Name = "Nightly export (v2)" })).EnsureSuccessStatusCode();
+        var payments = FlowDefinition.Chain("Payments",
+            new StepDefinition("receive", "transform", "uppercase", """{"field":"name"}"""),
+            new StepDefinition("check", "faulty", "maybeFail"),
+            new StepDefinition("book", "delay", "delay", """{"ms":8}"""));
+        await CreateAsync(http, "payments", payments, FlowMode.Realtime, start: true);
+        await WaitRunningAsync(http, "payments"); // warm-up is its own metric: the charts show traffic
+        await SendTrafficAsync(http, TimeSpan.FromSeconds(12));
 
         await using var context = await browser.NewContextAsync(silo);
         var page = await ConsoleBrowser.LogInAsync(context);
         await Expect(page.Locator("tr[data-flow='sample-realtime'] .badge")).ToHaveTextAsync("Running");
         await Expect(page.Locator("tr[data-flow='sample'] .badge")).ToHaveTextAsync("Running");
-        foreach (var (flowId, name) in new[] { ("sample-realtime", "ada"), ("sample-realtime", "lin"), ("sample-realtime", "grace"), ("sample", "alan") })
-        {
-            (await http.PostAsJsonAsync($"/api/flows/{flowId}/messages?wait=true", new { name })).EnsureSuccessStatusCode();
-        }
-
         await Expect(page.Locator("tr[data-flow='orders-sync']")).ToContainTextAsync("2/3 steps ready");
-        await Expect(page.Locator("tr[data-flow='sample-realtime'] .chip")).ToHaveCountAsync(3);
-        await Expect(page.Locator("tr[data-flow='sample'] .chip")).ToHaveCountAsync(1);
+        await Expect(page.Locator("tr[data-flow='sample-realtime'] .chip")).ToHaveCountAsync(5); // the last five executions
+        await Expect(page.Locator("tr[data-flow='sample-realtime'] svg.sparkline")).ToHaveAttributeAsync("aria-label", new Regex("[1-9][0-9]* messages"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Actions for sample-realtime", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Menuitemcheckbox, new() { Name = "Enable real-time" })).ToBeDisabledAsync();
         await page.SetViewportSizeAsync(1360, 560); // the page is as tall as its content, menu included
@@ -60,8 +64,17 @@ public sealed class ConsoleScreenshots
         await page.GetByLabel("Message body (JSON)").FillAsync("""{ "name": "katherine" }""");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send test message" }).ClickAsync();
         await Expect(page.GetByLabel("Reply")).ToContainTextAsync("KATHERINE");
-        await Expect(page.Locator("#executions tr")).ToHaveCountAsync(4);
-        await SaveAsync(page, "flow.png");
+        await Expect(page.Locator("#executions tr")).ToHaveCountAsync(20); // the page shows the last twenty
+        await Expect(page.Locator("figure[data-chart='lookup'] circle.point.p50").First).ToBeVisibleAsync();
+        await page.SetViewportSizeAsync(1360, 1240); // down to the first executions: the page is long with twenty
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        await SaveAsync("flow.png", docs: true, file => page.ScreenshotAsync(new() { Path = file }));
+        await page.SetViewportSizeAsync(1360, 860);
+
+        await page.GotoAsync("/console/flow?id=payments");
+        await ConsoleBrowser.WaitLiveAsync(page);
+        await Expect(page.Locator("figure[data-chart='check'] path.error-mark").First).ToBeVisibleAsync();
+        await SaveAsync(page.Locator("section:has(#charts)"), "charts.png");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Components" }).ClickAsync();
         await Expect(page.Locator("tr[data-component='slow-echo']")).ToContainTextAsync("orders-sync");
@@ -79,10 +92,44 @@ public sealed class ConsoleScreenshots
         }
     }
 
-    private async Task SaveAsync(IPage page, string name, bool docs = true)
+    /// <summary>
+    /// Real traffic for the charts: the samples and the payments flow, a message each every 150 ms (at least twenty),
+    /// every seventh payment failing on purpose, each waited for.
+    /// </summary>
+    private static async Task SendTrafficAsync(HttpClient http, TimeSpan duration)
+    {
+        var until = DateTime.UtcNow + duration;
+        for (var i = 0; i < 20 || DateTime.UtcNow < until; i++) // at least the twenty executions the flow page lists
+        {
+            var payment = i % 7 == 3 ? (object)new { fail = "error", name = $"p{i}" } : new { name = $"p{i}" };
+            await Task.WhenAll(
+                http.PostAsJsonAsync("/api/flows/sample-realtime/messages?wait=true", new { name = $"n{i}" }),
+                http.PostAsJsonAsync("/api/flows/payments/messages?wait=true", payment),
+                i % 4 == 0 ? http.PostAsJsonAsync("/api/flows/sample/messages", new { name = $"o{i}" }) : Task.CompletedTask,
+                Task.Delay(150));
+        }
+    }
+
+    private static async Task WaitRunningAsync(HttpClient http, string flowId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/flows/{flowId}")).GetProperty("lifecycle").GetString() != "Running")
+        {
+            Assert.IsTrue(DateTime.UtcNow < deadline, $"{flowId} did not warm up within a minute");
+            await Task.Delay(100);
+        }
+    }
+
+    private Task SaveAsync(IPage page, string name, bool docs = true) =>
+        SaveAsync(name, docs, file => page.ScreenshotAsync(new() { Path = file, FullPage = true }));
+
+    private Task SaveAsync(ILocator element, string name) =>
+        SaveAsync(name, docs: true, file => element.ScreenshotAsync(new() { Path = file }));
+
+    private async Task SaveAsync(string name, bool docs, Func<string, Task> screenshot)
     {
         var file = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), name);
-        await page.ScreenshotAsync(new() { Path = file, FullPage = true });
+        await screenshot(file);
         TestContext.AddResultFile(file);
         if (docs && Environment.GetEnvironmentVariable("FLOWACTORS_UPDATE_SCREENSHOTS") == "1")
         {

@@ -3,10 +3,14 @@ using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Tests.Infrastructure;
 
-/// <summary>What the silos of a test cluster logged from FlowActors' own categories (Debug and above), for tests that count log events.</summary>
-public sealed class SiloLogs : ILoggerProvider
+/// <summary>
+/// What the silos of a test cluster logged from FlowActors' own categories (Debug and above), with the scopes each
+/// entry was logged in, for tests that count log events or read their scopes.
+/// </summary>
+public sealed class SiloLogs : ILoggerProvider, ISupportExternalScope
 {
     private readonly ConcurrentQueue<SiloLogEntry> _entries = new();
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
     public IReadOnlyList<SiloLogEntry> Entries => [.. _entries];
 
@@ -17,6 +21,8 @@ public sealed class SiloLogs : ILoggerProvider
     public ILogger CreateLogger(string categoryName) =>
         categoryName.StartsWith("FlowActors.", StringComparison.Ordinal) ? new Logger(this, categoryName) : NullLogger.Instance;
 
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
     public void Dispose()
     {
     }
@@ -24,7 +30,7 @@ public sealed class SiloLogs : ILoggerProvider
     private sealed class Logger(SiloLogs logs, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
+            where TState : notnull => logs._scopes.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
@@ -32,7 +38,9 @@ public sealed class SiloLogs : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                logs._entries.Enqueue(new SiloLogEntry(category, logLevel, eventId.Id, formatter(state, exception)));
+                var scopes = new List<string>();
+                logs._scopes.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? ""), scopes);
+                logs._entries.Enqueue(new SiloLogEntry(category, logLevel, eventId.Id, formatter(state, exception), scopes));
             }
         }
     }
@@ -52,5 +60,5 @@ public sealed class SiloLogs : ILoggerProvider
     }
 }
 
-/// <summary>One log event of a silo.</summary>
-public sealed record SiloLogEntry(string Category, LogLevel Level, int EventId, string Message);
+/// <summary>One log event of a silo, with the scopes it was logged in (outermost first).</summary>
+public sealed record SiloLogEntry(string Category, LogLevel Level, int EventId, string Message, IReadOnlyList<string> Scopes);

@@ -7,7 +7,10 @@ using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Steps;
+using FlowActors.Grains.Triggers.Schedules;
+using FlowActors.Grains.Triggers.ServiceBus;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
@@ -120,6 +123,31 @@ public sealed class StoredStateTests
             .Next(0, """{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
         UndeliveredReason = "the next step's queue is full",
     });
+
+    [TestMethod]
+    public void TriggerStates_AsTheApiPopulatesThem_ReadBack()
+    {
+        var run = new TriggerRun("run-1", "poll", FlowMode.Ordinary, DateTimeOffset.UnixEpoch);
+        AssertReadsBack(new ScheduleState
+        {
+            Settings = JsonSerializer.Deserialize<ScheduleSettings>("""{"cron":"*/5 * * * * *","timeZone":"Europe/Berlin"}""", JsonSerializerOptions.Web),
+            Run = run,
+            Anchor = DateTimeOffset.UnixEpoch,
+            LastTick = DateTimeOffset.UnixEpoch.AddSeconds(5),
+            Snapshot = """{"next":4}""",
+            Fired = 3,
+            Skipped = 1,
+            LastError = "the tick overran",
+        });
+        AssertReadsBack(new ScheduleState { Settings = new ScheduleSettings(Interval: TimeSpan.FromSeconds(2)) });
+        AssertReadsBack(new ServiceBusTriggerState
+        {
+            Settings = JsonSerializer.Deserialize<ServiceBusTriggerSettings>(
+                """{"connectionString":"Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s","topic":"t","subscription":"s","sessions":true,"concurrency":4,"prefetch":10}""",
+                JsonSerializerOptions.Web),
+            Run = run,
+        });
+    }
 
     [TestMethod]
     public void StepState_WithCompletedIdsAndRetries_ReadsBack() => AssertReadsBack(new StepState

@@ -8,6 +8,8 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Telemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,14 +36,16 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
         new StepDefinition("second", Echo, "echo"),
         new StepDefinition("third", Echo, "echo"));
 
+    /// <param name="settings">Configuration over the environment's (e.g. FlowActors:Telemetry:*).</param>
     /// <param name="steps">Applied to the step options after the bench's own (the delivery suite shortens timeouts).</param>
     /// <param name="configure">Applied to the silo after the embedded profile.</param>
     /// <param name="duplicates">Counts the duplicates the silo's steps drop (the delivery suite).</param>
     public static async Task<FlowSilo> StartAsync(
-        ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken,
+        ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null,
         Action<StepOptions>? steps = null, Action<ISiloBuilder>? configure = null, Delivery.DuplicateLog? duplicates = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"] = kind.ToString();
         // Grain state in a SQLite file of the benchmark's own, under the system's temporary folder.
         builder.Configuration[$"{SiloHostOptions.Section}:DataFolder"] = Path.Combine(Path.GetTempPath(), $"flowactors-bench-{Guid.NewGuid():N}");
@@ -64,6 +68,10 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
             });
             configure?.Invoke(silo);
         });
+
+        // As the silo ships (the console's charts listen) unless FlowActors__Telemetry__* says otherwise: the cost of
+        // tracing and metrics is measured by running the suite with them on and off.
+        builder.AddFlowActorsTelemetry(TelemetryOptions.From(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         var silo = new FlowSilo(host);

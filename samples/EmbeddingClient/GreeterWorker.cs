@@ -83,6 +83,6 @@ public sealed partial class GreeterWorker(IFlowActorsClient flows, IHostApplicat
             Environment: new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = component }),
         new ComponentDescriptor(Triggers: [], Actions: actions));
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The sample failed; is `dotnet run --project Silo` running, and on the gateway port configured here?")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "The sample failed; is `dotnet run --project Silo` running, and on the gateway port configured here?")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -41,6 +41,9 @@ public sealed class ComponentClient : IDisposable
             ConnectTimeout = settings.ConnectTimeout,
             PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
             ConnectCallback = networks is null ? null : networks.ConnectAsync,
+
+            // The trace context a component gets is the message's (set below), never whatever activity happens to be current.
+            ActivityHeadersPropagator = null,
         };
         _http = new HttpClient(handler)
         {
@@ -54,7 +57,8 @@ public sealed class ComponentClient : IDisposable
 
     /// <summary>
     /// Runs <paramref name="action"/> of the component at <paramref name="endpoint"/> on <paramref name="message"/>
-    /// and returns what it emits, in order.
+    /// and returns what it emits, in order. The message's <see cref="FlowMessage.TraceParent"/> goes along (header
+    /// and body), so the component's span joins the execution's trace under that span.
     /// </summary>
     /// <param name="configurationJson">The step's configuration (a JSON object) or null.</param>
     /// <param name="snapshotJson">The step's last snapshot (JSON) or null.</param>
@@ -76,13 +80,14 @@ public sealed class ComponentClient : IDisposable
 
         var body = new ArrayBufferWriter<byte>();
         InvokeRequestWriter.Write(body, action, message, configurationJson, snapshotJson);
-        var reply = await PostAsync(endpoint, ProtocolPaths.Invoke, body, action, timeout, cancellationToken);
+        var reply = await PostAsync(endpoint, ProtocolPaths.Invoke, body, action, timeout, cancellationToken, message.TraceParent);
         return ReadEmits(reply, endpoint, action);
     }
 
     /// <summary>
     /// Runs <paramref name="action"/> on each of <paramref name="messages"/> in one round trip
     /// (<see cref="ProtocolPaths.InvokeBatch"/>) and returns what the component emits for each, in the order of the messages.
+    /// Each message carries its own <see cref="FlowMessage.TraceParent"/>: a batch may hold several executions.
     /// </summary>
     /// <param name="timeout">How long the whole batch may take.</param>
     /// <exception cref="ComponentInvocationException">
@@ -109,12 +114,17 @@ public sealed class ComponentClient : IDisposable
         return ReadResults(reply, messages.Count, endpoint, action);
     }
 
-    private async Task<byte[]> PostAsync(Uri endpoint, string path, ArrayBufferWriter<byte> body, string action, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<byte[]> PostAsync(
+        Uri endpoint, string path, ArrayBufferWriter<byte> body, string action, TimeSpan timeout, CancellationToken cancellationToken, string? traceParent = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
         {
             Content = new ReadOnlyMemoryContent(body.WrittenMemory) { Headers = { ContentType = JsonContentType } },
         };
+        if (traceParent is not null)
+        {
+            request.Headers.TryAddWithoutValidation(ProtocolPaths.TraceParentHeader, traceParent);
+        }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

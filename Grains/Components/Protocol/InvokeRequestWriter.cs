@@ -17,6 +17,7 @@ internal static class InvokeRequestWriter
     private static readonly JsonEncodedText BodyName = JsonEncodedText.Encode("body");
     private static readonly JsonEncodedText HeadersName = JsonEncodedText.Encode("headers");
     private static readonly JsonEncodedText ExecutionIdName = JsonEncodedText.Encode("executionId");
+    private static readonly JsonEncodedText TraceParentName = JsonEncodedText.Encode("traceParent");
     private static readonly JsonEncodedText ConfigurationName = JsonEncodedText.Encode("configuration");
     private static readonly JsonEncodedText SnapshotName = JsonEncodedText.Encode("snapshot");
 
@@ -67,6 +68,11 @@ internal static class InvokeRequestWriter
         }
 
         writer.WriteString(ExecutionIdName, message.ExecutionId);
+        if (message.TraceParent is { } traceParent)
+        {
+            writer.WriteString(TraceParentName, traceParent);
+        }
+
         writer.WriteEndObject();
     }
 

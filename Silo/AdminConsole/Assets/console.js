@@ -121,3 +121,69 @@ export function showError(message) {
   region.textContent = message ?? '';
   region.hidden = !message;
 }
+
+/** The span the charts cover, 60 buckets: "15 minutes" at the default 15-second buckets. */
+export function windowText(bucketSeconds, short = false) {
+  const seconds = 60 * bucketSeconds;
+  if (seconds % 3600 === 0) return short ? `${seconds / 3600} h` : `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  if (seconds % 60 === 0) return short ? `${seconds / 60} min` : `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return short ? `${seconds} s` : `${seconds} seconds`;
+}
+
+/** Milliseconds as a short axis or summary label. */
+export const msLabel = value => (value === null || value === undefined ? '—' : value < 1 ? `${value.toFixed(2)} ms` : ms(value));
+
+/**
+ * A chart of one series over 60 buckets (see /api/overview/flows/{id}/charts): throughput as bars, p50 and p99 latency as
+ * lines with a dot per bucket that timed anything, and a red mark over each bucket with errors.
+ */
+export function chart(series, bucketSeconds, label) {
+  const W = 380, H = 150, L = 56, R = 38, T = 14, B = 22;
+  const points = series?.points ?? [];
+  const n = Math.max(points.length, 1);
+  const step = (W - L - R) / n;
+  const x = i => L + i * step + step / 2;
+  const maxRate = Math.max(...points.map(p => p.count / bucketSeconds), 0.0001);
+  const maxMs = Math.max(...points.map(p => p.p99Ms ?? p.p50Ms ?? 0), 0.0001);
+  const yRate = v => H - B - (v / maxRate) * (H - T - B);
+  const yMs = v => H - B - (v / maxMs) * (H - T - B);
+  const bars = points.map((p, i) => p.count ? svg('rect', {
+    class: 'bar', x: L + i * step + 1, y: yRate(p.count / bucketSeconds), width: Math.max(step - 2, 1), height: H - B - yRate(p.count / bucketSeconds),
+  }, svg('title', {}, `${p.count} messages (${(p.count / bucketSeconds).toFixed(2)}/s)`)) : null);
+  const line = (key, cls) => {
+    const timed = points.map((p, i) => [i, p[key]]).filter(([, v]) => v !== null && v !== undefined);
+    return [
+      timed.length > 1 ? svg('polyline', { class: `line ${cls}`, points: timed.map(([i, v]) => `${x(i)},${yMs(v)}`).join(' ') }) : null,
+      ...timed.map(([i, v]) => svg('circle', { class: `point ${cls}`, cx: x(i), cy: yMs(v), r: 2.6 },
+        svg('title', {}, `${cls} ${msLabel(v)} at ${new Date(points[i].at).toLocaleTimeString()}`))),
+    ];
+  };
+  const errors = points.map((p, i) => p.errors ? svg('path', {
+    class: 'error-mark', d: `M${x(i) - 4} ${T - 10}L${x(i) + 4} ${T - 10}L${x(i)} ${T - 3}z`,
+  }, svg('title', {}, `${p.errors} error${p.errors === 1 ? '' : 's'} at ${new Date(p.at).toLocaleTimeString()}`)) : null);
+  const text = (cls, tx, ty, content, anchor = 'start') => svg('text', { class: cls, x: tx, y: ty, 'text-anchor': anchor }, content);
+  return svg('svg', {
+    class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-series': series?.stepId ?? 'flow',
+    'aria-label': `${label}: latency and throughput over the last ${windowText(bucketSeconds)}`,
+  },
+  svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }),
+  svg('line', { class: 'grid', x1: L, y1: T, x2: W - R, y2: T }),
+  text('tick', L - 6, T + 4, msLabel(maxMs), 'end'),
+  text('tick', L - 6, H - B, '0', 'end'),
+  text('tick rate', W - R + 6, T + 4, `${maxRate < 10 ? maxRate.toFixed(1) : Math.round(maxRate)}/s`),
+  text('tick', L, H - 6, `−${windowText(bucketSeconds, true)}`),
+  text('tick', W - R, H - 6, 'now', 'end'),
+  bars, line('p99Ms', 'p99'), line('p50Ms', 'p50'), errors);
+}
+
+/** A small line of throughput per bucket (the flows page). */
+export function sparkline(counts, label, bucketSeconds) {
+  const W = 100, H = 26;
+  const max = Math.max(...counts, 1);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const step = W / Math.max(counts.length - 1, 1);
+  const text = `${total} messages in the last ${windowText(bucketSeconds)}`;
+  return svg('svg', { class: 'sparkline', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': `${label}: ${text}` },
+    svg('title', {}, text),
+    svg('polyline', { points: counts.map((c, i) => `${(i * step).toFixed(1)},${(H - 2 - (c / max) * (H - 4)).toFixed(1)}`).join(' ') }));
+}

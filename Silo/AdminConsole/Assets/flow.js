@@ -1,5 +1,5 @@
 // A flow's page: its steps as a diagram and a table, what each step holds, recent executions and a test message box.
-import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError } from './console.js';
+import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError, chart, msLabel, windowText } from './console.js';
 
 const flowId = new URLSearchParams(location.search).get('id') ?? '';
 const path = `/api/flows/${encodeURIComponent(flowId)}`;
@@ -10,7 +10,13 @@ let current = null;
 byId('crumb').textContent = flowId;
 
 const refresh = live(
-  async () => (await api(`/api/overview/flows/${encodeURIComponent(flowId)}?executions=20`)).data,
+  async () => {
+    const [overview, charts, triggers] = await Promise.all([
+      api(`/api/overview/flows/${encodeURIComponent(flowId)}?executions=20`),
+      api(`/api/overview/flows/${encodeURIComponent(flowId)}/charts`),
+      api(`${path}/triggers`).catch(() => null)]); // the page still shows the flow if its triggers cannot be read
+    return { ...overview.data, charts: charts.data, triggers: triggers?.data ?? null };
+  },
   render,
   detail => detail.flow.lifecycle === 'WarmingUp' || detail.flow.lifecycle === 'Stopping');
 
@@ -50,12 +56,34 @@ function render(detail) {
   byId('diagram').replaceChildren(diagram(detail.definition, flow.steps));
   byId('holds-title').textContent = realtime ? 'Container lease' : 'Last activation';
   byId('steps').replaceChildren(...flow.steps.map(s => stepRow(s, realtime, flow)));
+  byId('charts').replaceChildren(...charts(detail.charts, detail.definition?.steps ?? []));
+  byId('triggers').replaceChildren(...triggerRows(detail.triggers));
   byId('executions').replaceChildren(...(flow.recentExecutions.length
     ? flow.recentExecutions.map(executionRow)
     : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, 'No executions yet. Send a test message.'))]));
 }
 
 const fact = (term, value) => el('div', {}, el('dt', {}, term), el('dd', {}, String(value)));
+
+/** The flow's chart, then one per step in the definition's order; the step with the highest median is marked slowest. */
+function charts(data, steps) {
+  if (!data?.enabled) return [el('p', { class: 'sub' }, 'Charts are off on this silo (FlowActors:Telemetry:ConsoleMetrics).')];
+  byId('charts-window').textContent = `last ${windowText(data.bucketSeconds)}, as this silo measured them`;
+  const byStep = new Map(data.steps.map(s => [s.stepId, s]));
+  const slowest = data.steps.filter(s => s.p50Ms !== null).sort((a, b) => b.p50Ms - a.p50Ms)[0]?.stepId;
+  const card = (title, series, note, extra) => el('figure', { class: 'chart-card', 'data-chart': series?.stepId ?? 'flow' },
+    el('figcaption', {}, el('b', {}, title), extra ?? '', el('span', { class: 'sub' }, ` ${note}`), el('div', { class: 'sub' }, summary(series, data.bucketSeconds))),
+    chart(series, data.bucketSeconds, title));
+  return [el('div', { class: 'chart-grid' },
+    card('Flow', data.flow, 'executions, messages accepted'),
+    steps.map(s => card(s.id, byStep.get(s.id) ?? { stepId: s.id, points: [] }, 'time in step, messages processed',
+      s.id === slowest && data.steps.length > 1 ? el('span', { class: 'tag warn' }, 'slowest') : null)))];
+}
+
+function summary(series, bucketSeconds) {
+  if (!series?.count && !series?.errors) return `No messages in the last ${windowText(bucketSeconds)}.`;
+  return `p50 ${msLabel(series.p50Ms)} · p99 ${msLabel(series.p99Ms)} · ${series.count} messages · ${series.errors} error${series.errors === 1 ? '' : 's'}`;
+}
 
 function stepRow(step, realtime, flow) {
   const holds = realtime
@@ -68,6 +96,39 @@ function stepRow(step, realtime, flow) {
       step.stale ? el('span', { class: 'tag warn' }, `newest is ${step.latestRevision}`) : ''),
     el('td', {}, badge(step.phase), step.error ? el('div', { class: 'error-text' }, step.error) : ''),
     el('td', {}, holds));
+}
+
+/** The flow's webhook, Service Bus trigger and schedule, with what each has done (docs/triggers.md). */
+function triggerRows(triggers) {
+  const rows = [];
+  if (triggers?.webhook) {
+    rows.push(el('tr', {}, el('td', {}, el('b', {}, 'Webhook')), el('td', { class: 'mono' }, `/hooks/${flowId}`),
+      el('td', {}, 'secret set'), el('td', {}, '—')));
+  }
+  const bus = triggers?.serviceBus;
+  if (bus) {
+    const entity = bus.queue ?? `${bus.topic}/Subscriptions/${bus.subscription}`;
+    rows.push(el('tr', {},
+      el('td', {}, el('b', {}, 'Service Bus'), el('div', { class: 'sub' }, `${bus.sessions ? 'sessions, ' : ''}concurrency ${bus.concurrency}, prefetch ${bus.prefetch}`)),
+      el('td', {}, el('span', { class: 'mono' }, entity), el('div', { class: 'sub' }, `${bus.namespace} (${bus.authentication})`)),
+      el('td', {}, badge(bus.receiving ? 'Running' : 'Stopped', bus.receiving ? 'Receiving' : 'Not receiving'),
+        bus.lastError ? el('div', { class: 'error-text' }, bus.lastError) : ''),
+      el('td', {}, `received ${bus.received} · completed ${bus.completed} · abandoned ${bus.abandoned} · dead-lettered ${bus.deadLettered}`)));
+  }
+  const schedule = triggers?.schedule;
+  if (schedule) {
+    const s = schedule.settings;
+    rows.push(el('tr', {},
+      el('td', {}, el('b', {}, 'Schedule')),
+      el('td', { class: 'mono' }, s.interval ? `every ${s.interval}` : `${s.cron}${s.timeZone ? ` (${s.timeZone})` : ' (UTC)'}`),
+      el('td', {}, badge(schedule.active ? 'Running' : 'Stopped', schedule.active ? 'Ticking' : 'Not ticking'),
+        schedule.nextTick ? el('div', { class: 'sub' }, `next ${new Date(schedule.nextTick).toLocaleTimeString()}`) : '',
+        schedule.lastError ? el('div', { class: 'error-text' }, schedule.lastError) : ''),
+      el('td', {}, `fired ${schedule.fired} · skipped ${schedule.skipped} · missed ${schedule.missed} · failed ${schedule.failed} · emitted ${schedule.emitted}`,
+        schedule.snapshot ? el('div', { class: 'sub mono', title: schedule.snapshot }, `snapshot ${schedule.snapshot.slice(0, 80)}`) : '')));
+  }
+  return rows.length ? rows : [el('tr', {}, el('td', { colspan: 4, class: 'empty' },
+    'Started by the API only. Add a webhook, a Service Bus trigger or a schedule through the API: see docs/triggers.md.'))];
 }
 
 function executionRow(execution) {

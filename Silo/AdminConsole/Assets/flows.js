@@ -1,24 +1,29 @@
 // The flows page: every flow with its status, mode, revision and last executions, a menu per flow, and a draft editor.
-import { api, el, rocket, check, badge, modeText, isActive, ms, totalMs, ago, live, showError } from './console.js';
+import { api, el, rocket, check, badge, modeText, isActive, ms, totalMs, ago, live, showError, sparkline } from './console.js';
 
 let flows = [];
+let throughput = {};
+let bucketSeconds = 15;
 let components = [];
 let openMenu = null; // the flow whose menu is open
 let renderedKey = '';
 
 const refresh = live(
-  async () => (await api('/api/overview?executions=5')).data,
-  data => { flows = data.flows; components = data.components; render(); },
+  async () => {
+    const [overview, charts] = await Promise.all([api('/api/overview?executions=5'), api('/api/overview/charts')]);
+    return { ...overview.data, throughput: charts.data.flows, bucketSeconds: charts.data.bucketSeconds };
+  },
+  data => { flows = data.flows; components = data.components; throughput = data.throughput; bucketSeconds = data.bucketSeconds; render(); },
   data => data.flows.some(f => f.lifecycle === 'WarmingUp' || f.lifecycle === 'Stopping'));
 
 /** Redraws the table when something changed, keeping the open menu and the focused control. */
 function render() {
-  const key = JSON.stringify([flows, openMenu]);
+  const key = JSON.stringify([flows, throughput, openMenu]);
   if (key === renderedKey) return;
   renderedKey = key;
   const focused = document.activeElement?.dataset?.focus;
   const rows = flows.length ? flows.map(row)
-    : [el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No flows yet. Create one with “New flow”.'))];
+    : [el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No flows yet. Create one with “New flow”.'))];
   document.getElementById('flows').replaceChildren(...rows);
   if (focused) document.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
 }
@@ -32,6 +37,9 @@ function row(flow) {
     el('td', {}, status(flow)),
     el('td', {}, modeText(flow.mode)),
     el('td', {}, published(flow)),
+    el('td', { class: 'throughput' }, bucketSeconds
+      ? sparkline(throughput[flow.flowId] ?? new Array(60).fill(0), flow.flowId, bucketSeconds)
+      : el('span', { class: 'sub' }, '—')),
     el('td', {}, executions(flow)),
     el('td', {}, menu(flow)));
 }

@@ -1,0 +1,264 @@
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Interfaces.Triggers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FlowActors.Grains.Triggers.ServiceBus;
+
+/// <summary>
+/// A flow's Service Bus trigger. The grain is the trigger's one receiver in the cluster: while the flow runs, its
+/// activation runs a <see cref="ServiceBusPump"/> that hands messages to the flow (<see cref="IFlowGrain.SendAsync"/>,
+/// the flow's own entry point). The activation is kept alive while it receives; a reminder
+/// (<see cref="TriggerOptions.HeartbeatPeriod"/>) brings it back (and so reopens the receiver) on another silo when its
+/// silo goes away. Its deactivation stops the pump, which gives back what it had received but not handed over.
+/// </summary>
+public sealed partial class ServiceBusTriggerGrain(
+    [PersistentState("servicebus", StorageNames.Grains)] IPersistentState<ServiceBusTriggerState> state,
+    IServiceBusClientFactory clients,
+    IOptions<TriggerOptions> options,
+    TimeProvider time,
+    ILogger<ServiceBusTriggerGrain> logger) : Grain, IServiceBusTriggerGrain, IRemindable
+{
+    private const string HeartbeatReminder = "servicebus-heartbeat";
+
+    private readonly TriggerStateWriter<ServiceBusTriggerState> _store = new(state);
+    private readonly ServiceBusTriggerCounters _counters = new();
+    private ServiceBusPump? _pump;
+    private IGrainTimer? _resume;
+    private bool _heartbeat;
+
+    private string FlowId => this.GetPrimaryKeyString();
+
+    private ServiceBusTriggerState State => state.State;
+
+    private bool ShouldReceive => State is { Settings: not null, Run: not null };
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (ShouldReceive)
+        {
+            // Back after a deactivation or on another silo (its reminder woke it): reopen the receiver, outside activation.
+            _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_pump is not null)
+        {
+            LogHandingOff(logger, FlowId, reason.ReasonCode);
+        }
+
+        await StopReceivingAsync(cancellationToken);
+    }
+
+    public async Task<ServiceBusTriggerInfo> ConfigureAsync(ServiceBusTriggerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var merged = ServiceBusSettingsValidator.Merge(settings, State.Settings);
+        var errors = ServiceBusSettingsValidator.Validate(merged);
+        if (errors.Count > 0)
+        {
+            throw new TriggerValidationException(errors);
+        }
+
+        var before = State.Settings;
+        State.Settings = merged;
+        try
+        {
+            await _store.WriteAsync();
+        }
+        catch
+        {
+            State.Settings = before;
+            throw;
+        }
+
+        LogConfigured(logger, FlowId, merged.EntityPath, ServiceBusSettingsValidator.NamespaceOf(merged), merged.ConnectionString is null ? "DefaultAzureCredential" : "a connection string");
+        if (ShouldReceive && merged != before)
+        {
+            await StopReceivingAsync(CancellationToken.None);
+            await StartReceivingAsync();
+        }
+
+        return Info()!;
+    }
+
+    public Task<ServiceBusTriggerInfo?> GetAsync() => Task.FromResult(Info());
+
+    public async Task RemoveAsync()
+    {
+        await StopReceivingAsync(CancellationToken.None);
+        await RemoveHeartbeatAsync();
+        State.Settings = null;
+        await _store.WriteAsync();
+        LogRemoved(logger, FlowId);
+    }
+
+    public async Task FlowStartedAsync(TriggerRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (State.Run?.RunId != run.RunId)
+        {
+            State.Run = run;
+            await _store.WriteAsync();
+        }
+
+        if (ShouldReceive && _pump is null)
+        {
+            await StartReceivingAsync();
+        }
+    }
+
+    public async Task FlowStoppedAsync()
+    {
+        await StopReceivingAsync(CancellationToken.None);
+        if (State.Run is not null)
+        {
+            State.Run = null;
+            await _store.WriteAsync();
+        }
+
+        await RemoveHeartbeatAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!ShouldReceive)
+        {
+            await RemoveHeartbeatAsync(); // outlived its settings or its run
+            return;
+        }
+
+        // The flow may have stopped without reaching this grain: ask it rather than receive for a run that is over.
+        var flow = await GrainFactory.GetGrain<IFlowGrain>(FlowId).GetStatusAsync();
+        if (flow.Lifecycle is not (FlowLifecycle.Running or FlowLifecycle.WarmingUp))
+        {
+            LogRunOver(logger, FlowId, flow.Lifecycle);
+            await FlowStoppedAsync();
+            return;
+        }
+
+        _heartbeat = true;
+        if (_pump is null)
+        {
+            await StartReceivingAsync();
+        }
+    }
+
+    private async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        _resume?.Dispose();
+        _resume = null;
+        if (ShouldReceive && _pump is null)
+        {
+            await StartReceivingAsync();
+        }
+    }
+
+    private async Task StartReceivingAsync()
+    {
+        await EnsureHeartbeatAsync();
+        var settings = State.Settings!;
+        var flow = GrainFactory.GetGrain<IFlowGrain>(FlowId);
+        try
+        {
+            var client = clients.Create(settings);
+            _pump = new ServiceBusPump(client, settings, FlowId, async message => await flow.SendAsync(message), async () =>
+            {
+                var status = await flow.GetStatusAsync();
+                return status.PublishedRevision > 0 || status.UnpublishedChanges;
+            }, _counters, options.Value, time, logger);
+        }
+        catch (Exception e)
+        {
+            // A client that cannot even be made (a credential that cannot be set up): the heartbeat tries again.
+            _counters.LastError = $"{time.GetUtcNow():O} {e.GetType().Name}: {e.Message}";
+            LogNotStarted(logger, FlowId, settings.EntityPath, e.Message);
+            return;
+        }
+
+        // The receiver lives in this activation: idle collection must not take it away while the flow runs.
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        _pump.Start();
+        LogReceiving(logger, FlowId, settings.EntityPath, settings.Sessions, settings.Concurrency, settings.Prefetch);
+    }
+
+    private async Task StopReceivingAsync(CancellationToken deadline)
+    {
+        if (_pump is not { } pump)
+        {
+            return;
+        }
+
+        _pump = null;
+        await pump.StopAsync(deadline);
+        DelayDeactivation(TimeSpan.Zero);
+    }
+
+    private async Task EnsureHeartbeatAsync()
+    {
+        if (!_heartbeat)
+        {
+            var period = options.Value.HeartbeatPeriod;
+            await this.RegisterOrUpdateReminder(HeartbeatReminder, period, period);
+            _heartbeat = true;
+        }
+    }
+
+    private async Task RemoveHeartbeatAsync()
+    {
+        _heartbeat = false;
+        try
+        {
+            if (await this.GetReminder(HeartbeatReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception e)
+        {
+            LogHeartbeatNotRemoved(logger, FlowId, e);
+        }
+    }
+
+    private ServiceBusTriggerInfo? Info() => State.Settings is not { } s ? null : new ServiceBusTriggerInfo(
+        FlowId,
+        s.ConnectionString is null ? "DefaultAzureCredential" : "ConnectionString",
+        ServiceBusSettingsValidator.NamespaceOf(s),
+        s.Queue,
+        s.Topic,
+        s.Subscription,
+        s.Sessions,
+        s.Concurrency,
+        s.Prefetch,
+        _pump is not null,
+        _counters.Received,
+        _counters.Completed,
+        _counters.Abandoned,
+        _counters.DeadLettered,
+        _counters.LastError);
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Flow {FlowId} has a Service Bus trigger on {Entity} in {Namespace}, signing in with {Authentication}")]
+    private static partial void LogConfigured(ILogger logger, string flowId, string entity, string @namespace, string authentication);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Flow {FlowId}'s Service Bus trigger was removed")]
+    private static partial void LogRemoved(ILogger logger, string flowId);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Information, Message = "Flow {FlowId} receives from {Entity} (sessions: {Sessions}, concurrency {Concurrency}, prefetch {Prefetch})")]
+    private static partial void LogReceiving(ILogger logger, string flowId, string entity, bool sessions, int concurrency, int prefetch);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Flow {FlowId} could not start receiving from {Entity}: {Error}; its heartbeat tries again")]
+    private static partial void LogNotStarted(ILogger logger, string flowId, string entity, string error);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Flow {FlowId} is {Lifecycle}: its Service Bus trigger stops")]
+    private static partial void LogRunOver(ILogger logger, string flowId, FlowLifecycle lifecycle);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "Flow {FlowId}'s Service Bus receiver closes with its activation ({Reason}); the heartbeat reopens it wherever the grain activates next")]
+    private static partial void LogHandingOff(ILogger logger, string flowId, DeactivationReasonCode reason);
+
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its Service Bus trigger's heartbeat reminder")]
+    private static partial void LogHeartbeatNotRemoved(ILogger logger, string flowId, Exception exception);
+}
