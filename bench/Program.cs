@@ -1,19 +1,20 @@
+using FlowActors.Bench.Delivery;
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
 using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
 
-// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N]
-// --messages sizes the telemetry suite's blocks (a smoke run: --messages 100).
+// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N] [--scale 0.01]
+// --messages sizes the telemetry suite's blocks (a smoke run: --messages 100); --scale shrinks the delivery suite's runs.
 var messagesIndex = Array.IndexOf(args, "--messages");
 int? messages = messagesIndex >= 0 && messagesIndex + 1 < args.Length && int.TryParse(args[messagesIndex + 1], out var n) && n > 0 ? n : null;
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages)];
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new DeliverySuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites : suites.Where(s => s.Name == verb).ToArray();
 if (selected.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>] [--messages N]");
+    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>] [--messages N] [--scale 0.01]");
     foreach (var suite in suites)
     {
         Console.Error.WriteLine($"  {suite.Name,-10} {suite.Description}");

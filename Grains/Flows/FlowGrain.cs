@@ -304,7 +304,8 @@ public sealed partial class FlowGrain(
         var next = _graph.NextSteps(stepId);
         var cap = limits.Value.MaxMessagesPerExecution + 1L;
         var calls = next.Select(id => (int)FlowValidator.StepCallsPerMessage(_graph, id, cap)).ToArray();
-        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls);
+        var flowDelivery = run.Flow.Definition.Delivery;
+        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls, step.Delivery?.Over(flowDelivery) ?? flowDelivery);
     }
 
     private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);

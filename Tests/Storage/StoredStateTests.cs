@@ -129,7 +129,7 @@ public sealed class StoredStateTests
 
         // As a step receives it: a path built with a collection expression (FlowMessage.PathWith), headers from a webhook.
         Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
-            .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
+            .Next(0, """{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
         UndeliveredReason = "the next step's queue is full",
     });
 
@@ -137,7 +137,7 @@ public sealed class StoredStateTests
     public void DeadLetterState_AsStepsGiveUpOnMessages_ReadsBack()
     {
         var message = FlowMessage.Create("""{"name":"ada"}""", new Dictionary<string, string> { ["http.method"] = "POST" })
-            .Next("""{"name":"ADA"}""", null, new StepTiming("shout", TimeSpan.FromMilliseconds(2)));
+            .Next(0, """{"name":"ADA"}""", null, new StepTiming("shout", TimeSpan.FromMilliseconds(2)));
         var state = new DeadLetterState { DeadLettered = 3, Dropped = 1, Replayed = 1, Discarded = 0 };
 
         // Attempts as a caller builds them: a collection expression (the delivery side) and an array (StepOutputs).
@@ -177,6 +177,20 @@ public sealed class StoredStateTests
             Run = run,
         });
     }
+
+    [TestMethod]
+    public void StepState_WithCompletedIdsAndRetries_ReadsBack() => AssertReadsBack(new StepState
+    {
+        Completed = ["a1", FlowMessage.DeriveId("a1", "first", 0)],
+        Retries =
+        [
+            new PendingRetry(
+                FlowMessage.Create("""{"n":2}""", new Dictionary<string, string> { ["k"] = "v" }),
+                [new DeliveryAttempt(DateTimeOffset.UnixEpoch, "timed out", 3), new DeliveryAttempt(DateTimeOffset.UnixEpoch.AddSeconds(1), "rebounded")],
+                DateTimeOffset.UnixEpoch,
+                DateTimeOffset.UnixEpoch.AddSeconds(3)),
+        ],
+    });
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
         new(componentId, 1, deployment.Launch, deployment.Descriptor, DateTimeOffset.UnixEpoch);
