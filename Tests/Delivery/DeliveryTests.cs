@@ -99,7 +99,7 @@ public sealed class DeliveryTests
     public async Task WebhookStorm_BeyondTheBacklog_Gets429WithRetryAfter_AndSendersThatRetryGetEveryMessageThroughOnce()
     {
         var http = s_silo.Http;
-        using var hooks = s_silo.NewHttpClient(withKey: false);
+        using var hooks = s_silo.NewWebhookClient();
         var flowId = await StartFlowAsync(http, "Ordinary", FlowDefinition.Chain(
             "slow", new StepDefinition("wait", "delay", "delay", """{"ms":50}"""), new StepDefinition("answer", "echo", "echo")));
         var secret = (await (await http.PostAsync($"/api/flows/{flowId}/webhook", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;

@@ -117,8 +117,24 @@ internal static class DeliveryChaos
         var executions = new string[plan.Messages];
         var body = (int n) => string.Create(CultureInfo.InvariantCulture,
             $$"""{"n":{{n}}{{(plan.IsTransient(n) ? $",\"transient\":{plan.TransientTries}" : "")}}{{(plan.IsPoison(n) ? ",\"poison\":true" : "")}}}""");
-        await Parallel.ForAsync(0, plan.Messages, new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (n, _) => executions[n] = await flow.SendAsync(FlowMessage.Create(body(n))));
+        // Past the flow's backlog (FlowActors:Flows:MaxInFlight) a send is refused: the sender waits Retry-After and sends
+        // the same message again, as a well-behaved caller does (events are buffered meanwhile).
+        await Parallel.ForAsync(0, plan.Messages, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (n, _) =>
+        {
+            var message = FlowMessage.Create(body(n));
+            while (true)
+            {
+                try
+                {
+                    executions[n] = await flow.SendAsync(message);
+                    return;
+                }
+                catch (FlowBusyException busy)
+                {
+                    await Task.Delay(busy.RetryAfter);
+                }
+            }
+        });
 
         var outputs = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
