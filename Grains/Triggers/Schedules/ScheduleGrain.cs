@@ -29,11 +29,11 @@ public sealed partial class ScheduleGrain(
     private static readonly TimeSpan LongestTimer = TimeSpan.FromHours(1);
 
     private readonly TriggerStateWriter<ScheduleState> _store = new(state);
+    private readonly TriggerHeartbeat _heartbeat = new(HeartbeatReminder, options.Value.HeartbeatPeriod);
     private ScheduleCalendar? _calendar;
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask;
     private DateTimeOffset? _next;
-    private bool _heartbeat;
 
     private string FlowId => this.GetPrimaryKeyString();
 
@@ -90,7 +90,7 @@ public sealed partial class ScheduleGrain(
         LogConfigured(logger, FlowId, settings.Cron ?? settings.Interval?.ToString() ?? "", settings.TimeZone ?? "UTC");
         if (Active)
         {
-            await EnsureHeartbeatAsync();
+            await _heartbeat.EnsureAsync(this);
             ArmNext(now);
         }
 
@@ -102,7 +102,7 @@ public sealed partial class ScheduleGrain(
     public async Task RemoveAsync()
     {
         Disarm();
-        await RemoveHeartbeatAsync();
+        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
         state.State = new ScheduleState { Run = State.Run };
         _calendar = null;
         await _store.WriteAsync();
@@ -122,7 +122,7 @@ public sealed partial class ScheduleGrain(
 
         if (Active)
         {
-            await EnsureHeartbeatAsync();
+            await _heartbeat.EnsureAsync(this);
             if (_timer is null)
             {
                 Arm(TimeSpan.Zero);
@@ -139,14 +139,14 @@ public sealed partial class ScheduleGrain(
             await _store.WriteAsync();
         }
 
-        await RemoveHeartbeatAsync();
+        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (!Active)
         {
-            await RemoveHeartbeatAsync(); // a reminder that outlived its schedule or its run
+            await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e)); // a reminder that outlived its schedule or its run
             return;
         }
 
@@ -159,7 +159,7 @@ public sealed partial class ScheduleGrain(
             return;
         }
 
-        _heartbeat = true;
+        _heartbeat.Ticked();
         if (_timer is null)
         {
             await WakeAsync();
@@ -303,33 +303,6 @@ public sealed partial class ScheduleGrain(
         _timer?.Dispose();
         _timer = null;
         _next = null;
-    }
-
-    private async Task EnsureHeartbeatAsync()
-    {
-        if (!_heartbeat)
-        {
-            var period = options.Value.HeartbeatPeriod;
-            await this.RegisterOrUpdateReminder(HeartbeatReminder, period, period);
-            _heartbeat = true;
-        }
-    }
-
-    private async Task RemoveHeartbeatAsync()
-    {
-        _heartbeat = false;
-        try
-        {
-            if (await this.GetReminder(HeartbeatReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-        }
-        catch (Exception e)
-        {
-            // A heartbeat left behind finds nothing to do at its next tick and removes itself.
-            LogHeartbeatNotRemoved(logger, FlowId, e);
-        }
     }
 
     private ScheduleInfo Info() => new(

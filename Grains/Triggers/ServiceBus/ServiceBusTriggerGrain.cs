@@ -22,10 +22,10 @@ public sealed partial class ServiceBusTriggerGrain(
     private const string HeartbeatReminder = "servicebus-heartbeat";
 
     private readonly TriggerStateWriter<ServiceBusTriggerState> _store = new(state);
+    private readonly TriggerHeartbeat _heartbeat = new(HeartbeatReminder, options.Value.HeartbeatPeriod);
     private readonly ServiceBusTriggerCounters _counters = new();
     private ServiceBusPump? _pump;
     private IGrainTimer? _resume;
-    private bool _heartbeat;
 
     private string FlowId => this.GetPrimaryKeyString();
 
@@ -91,7 +91,7 @@ public sealed partial class ServiceBusTriggerGrain(
     public async Task RemoveAsync()
     {
         await StopReceivingAsync(CancellationToken.None);
-        await RemoveHeartbeatAsync();
+        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
         State.Settings = null;
         await _store.WriteAsync();
         LogRemoved(logger, FlowId);
@@ -121,14 +121,14 @@ public sealed partial class ServiceBusTriggerGrain(
             await _store.WriteAsync();
         }
 
-        await RemoveHeartbeatAsync();
+        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (!ShouldReceive)
         {
-            await RemoveHeartbeatAsync(); // outlived its settings or its run
+            await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e)); // outlived its settings or its run
             return;
         }
 
@@ -141,7 +141,7 @@ public sealed partial class ServiceBusTriggerGrain(
             return;
         }
 
-        _heartbeat = true;
+        _heartbeat.Ticked();
         if (_pump is null)
         {
             await StartReceivingAsync();
@@ -160,7 +160,7 @@ public sealed partial class ServiceBusTriggerGrain(
 
     private async Task StartReceivingAsync()
     {
-        await EnsureHeartbeatAsync();
+        await _heartbeat.EnsureAsync(this);
         var settings = State.Settings!;
         var flow = GrainFactory.GetGrain<IFlowGrain>(FlowId);
         try
@@ -196,32 +196,6 @@ public sealed partial class ServiceBusTriggerGrain(
         _pump = null;
         await pump.StopAsync(deadline);
         DelayDeactivation(TimeSpan.Zero);
-    }
-
-    private async Task EnsureHeartbeatAsync()
-    {
-        if (!_heartbeat)
-        {
-            var period = options.Value.HeartbeatPeriod;
-            await this.RegisterOrUpdateReminder(HeartbeatReminder, period, period);
-            _heartbeat = true;
-        }
-    }
-
-    private async Task RemoveHeartbeatAsync()
-    {
-        _heartbeat = false;
-        try
-        {
-            if (await this.GetReminder(HeartbeatReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-        }
-        catch (Exception e)
-        {
-            LogHeartbeatNotRemoved(logger, FlowId, e);
-        }
     }
 
     private ServiceBusTriggerInfo? Info() => State.Settings is not { } s ? null : new ServiceBusTriggerInfo(
