@@ -28,7 +28,7 @@ public sealed class DeliveryTests
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        s_silo = await SiloProcess.StartAsync($"--FlowActors:Flows:MaxInFlight={Backlog}");
+        s_silo = await SiloProcess.StartAsync([$"--FlowActors:Flows:MaxInFlight={Backlog}", .. SiloProcess.NoRateLimits]);
         await DeployAsync(s_silo.Http);
         (await s_silo.Http.PostAsJsonAsync("/api/components/delay/revisions", SampleDeployments.Delay())).EnsureSuccessStatusCode();
     }
