@@ -88,6 +88,27 @@ static async Task<int> RunAsync(CommandLine line, Output output, CancellationTok
             var limit = line.IntOption("limit", 20, 1, 1000);
             line.ThrowIfUnused(1);
             return await ExecutionCommands.ListAsync(api, output, listed, limit, ct);
+        case "counters":
+            var counted = line.Argument(0, "the flow id");
+            line.ThrowIfUnused(1);
+            return await DeadLetterCommands.CountersAsync(api, output, counted, ct);
+        case "dead-letters":
+            var lettersOf = line.Argument(0, "the flow id");
+            var offset = line.IntOption("offset", 0, 0, int.MaxValue);
+            var pageSize = line.IntOption("limit", 20, 1, 1000);
+            line.ThrowIfUnused(1);
+            return await DeadLetterCommands.ListAsync(api, output, lettersOf, offset, pageSize, ct);
+        case "replay":
+            var replayedFlow = line.Argument(0, "the flow id");
+            var replayed = line.Argument(1, "the dead letter id");
+            int? revision = line.Option("revision") is null ? null : line.IntOption("revision", 0, 1, int.MaxValue);
+            line.ThrowIfUnused(2);
+            return await DeadLetterCommands.ReplayAsync(api, output, replayedFlow, replayed, revision, ct);
+        case "discard":
+            var discardedFlow = line.Argument(0, "the flow id");
+            var discarded = line.Argument(1, "the dead letter id");
+            line.ThrowIfUnused(2);
+            return await DeadLetterCommands.DiscardAsync(api, output, discardedFlow, discarded, ct);
         default:
             throw new CliException(ExitCodes.Usage, $"Unknown command '{line.Command}'. Run 'flowactors help' for the list.");
     }

@@ -19,6 +19,10 @@ public static class Usage
           tail FLOW              print the flow's events as they happen
           execution FLOW ID      show one execution, with its outputs
           executions FLOW        list recent executions
+          counters FLOW          exact counters: accepted, completed, failed, dead-lettered, in flight...
+          dead-letters FLOW      list what the flow's steps gave up on
+          replay FLOW ID         send a dead letter again to its step (--revision N)
+          discard FLOW ID        remove a dead letter
 
         Options (every command):
           --url URL              the silo's HTTP API (default $FLOWACTORS_URL, else http://127.0.0.1:5080)
@@ -43,6 +47,10 @@ public static class Usage
         "tail" => TailCommand.Help,
         "execution" => ExecutionCommands.ExecutionHelp,
         "executions" => ExecutionCommands.ExecutionsHelp,
+        "counters" => DeadLetterCommands.CountersHelp,
+        "dead-letters" => DeadLetterCommands.DeadLettersHelp,
+        "replay" => DeadLetterCommands.ReplayHelp,
+        "discard" => DeadLetterCommands.DiscardHelp,
         _ => Text,
     };
 }

@@ -2,6 +2,7 @@ using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -144,6 +145,30 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     public Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default) =>
         cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).DeleteAsync(flowId).WaitAsync(cancellationToken);
 
+    public async Task<FlowCounters> GetCountersAsync(string flowId, CancellationToken cancellationToken = default)
+    {
+        var counters = cluster.GetGrain<IExecutionLogGrain>(flowId).GetCountersAsync();
+        var deadLetters = DeadLetters(flowId).GetCountsAsync();
+        await Task.WhenAll(counters, deadLetters).WaitAsync(cancellationToken);
+        return (await counters) with { DeadLettered = (await deadLetters).DeadLettered };
+    }
+
+    public Task<DeadLetterPage> ListDeadLettersAsync(string flowId, int offset = 0, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return DeadLetters(flowId).ListAsync(offset, limit).WaitAsync(cancellationToken);
+    }
+
+    public Task<DeadLetter?> GetDeadLetterAsync(string flowId, string deadLetterId, CancellationToken cancellationToken = default) =>
+        DeadLetters(flowId).GetAsync(deadLetterId).WaitAsync(cancellationToken);
+
+    public Task<string?> ReplayDeadLetterAsync(string flowId, string deadLetterId, int? revision = null, CancellationToken cancellationToken = default) =>
+        DeadLetters(flowId).ReplayAsync(deadLetterId, revision).WaitAsync(cancellationToken);
+
+    public Task<bool> DiscardDeadLetterAsync(string flowId, string deadLetterId, CancellationToken cancellationToken = default) =>
+        DeadLetters(flowId).DiscardAsync(deadLetterId).WaitAsync(cancellationToken);
+
     public async Task<TriggersOverview> GetTriggersAsync(string flowId, CancellationToken cancellationToken = default)
     {
         var webhook = cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).ExistsAsync(flowId);
@@ -178,6 +203,8 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     private IScheduleGrain Schedule(string flowId) => cluster.GetGrain<IScheduleGrain>(flowId);
 
     private IFlowGrain Flow(string flowId) => cluster.GetGrain<IFlowGrain>(flowId);
+
+    private IDeadLetterGrain DeadLetters(string flowId) => cluster.GetGrain<IDeadLetterGrain>(flowId);
 
     private IComponentGrain Component(string componentId) => cluster.GetGrain<IComponentGrain>(componentId);
 }

@@ -1,4 +1,5 @@
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -10,7 +11,8 @@ namespace FlowActors.Client;
 /// The FlowActors SDK: components, flows, messages and executions, without Orleans types. Refusals surface as
 /// <see cref="FlowValidationException"/> (a definition is wrong: every field named), <see cref="TriggerValidationException"/>
 /// (trigger settings are wrong: every field named), <see cref="FlowStateException"/>
-/// (the flow's lifecycle does not allow it: the message says what to do first) and <see cref="ArgumentException"/>.
+/// (the flow's lifecycle does not allow it: the message says what to do first), <see cref="FlowBusyException"/> (the
+/// flow's backlog is full: send again after its <see cref="FlowBusyException.RetryAfter"/>) and <see cref="ArgumentException"/>.
 /// Cancellation stops the caller's wait; an operation already delivered to the cluster may still complete.
 /// </summary>
 public interface IFlowActorsClient
@@ -112,6 +114,28 @@ public interface IFlowActorsClient
 
     /// <summary>Removes the flow's webhook.</summary>
     Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The flow's exact counters: accepted, completed, failed, dead-lettered, duplicates dropped, in flight (and
+    /// rejected, replayed, expired). Unlike the recent executions, these are never trimmed.
+    /// </summary>
+    Task<FlowCounters> GetCountersAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> of the flow's dead letters after skipping <paramref name="offset"/>, the newest first.</summary>
+    Task<DeadLetterPage> ListDeadLettersAsync(string flowId, int offset = 0, int limit = 50, CancellationToken cancellationToken = default);
+
+    /// <summary>One dead letter (body, headers, step, error, attempts), or null when there is none with that id.</summary>
+    Task<DeadLetter?> GetDeadLetterAsync(string flowId, string deadLetterId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends the dead letter again to the step that gave up on it, and removes it; returns its execution id, or null
+    /// when there is no such dead letter. With <paramref name="revision"/>, only if that step runs that component
+    /// revision (otherwise <see cref="FlowStateException"/> says how to get there).
+    /// </summary>
+    Task<string?> ReplayDeadLetterAsync(string flowId, string deadLetterId, int? revision = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the dead letter for good; false when there was none with that id.</summary>
+    Task<bool> DiscardDeadLetterAsync(string flowId, string deadLetterId, CancellationToken cancellationToken = default);
 
     /// <summary>The flow's webhook, Service Bus trigger and schedule (secrets left out).</summary>
     Task<TriggersOverview> GetTriggersAsync(string flowId, CancellationToken cancellationToken = default);

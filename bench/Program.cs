@@ -1,21 +1,22 @@
 using FlowActors.Bench.Failover;
+using FlowActors.Bench.Delivery;
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
 using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
 
-// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N]
-// --messages sizes the telemetry suite's blocks (a smoke run: --messages 100) and the failover run (10,000 by default).
-// all runs every suite but failover, a chaos run of several minutes.
+// Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N] [--scale 0.01]
+// --messages sizes the telemetry suite's blocks (a smoke run: --messages 100) and the failover run (10,000 by default);
+// --scale shrinks the delivery suite's runs. all runs every suite but failover, a chaos run of several minutes.
 var messagesIndex = Array.IndexOf(args, "--messages");
 int? messages = messagesIndex >= 0 && messagesIndex + 1 < args.Length && int.TryParse(args[messagesIndex + 1], out var n) && n > 0 ? n : null;
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new FailoverSuite()];
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new DeliverySuite(), new FailoverSuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites.Where(s => s.InAll).ToArray() : suites.Where(s => s.Name == verb).ToArray();
 if (selected.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>] [--messages N]");
+    Console.Error.WriteLine("usage: bench -- <suite>|all [--out <file.json>] [--messages N] [--scale 0.01]");
     foreach (var suite in suites)
     {
         Console.Error.WriteLine($"  {suite.Name,-10} {suite.Description}");

@@ -8,4 +8,5 @@ public static class EmitKinds
     public const string Snapshot = "snapshot";
     public const string HttpReply = "httpReply";
     public const string Rebound = "rebound";
+    public const string Poison = "poison";
 }

@@ -9,7 +9,8 @@ namespace FlowActors.SampleComponents;
 /// <summary>
 /// <c>maybeFail</c>: misbehaves as the body's <c>fail</c> field says, so the platform's failure handling can
 /// be tested: <c>crash</c> (exits without answering), <c>hang</c> (never answers), <c>garbage</c> (200 with
-/// a body that is not JSON), <c>error</c> (an error emit), <c>throw</c> (the handler throws); anything else
+/// a body that is not JSON), <c>error</c> (an error emit), <c>untilFixed</c> (an error emit, unless this revision is
+/// tagged <c>fixed</c>: a permanent failure a new revision repairs), <c>throw</c> (the handler throws); anything else
 /// passes the body on.
 /// </summary>
 internal static class FaultyComponent
@@ -34,6 +35,8 @@ internal static class FaultyComponent
                     return [];
                 case "error":
                     return [Emit.Fail("The faulty component failed on purpose (fail: error).")];
+                case "untilFixed" when Environment.GetEnvironmentVariable(Bodies.TagVariable) != "fixed":
+                    return [Emit.Fail("The faulty component cannot handle this message until a revision tagged 'fixed' (fail: untilFixed).")];
                 case "throw":
                     throw new InvalidOperationException("The faulty component threw on purpose (fail: throw).");
                 default:

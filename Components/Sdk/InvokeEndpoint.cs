@@ -18,6 +18,7 @@ internal sealed partial class InvokeEndpoint(
     ILogger logger)
 {
     private readonly string[] _knownActions = [.. actions.Keys.Order(StringComparer.Ordinal)];
+    private readonly CompletedMessages _completed = new(CompletedMessages.DefaultCapacity);
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -123,14 +124,29 @@ internal sealed partial class InvokeEndpoint(
         return null;
     }
 
-    /// <summary>What the handler emits for one message; null when the platform gave up on the call.</summary>
+    /// <summary>
+    /// What the handler emits for one message; null when the platform gave up on the call. A message completed lately
+    /// is answered as it was, without running the handler again (the platform asks again when it missed the answer).
+    /// </summary>
     private async Task<IReadOnlyList<Emit>?> RunAsync(ActionHandler handler, InvokeRequest request, HttpContext http, string? headerTraceParent)
     {
+        if (request.Message.Id is { } id && _completed.TryGet(request.Action, id, out var answered))
+        {
+            return answered;
+        }
+
         using var span = ComponentTelemetry.StartInvoke(request.Action, request.Message, headerTraceParent);
         try
         {
             var emits = await handler(new ActionContext(request, startConfiguration, http)) ?? [];
             FailOnError(span, emits);
+
+            // A handler that wrote the response itself answered in its own way: that is not an answer to repeat.
+            if (request.Message.Id is { } completed && !http.Response.HasStarted)
+            {
+                _completed.Add(request.Action, completed, emits);
+            }
+
             return emits;
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)

@@ -45,7 +45,8 @@ public interface IFlowGrain : IGrainWithStringKey
 
     /// <summary>
     /// Hands a message to the flow's entry steps and returns its execution id. Messages sent while a
-    /// real-time flow warms up are delivered once it is warm. A stopped flow throws <see cref="FlowStateException"/>.
+    /// real-time flow warms up are delivered once it is warm. A stopped flow throws <see cref="FlowStateException"/>;
+    /// a flow whose backlog is full (FlowActors:Flows:MaxInFlight executions in flight) throws <see cref="FlowBusyException"/>.
     /// </summary>
     [AlwaysInterleave]
     Task<string> SendAsync(FlowMessage message);

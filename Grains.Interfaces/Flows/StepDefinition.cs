@@ -1,3 +1,5 @@
+using FlowActors.Grains.Interfaces.Delivery;
+
 namespace FlowActors.Grains.Interfaces.Flows;
 
 /// <summary>One step of a flow: which component runs it, which of its triggers or actions, and with what configuration.</summary>
@@ -5,9 +7,11 @@ namespace FlowActors.Grains.Interfaces.Flows;
 /// <param name="ComponentId">The component deployed under this id.</param>
 /// <param name="Action">A trigger or action that the component's descriptor lists.</param>
 /// <param name="Configuration">A JSON object handed to the component on every call, or null for none.</param>
+/// <param name="Delivery">How this step retries failed messages, over the flow's policy; null to take the flow's.</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepDefinition")]
 public sealed record StepDefinition(
     [property: Id(0)] string Id,
     [property: Id(1)] string ComponentId,
     [property: Id(2)] string Action,
-    [property: Id(3)] string? Configuration = null);
+    [property: Id(3)] string? Configuration = null,
+    [property: Id(4)] DeliveryPolicy? Delivery = null);

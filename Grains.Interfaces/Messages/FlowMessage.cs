@@ -1,7 +1,11 @@
 namespace FlowActors.Grains.Interfaces.Messages;
 
 /// <summary>A message travelling through a flow.</summary>
-/// <param name="Id">Unique per message.</param>
+/// <param name="Id">
+/// Unique per message and stable per hop: an execution's first message gets a new one, and a step's output derives its id
+/// from its input's id, the step and the output's index (<see cref="Next"/>), so a message processed again (a stream
+/// redelivery, a retry) has the same id every time and a step can drop what it already completed.
+/// </param>
 /// <param name="Body">A JSON document.</param>
 /// <param name="Headers">Metadata that travels with the body (HTTP request data of a webhook, for instance).</param>
 /// <param name="ExecutionId">The execution the message belongs to: every message caused by one input shares it.</param>
@@ -31,9 +35,25 @@ public sealed record FlowMessage(
         return new FlowMessage(id, body, headers ?? NoHeaders, id, System.Diagnostics.Activity.Current?.Id);
     }
 
-    /// <summary>A message of the same execution, with another body: the output of the step that <paramref name="hop"/> timed.</summary>
-    public FlowMessage Next(string body, IReadOnlyDictionary<string, string>? headers, StepTiming hop) =>
-        new(Guid.NewGuid().ToString("N"), body, headers ?? Headers, ExecutionId, TraceParent, PathWith(hop));
+    /// <summary>
+    /// A message of the same execution, with another body: output number <paramref name="index"/> that the step
+    /// <paramref name="hop"/> timed made of this one. Its id follows from this message's id, the step and the index.
+    /// </summary>
+    public FlowMessage Next(int index, string body, IReadOnlyDictionary<string, string>? headers, StepTiming hop)
+    {
+        ArgumentNullException.ThrowIfNull(hop);
+        return new(DeriveId(Id, hop.StepId, index), body, headers ?? Headers, ExecutionId, TraceParent, PathWith(hop));
+    }
+
+    /// <summary>The id of output <paramref name="index"/> that step <paramref name="stepId"/> makes of message <paramref name="id"/>.</summary>
+    public static string DeriveId(string id, string stepId, int index)
+    {
+        // A hash rather than a concatenation, so ids keep one length however long the flow; 128 bits, like a Guid.
+        var text = $"{id}/{stepId}/{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
 
     /// <summary>The path so far plus <paramref name="hop"/>.</summary>
     public IReadOnlyList<StepTiming> PathWith(StepTiming hop) => Path is { Count: > 0 } path ? [.. path, hop] : [hop];

@@ -1,5 +1,6 @@
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
@@ -204,13 +205,33 @@ public sealed partial class FlowGrain(
                 $"Flow '{FlowId}' is {_lifecycle} and accepts no messages. Start the flow first.", _lifecycle);
         }
 
+        var accounting = GrainFactory.GetGrain<IExecutionLogGrain>(FlowId);
+        if (await accounting.TryAcceptAsync(message.ExecutionId, options.Value.MaxInFlight) is { } retryAfter)
+        {
+            var warmingUp = _lifecycle == FlowLifecycle.WarmingUp;
+            throw new FlowBusyException(
+                $"Flow '{FlowId}' has {options.Value.MaxInFlight} executions in flight, its backlog ({FlowOptions.Section}:{nameof(FlowOptions.MaxInFlight)})" +
+                (warmingUp ? ", and is still warming up" : "") + $"; the message was not accepted. Send it again in {retryAfter.TotalSeconds:0} s.",
+                retryAfter,
+                warmingUp);
+        }
+
         // The execution's trace starts here, under the request that sent the message; its hops join it through the message.
         using var send = FlowActivities.StartSend(FlowId, message.ExecutionId, message.Id, message.TraceParent);
         message = send is null ? message : message with { TraceParent = send.Id };
         FlowMetrics.FlowMessageReceived(FlowId);
-        foreach (var stream in _entryStreams)
+        try
         {
-            await stream.OnNextAsync(message);
+            foreach (var stream in _entryStreams)
+            {
+                await stream.OnNextAsync(message);
+            }
+        }
+        catch when (_entryStreams.Length == 1)
+        {
+            // Nothing went out, so nothing was accepted. (With several entry steps some may have it: it stays in flight.)
+            await accounting.ReleaseAsync(message.ExecutionId);
+            throw;
         }
 
         return message.ExecutionId;
@@ -283,7 +304,8 @@ public sealed partial class FlowGrain(
         var next = _graph.NextSteps(stepId);
         var cap = limits.Value.MaxMessagesPerExecution + 1L;
         var calls = next.Select(id => (int)FlowValidator.StepCallsPerMessage(_graph, id, cap)).ToArray();
-        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls);
+        var flowDelivery = run.Flow.Definition.Delivery;
+        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls, step.Delivery?.Over(flowDelivery) ?? flowDelivery);
     }
 
     private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);

@@ -14,6 +14,19 @@ public sealed class FlowOptions
     /// waiting for a message. At least Orleans' <see cref="ReminderOptions.MinimumReminderPeriod"/> (1 minute by default).
     /// </summary>
     public TimeSpan ReconcilePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The flow's backlog: executions accepted and not yet finished. Beyond it a message is refused
+    /// (<see cref="Interfaces.Flows.FlowBusyException"/>; HTTP 429, 503 while the flow warms up) instead of piling up
+    /// in memory.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 1000;
+
+    /// <summary>
+    /// An execution with no outcome after this long (its message was lost with a silo) stops counting as in flight,
+    /// is counted as expired, and frees its place in the backlog.
+    /// </summary>
+    public TimeSpan InFlightTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>Refuses flow options that cannot work, at silo start.</summary>
@@ -22,6 +35,18 @@ public sealed class FlowOptionsValidator(IOptions<ReminderOptions> reminders) : 
     public ValidateOptionsResult Validate(string? name, FlowOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxInFlight is < 1 or > 1_000_000)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{FlowOptions.Section}:{nameof(options.MaxInFlight)} is {options.MaxInFlight}; set it between 1 and 1000000 (executions in flight per flow before messages are refused with 429).");
+        }
+
+        if (options.InFlightTimeout < TimeSpan.FromSeconds(1))
+        {
+            return ValidateOptionsResult.Fail(
+                $"{FlowOptions.Section}:{nameof(options.InFlightTimeout)} is {options.InFlightTimeout}; set it to at least 00:00:01 (how long an execution may go without an outcome before it no longer counts as in flight).");
+        }
+
         var minimum = reminders.Value.MinimumReminderPeriod;
         if (options.ReconcilePeriod <= TimeSpan.Zero || options.ReconcilePeriod < minimum)
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Grains.Flows;
@@ -20,6 +21,9 @@ public static partial class FlowValidator
 
     /// <summary>The default of <see cref="FlowLimitsOptions.MaxMessagesPerExecution"/>.</summary>
     public const int DefaultMaxMessagesPerExecution = 1000;
+
+    /// <summary>The most tries a flow's or step's retry policy may ask for.</summary>
+    public const int MaxRetryAttempts = 100;
 
     private const string IdRule = "1-64 characters: letters, digits, '-' or '_'";
 
@@ -84,6 +88,7 @@ public static partial class FlowValidator
             errors.Add(new("steps", $"A flow has at most {MaxSteps} steps; this one has {steps.Count}."));
         }
 
+        ValidateDelivery(definition.Delivery, "delivery", errors);
         var ids = ValidateSteps(steps, components, errors);
         ValidateEdges(edges, ids, errors);
         if (errors.Count == 0)
@@ -152,9 +157,34 @@ public static partial class FlowValidator
 
             ValidateComponent(step, at, components, errors);
             ValidateConfiguration(step.Configuration, $"{at}.configuration", errors);
+            ValidateDelivery(step.Delivery, $"{at}.delivery", errors);
         }
 
         return ids;
+    }
+
+    /// <summary>A retry policy's fields, each optional: tries at least 1, delays positive, the cap not below the first.</summary>
+    private static void ValidateDelivery(DeliveryPolicy? delivery, string at, List<ValidationError> errors)
+    {
+        if (delivery is null)
+        {
+            return;
+        }
+
+        if (delivery.MaxAttempts is < 1 or > MaxRetryAttempts)
+        {
+            errors.Add(new($"{at}.maxAttempts", $"Expected a number of tries from 1 to {MaxRetryAttempts}; it is {delivery.MaxAttempts}."));
+        }
+
+        if (delivery.FirstRetryDelay is { } first && first <= TimeSpan.Zero)
+        {
+            errors.Add(new($"{at}.firstRetryDelay", $"Expected a positive duration such as \"00:00:01\"; it is {first}."));
+        }
+
+        if (delivery.MaxRetryDelay is { } max && (max <= TimeSpan.Zero || max < (delivery.FirstRetryDelay ?? TimeSpan.Zero)))
+        {
+            errors.Add(new($"{at}.maxRetryDelay", $"Expected a positive duration, at least firstRetryDelay; it is {max}."));
+        }
     }
 
     private static void ValidateComponent(

@@ -20,6 +20,8 @@ internal sealed partial class OrdinaryStep : IStepRunner
     private readonly CancellationTokenSource _stopping = new();
     private readonly StepContainer _container;
     private readonly StepInvoker _invoker;
+    private readonly StepRetries _retries;
+    private readonly Dictionary<string, (PendingRetry Retry, IGrainTimer Timer)> _pending = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
     private long _lastMessage;
     private int _busy;
@@ -33,7 +35,16 @@ internal sealed partial class OrdinaryStep : IStepRunner
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
         _lastMessage = step.Time.GetTimestamp();
+        _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
+
+        // An earlier activation's retries: the stream counts them as delivered, so this activation owns them.
+        foreach (var retry in step.State.Current.Retries ?? [])
+        {
+            _retries.Load(retry);
+            step.Deduplication.TryBegin(retry.Message.Id);
+            Schedule(retry);
+        }
     }
 
     public StepPlan Plan { get; }
@@ -43,29 +54,40 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
     /// <summary>
     /// Processes the message and publishes what comes of it before the delivery returns. A publish that still fails
-    /// after its retries fails the delivery, so the stream delivers the message again (at least once).
+    /// after its retries fails the delivery, so the stream delivers the message again (at least once). A message whose
+    /// call fails (or that the component rebounds) is stored to be tried again after a backoff, and the delivery
+    /// returns: the messages behind it do not wait for it.
     /// </summary>
     public async Task OnMessageAsync(InboxEntry entry)
     {
         using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
         using var scope = hop.Scope(_step.Logger);
-        var message = hop.Message(0);
+        var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
+        hop.Publishing();
+        await _step.Streams.PublishDataAsync(outputs, batched: false);
+        await _step.Streams.PublishEventsAsync(outputs, batched: false);
+        hop.Published(outputs);
+        await SettleAsync(entry.Message, settled, retry is null ? null : retry with { Message = entry.Message });
+    }
+
+    /// <summary>One try at the message, within the delivery budget: what came of it, not yet published.</summary>
+    private async Task<(StepOutputs Outputs, Settled Settled, PendingRetry? Retry)> TryAsync(InboxEntry entry)
+    {
         var outputs = _step.NewOutputs();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         budget.CancelAfter(_step.DeliveryBudget);
         _busy++;
+        IReadOnlyList<ComponentProtocol.Emit>? emits = null;
+        string? error = null;
         try
         {
             await EnsureContainerAsync(budget.Token);
-            var emits = await _invoker.InvokeAsync(Plan, message, _step.State.Current.Snapshot, budget.Token);
-            outputs.Add(Plan, message, emits, entry.Received);
+            emits = await _invoker.InvokeAsync(Plan, entry.Message, _step.State.Current.Snapshot, budget.Token);
         }
         catch (Exception e)
         {
-            var reason = Describe(e);
-            LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, message.ExecutionId, reason);
-            outputs = _step.NewOutputs();
-            outputs.Fail(message, reason, Stopwatch.GetElapsedTime(entry.Received));
+            error = Describe(e);
+            LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entry.Message.ExecutionId, error);
         }
         finally
         {
@@ -73,15 +95,130 @@ internal sealed partial class OrdinaryStep : IStepRunner
             _lastMessage = _step.Time.GetTimestamp();
         }
 
+        if (error is not null && _stopping.IsCancellationRequested)
+        {
+            _retries.Forget(entry.Message.Id);
+            outputs.Fail(entry.Message, error, Stopwatch.GetElapsedTime(entry.Received));
+            return (outputs, Settled.GaveUp, null);
+        }
+
+        var settled = _retries.Settle(outputs, Plan, entry, emits, error, _container.Revision?.Revision, out var retry);
         if (outputs.SnapshotChanged)
         {
             await SaveSnapshotAsync(outputs.Snapshot);
         }
 
+        return (outputs, settled, retry);
+    }
+
+    /// <summary>After the publish: remembers a completed message, or stores and schedules its next try.</summary>
+    private async Task SettleAsync(Interfaces.Messages.FlowMessage message, Settled settled, PendingRetry? retry)
+    {
+        switch (settled)
+        {
+            case Settled.Completed:
+                _step.Deduplication.Complete(message.Id);
+                await _step.SaveCompletedAsync(_step.Options.DeduplicationSaveInterval);
+                break;
+            case Settled.GaveUp:
+                _step.Deduplication.Abandon(message.Id);
+                break;
+            case Settled.Retry:
+                LogRetrying(_step.Logger, _step.FlowId, _step.StepId, message.Id, retry!.Attempts.Count, retry.Due, retry.Attempts[^1].Error);
+                Schedule(retry);
+                await SaveRetriesAsync();
+                break;
+        }
+    }
+
+    private void Schedule(PendingRetry retry)
+    {
+        var delay = retry.Due - _step.Time.GetUtcNow();
+        var timer = _step.RegisterTimer(
+            _ => RetryAsync(retry.Message.Id),
+            new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        _pending[retry.Message.Id] = (retry, timer);
+    }
+
+    /// <summary>A retry's timer: tries the message again, outside any stream delivery (the stream acknowledged it).</summary>
+    private async Task RetryAsync(string messageId)
+    {
+        if (!_pending.Remove(messageId, out var pending))
+        {
+            return;
+        }
+
+        pending.Timer.Dispose();
+        var entry = new InboxEntry(pending.Retry.Message, Stopwatch.GetTimestamp());
+        using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
+        using var scope = hop.Scope(_step.Logger);
+        var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
+        retry = retry is null ? null : retry with { Message = entry.Message };
         hop.Publishing();
-        await _step.Streams.PublishDataAsync(outputs, batched: false);
-        await _step.Streams.PublishEventsAsync(outputs, batched: false);
+        try
+        {
+            await _step.Streams.PublishDataAsync(outputs, batched: false);
+            await _step.Streams.PublishEventsAsync(outputs, batched: false);
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            // No stream delivers it again: it counts as a failed try of its own.
+            _retries.Forget(messageId);
+            _retries.Load(pending.Retry);
+            settled = _retries.Settle(
+                outputs = _step.NewOutputs(), Plan, entry, null, _step.Describe(e, Plan, _container.Revision), null, out retry);
+            await _step.Streams.PublishEventsAsync(outputs, batched: false);
+        }
+
         hop.Published(outputs);
+        await SettleAsync(entry.Message, settled, retry);
+        if (settled != Settled.Retry)
+        {
+            await SaveRetriesAsync();
+        }
+    }
+
+    private async Task SaveRetriesAsync()
+    {
+        try
+        {
+            await _step.State.SaveRetriesAsync(_pending.Values.Select(p => p.Retry), _step.Deduplication);
+        }
+        catch (Exception e)
+        {
+            // This activation retries them all the same; only a later one would not know of them.
+            LogRetriesNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
+        }
+    }
+
+    /// <summary>The flow stopped: the messages waiting for a retry will not get one; each gets an error event.</summary>
+    private async Task DropRetriesAsync()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var outputs = _step.NewOutputs();
+        foreach (var (retry, timer) in _pending.Values)
+        {
+            timer.Dispose();
+            _step.Deduplication.Abandon(retry.Message.Id);
+            outputs.Fail(retry.Message,
+                $"Step '{_step.StepId}' stopped (its flow was stopped) before it tried the message again ({retry.Attempts.Count} failed tries; last: {retry.Attempts[^1].Error}); it was not processed.",
+                _step.Time.GetUtcNow() - retry.FirstTried);
+        }
+
+        _pending.Clear();
+        await SaveRetriesAsync();
+        try
+        {
+            await _step.Streams.PublishEventsAsync(outputs, batched: false);
+        }
+        catch (Exception e)
+        {
+            LogRetriesNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
+        }
     }
 
     public async Task<IReadOnlyList<Emit>> InvokeTriggerAsync(FlowMessage tick, string? snapshot)
@@ -112,6 +249,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
     public async Task StopAsync()
     {
         _stopping.Cancel();
+        await DropRetriesAsync();
         await ReleaseAsync();
     }
 
@@ -165,7 +303,8 @@ internal sealed partial class OrdinaryStep : IStepRunner
     /// <summary>Interleaves, so a message in progress never delays the lease: renews it, and lets an idle activation go.</summary>
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
-        if (_busy == 0 && _step.Time.GetElapsedTime(_lastMessage) >= _step.Options.IdleTimeout)
+        // Messages waiting for a retry keep the activation (and its container): their timers are its own.
+        if (_busy == 0 && _pending.Count == 0 && _step.Time.GetElapsedTime(_lastMessage) >= _step.Options.IdleTimeout)
         {
             _step.DeactivateOnIdle(); // deactivation releases the container
             return;
@@ -178,7 +317,6 @@ internal sealed partial class OrdinaryStep : IStepRunner
         catch (Exception e) when (!_stopping.IsCancellationRequested)
         {
             LogRenewFailed(_step.Logger, _step.FlowId, _step.StepId, e.Message);
-            FlowMetrics.LeaseRenewalFailed(_step.FlowId, _step.StepId);
             _invoker.Suspect = true;
         }
     }
@@ -222,6 +360,12 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
     [LoggerMessage(EventId = 1152, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not renew its container lease: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string flowId, string stepId, string reason);
+
+    [LoggerMessage(EventId = 1154, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} tries message {MessageId} again at {Due:O} (after {Tries} failed tries; last: {Reason})")]
+    private static partial void LogRetrying(ILogger logger, string flowId, string stepId, string messageId, int tries, DateTimeOffset due, string reason);
+
+    [LoggerMessage(EventId = 1155, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store the messages it retries")]
+    private static partial void LogRetriesNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 
     [LoggerMessage(EventId = 1153, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
     private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);

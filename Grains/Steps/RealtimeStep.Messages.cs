@@ -34,67 +34,192 @@ internal sealed partial class RealtimeStep
         return await _invoker.InvokeAsync(Plan, tick, snapshot, RunToken);
     }
 
-    /// <summary>Calls the component on the messages and publishes what comes of each; never throws.</summary>
-    private async Task ProcessAsync(IReadOnlyList<InboxEntry> entries)
+    /// <summary>
+    /// Calls the component on the messages and publishes what comes of each, in order; never throws. A message whose call
+    /// fails, or that the component rebounds, is tried again after a backoff: meanwhile the messages behind it go on,
+    /// unless the step keeps order (then the batch waits and tries only the failed ones again, and publishes in order).
+    /// </summary>
+    private async Task ProcessAsync(IReadOnlyList<InboxEntry> received)
     {
-        using var hops = StepHops.Begin(_step.FlowId, _step.StepId, entries);
-        var outputs = _step.NewOutputs();
+        using var hops = StepHops.Begin(_step.FlowId, _step.StepId, received);
+
+        // As telemetry hands them on (each under its hop's span); a retry goes back to the inbox as it was received.
+        IReadOnlyList<InboxEntry> entries = received.Select((entry, i) => entry with { Message = hops.Message(i) }).ToArray();
+        var slots = new StepOutputs[entries.Count];
+        var settled = new Settled[entries.Count];
         try
         {
             await _establishing; // warm-up (or a replacement): messages wait here, in order
             await _invoker.WhenReplacedAsync();
             if (_phase == StepPhase.Failed || _container.Lease is null)
             {
-                // Until the flow's next reconciliation tries again, messages fail at once with the reason.
+                // Until the flow's next reconciliation tries again, messages fail with the reason (and are retried).
                 throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
             }
 
-            var messages = new FlowMessage[entries.Count];
-            for (var i = 0; i < messages.Length; i++)
+            var tries = Enumerable.Range(0, entries.Count).ToList();
+            while (tries.Count > 0)
             {
-                messages[i] = hops.Message(i);
-            }
-
-            var results = await _invoker.InvokeBatchAsync(Plan, messages, _step.State.Current.Snapshot, RunToken);
-            for (var i = 0; i < results.Length; i++)
-            {
-                if (results[i].Error is { } error)
+                var messages = tries.Select(i => entries[i].Message).ToArray();
+                var results = await _invoker.InvokeBatchAsync(Plan, messages, _step.State.Current.Snapshot, RunToken);
+                var again = new List<int>();
+                var due = DateTimeOffset.MinValue;
+                for (var k = 0; k < results.Length; k++)
                 {
-                    var reason = Describe(error);
-                    using (hops.Scope(_step.Logger, i))
+                    var i = tries[k];
+                    slots[i] = _step.NewOutputs();
+                    var error = results[k].Error is { } e ? Describe(e) : null;
+                    if (error is not null)
                     {
-                        LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, messages[i].ExecutionId, reason);
+                        using (hops.Scope(_step.Logger, i))
+                        {
+                            LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.ExecutionId, error);
+                        }
                     }
 
-                    outputs.Fail(messages[i], reason, Stopwatch.GetElapsedTime(entries[i].Received));
-                }
-                else
-                {
-                    outputs.Add(Plan, messages[i], results[i].Emits!, entries[i].Received);
-                }
-            }
+                    if (error is not null && RunToken.IsCancellationRequested)
+                    {
+                        slots[i].Fail(entries[i].Message, error, Stopwatch.GetElapsedTime(entries[i].Received));
+                        settled[i] = Settled.GaveUp; // the run ended: not to be tried again by it
+                        continue;
+                    }
 
-            if (outputs.SnapshotChanged)
-            {
-                await SaveSnapshotAsync(outputs.Snapshot);
+                    settled[i] = _retries.Settle(slots[i], Plan, entries[i], results[k].Emits, error, _revision.Revision, out var retry);
+                    if (settled[i] == Settled.Retry)
+                    {
+                        LogRetrying(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.Id, retry!.Attempts.Count, retry.Due, retry.Attempts[^1].Error);
+                        if (_retries.Policy.KeepOrder)
+                        {
+                            again.Add(i);
+                            due = retry.Due > due ? retry.Due : due;
+                        }
+                        else
+                        {
+                            RetryLater(received[i], retry.Due);
+                        }
+                    }
+                }
+
+                await SaveSnapshotIfChangedAsync(slots);
+                if (again.Count > 0)
+                {
+                    // In order: the batch waits for its failed messages' next try, and only they are tried again.
+                    await Task.Delay(Max(due - _step.Time.GetUtcNow(), TimeSpan.Zero), _step.Time, RunToken);
+                }
+
+                tries = again;
             }
         }
         catch (Exception e)
         {
-            // No container to call (warm-up failed, the run ended): no message of these got to the component.
+            // No container to call (warm-up failed, a replacement failed, the run ended): the messages not settled yet
+            // did not get to the component this time.
             var reason = Describe(e);
             LogMessagesFailed(_step.Logger, _step.FlowId, _step.StepId, entries.Count, reason);
-            outputs = _step.NewOutputs();
             for (var i = 0; i < entries.Count; i++)
             {
-                outputs.Fail(hops.Message(i), reason, Stopwatch.GetElapsedTime(entries[i].Received));
+                if (slots[i] is not null && settled[i] != Settled.Retry)
+                {
+                    continue;
+                }
+
+                slots[i] = _step.NewOutputs();
+                if (RunToken.IsCancellationRequested)
+                {
+                    _retries.Forget(entries[i].Message.Id);
+                    slots[i].Fail(entries[i].Message, reason, Stopwatch.GetElapsedTime(entries[i].Received));
+                    settled[i] = Settled.GaveUp;
+                }
+                else if ((settled[i] = _retries.Settle(slots[i], Plan, entries[i], null, reason, null, out var retry)) == Settled.Retry)
+                {
+                    RetryLater(received[i], retry!.Due);
+                }
             }
         }
 
+        var outputs = Merge(slots);
         hops.Publishing();
         await PublishAsync(outputs);
         hops.Published(outputs);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            switch (settled[i])
+            {
+                case Settled.Completed:
+                    _step.Deduplication.Complete(entries[i].Message.Id);
+                    break;
+                case Settled.GaveUp:
+                    _step.Deduplication.Abandon(entries[i].Message.Id);
+                    break;
+            }
+        }
+
+        await _step.SaveCompletedAsync(_step.Options.DeduplicationSaveInterval);
     }
+
+    private StepOutputs Merge(StepOutputs[] slots)
+    {
+        var outputs = _step.NewOutputs();
+        foreach (var slot in slots)
+        {
+            if (slot is not null)
+            {
+                outputs.Append(slot);
+            }
+        }
+
+        return outputs;
+    }
+
+    private async Task SaveSnapshotIfChangedAsync(StepOutputs[] slots)
+    {
+        var changed = slots.LastOrDefault(slot => slot?.SnapshotChanged == true);
+        if (changed is not null)
+        {
+            await SaveSnapshotAsync(changed.Snapshot);
+        }
+    }
+
+    /// <summary>Puts the message back in the inbox when its next try is due; the run's end accounts for it meanwhile.</summary>
+    private void RetryLater(InboxEntry entry, DateTimeOffset due)
+    {
+        _waiting[entry.Message.Id] = entry;
+        _ = RequeueAsync(entry, due);
+    }
+
+    private async Task RequeueAsync(InboxEntry entry, DateTimeOffset due)
+    {
+        try
+        {
+            await Task.Delay(Max(due - _step.Time.GetUtcNow(), TimeSpan.Zero), _step.Time, RunToken);
+            if (_inbox.IsClosed || !_waiting.Remove(entry.Message.Id))
+            {
+                return; // the run's end accounts for it
+            }
+
+            await _inbox.EnqueueAsync(entry);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended: it accounts for the messages still waiting.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The inbox closed while the message waited for room.
+            await AccountForAsync([entry],
+                $"Step '{_step.StepId}' ended its run (the flow stopped, or the step moved) before it tried the message again; it was not processed. Send it again.");
+        }
+    }
+
+    /// <summary>The messages still waiting for a retry, taken out (the run ends: they are accounted for).</summary>
+    private InboxEntry[] TakeWaiting()
+    {
+        var waiting = _waiting.Values.ToArray();
+        _waiting.Clear();
+        return waiting;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// The stream already counts these messages as delivered, so a publish that still fails after its retries cannot
@@ -115,7 +240,9 @@ internal sealed partial class RealtimeStep
 
         try
         {
-            await _step.Streams.PublishEventsAsync(outputs, batched: true);
+            // The error events still tell each execution when the books fail; only the dead letters' copies are missing.
+            await _step.Streams.PublishEventsAsync(outputs, batched: true,
+                e => LogDeadLettersLost(_step.Logger, _step.FlowId, _step.StepId, outputs.DeadLetters.Count, e));
         }
         catch (Exception e)
         {
@@ -164,6 +291,8 @@ internal sealed partial class RealtimeStep
         var outputs = _step.NewOutputs();
         foreach (var entry in left)
         {
+            _retries.Forget(entry.Message.Id);
+            _step.Deduplication.Abandon(entry.Message.Id);
             outputs.Fail(entry.Message, reason, Stopwatch.GetElapsedTime(entry.Received));
         }
 
@@ -174,6 +303,9 @@ internal sealed partial class RealtimeStep
     private string Describe(Exception e) => RunToken.IsCancellationRequested
         ? $"Step '{_step.StepId}' ended its run (the flow stopped or failed, or the step moved) while it processed the message; it may or may not have been processed."
         : _step.Describe(e, Plan, _container.Revision);
+
+    [LoggerMessage(EventId = 1121, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} tries message {MessageId} again at {Due:O} (after {Tries} failed tries; last: {Reason})")]
+    private static partial void LogRetrying(ILogger logger, string flowId, string stepId, string messageId, int tries, DateTimeOffset due, string reason);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not process {Count} messages: {Reason}")]
     private static partial void LogMessagesFailed(ILogger logger, string flowId, string stepId, int count, string reason);
@@ -186,6 +318,9 @@ internal sealed partial class RealtimeStep
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} lost {Count} flow events: the events stream refused them")]
     private static partial void LogEventsLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
+
+    [LoggerMessage(EventId = 8170, Level = LogLevel.Error, Message = "Flow {FlowId} step {StepId} could not store {Count} dead letters; their executions still get error events")]
+    private static partial void LogDeadLettersLost(ILogger logger, string flowId, string stepId, int count, Exception exception);
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} ended with {Count} messages queued; each gets an error event")]
     private static partial void LogDroppedQueued(ILogger logger, string flowId, string stepId, int count);

@@ -25,6 +25,8 @@ internal sealed partial class RealtimeStep : IStepRunner
     private readonly StepInbox _inbox;
     private readonly IDisposable _inboxDepth;
     private readonly ComponentRevision _revision;
+    private readonly StepRetries _retries;
+    private readonly Dictionary<string, InboxEntry> _waiting = new(StringComparer.Ordinal);
     private IGrainTimer? _leaseTimer;
     private Task _establishing = Task.CompletedTask;
     private StepPhase _phase;
@@ -41,8 +43,9 @@ internal sealed partial class RealtimeStep : IStepRunner
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
         _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
-        _inbox = new StepInbox(step.Options.InboxCapacity, step.Options.MaxBatchSize, step.Options.MaxBatchBytes, ProcessAsync);
+        _inbox = new StepInbox(step.Options.InboxCapacity, () => _invoker.BatchLimit, step.Options.MaxBatchBytes, ProcessAsync);
         _inboxDepth = FlowMetrics.TrackInbox(step.FlowId, step.StepId, () => _inbox.Count);
+        _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
     }
 
@@ -110,7 +113,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     {
         _inboxDepth.Dispose();
         await EndAsync();
-        await AccountForAsync(await _inbox.CloseAsync(),
+        await AccountForAsync([.. await _inbox.CloseAsync(), .. TakeWaiting()],
             $"Step '{_step.StepId}' stopped (its flow was stopped, or failed) before it processed the message; it was not processed. Start the flow and send it again.");
         if (_container.Lease is { } lease)
         {
@@ -143,7 +146,7 @@ internal sealed partial class RealtimeStep : IStepRunner
 
         // Out of time for the deactivation: the call in flight is cancelled too, and its messages get error events.
         using var outOfTime = cancellationToken.Register(_run.Cancel);
-        await AccountForAsync(await _inbox.CloseAsync(drainUntil: cancellationToken),
+        await AccountForAsync([.. await _inbox.CloseAsync(drainUntil: cancellationToken), .. TakeWaiting()],
             $"Step '{_step.StepId}' moved (its activation ended) before it processed the message; it was not processed. Send it again.");
         await EndAsync();
         _container.Detach();

@@ -14,7 +14,7 @@ namespace FlowActors.Grains.Steps;
 /// is, the services it calls, its streams and stored state, and the grain's own powers (timers, reports to the flow).
 /// One per activation.
 /// </summary>
-internal sealed class StepContext
+internal sealed partial class StepContext
 {
     public required string FlowId { get; init; }
 
@@ -43,6 +43,12 @@ internal sealed class StepContext
 
     public required StepStateStore State { get; init; }
 
+    /// <summary>The flow's dead letters and counters, which hear what the step's events do not say.</summary>
+    public required StepLedger Ledger { get; init; }
+
+    /// <summary>The messages the step has in hand or completed lately, to drop those delivered again.</summary>
+    public required StepDeduplication Deduplication { get; init; }
+
     /// <summary>Registers a grain timer of the step's activation.</summary>
     public required Func<Func<CancellationToken, Task>, GrainTimerCreationOptions, IGrainTimer> RegisterTimer { get; init; }
 
@@ -56,7 +62,27 @@ internal sealed class StepContext
     public required Action DeactivateOnIdle { get; init; }
 
     /// <summary>Collects what one batch (or one message) of this step emits.</summary>
-    public StepOutputs NewOutputs() => new(FlowId, StepId, Options.MaxRebounds, MaxMessagesPerExecution);
+    public StepOutputs NewOutputs() => new(FlowId, StepId, MaxMessagesPerExecution);
+
+    /// <summary>
+    /// Stores the ids the step completed, at most once per <paramref name="interval"/> (at once with
+    /// <see cref="TimeSpan.Zero"/>); never throws.
+    /// </summary>
+    public async Task SaveCompletedAsync(TimeSpan interval)
+    {
+        try
+        {
+            await State.SaveCompletedAsync(Deduplication, interval);
+        }
+        catch (Exception e)
+        {
+            // Only a later activation would miss them: it processes such a message again if it is delivered again.
+            LogCompletedNotSaved(Logger, FlowId, StepId, e);
+        }
+    }
+
+    /// <summary>A retry policy for <paramref name="plan"/>: its flow's and step's over the silo's defaults.</summary>
+    public StepRetries Retries(StepPlan plan) => new(RetryPolicy.Resolve(plan.Delivery, Options.Retry), Time);
 
     /// <summary>What a step asks its runtime to start for <paramref name="revision"/>.</summary>
     public ContainerRequest Request(StepPlan plan, ComponentRevision revision) =>
@@ -73,6 +99,9 @@ internal sealed class StepContext
         var revisionText = revision is { } r ? $" revision {r.Revision}" : "";
         return $"Step '{StepId}' (component '{plan.Step.ComponentId}'{revisionText}) failed: {e.Message}";
     }
+
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store the ids of the messages it completed")]
+    private static partial void LogCompletedNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 }
 
 /// <summary>
@@ -80,9 +109,10 @@ internal sealed class StepContext
 /// replacement, a batch's snapshot) that can overlap, and a storage write must not start before the previous one ended.
 /// Every write stores the whole current state, so the last one carries every change.
 /// </summary>
-internal sealed class StepStateStore(IPersistentState<StepState> state)
+internal sealed class StepStateStore(IPersistentState<StepState> state, TimeProvider time)
 {
     private Task _lastWrite = Task.CompletedTask;
+    private long _completedSaved = time.GetTimestamp();
 
     public StepState Current => state.State;
 
@@ -118,14 +148,43 @@ internal sealed class StepStateStore(IPersistentState<StepState> state)
     public Task SaveUndeliveredAsync(FlowMessage? message, string? reason)
     {
         state.State.UndeliveredReason = reason;
-        // Stored state holds no compiler-generated collections: a path built with a collection expression is one.
-        state.State.Undelivered = message is null ? null : message with
-        {
-            Headers = new Dictionary<string, string>(message.Headers, StringComparer.Ordinal),
-            Path = message.Path?.ToArray(),
-        };
+        state.State.Undelivered = message is null ? null : StorableMessage(message);
         return WriteAsync();
     }
+
+    /// <summary>
+    /// Stores the ids the step completed, when some are new and the last store is at least <paramref name="interval"/>
+    /// old (or at once, with <see cref="TimeSpan.Zero"/>): storing every completion would double a message's cost.
+    /// </summary>
+    public Task SaveCompletedAsync(StepDeduplication deduplication, TimeSpan interval)
+    {
+        if (deduplication.Unsaved == 0 || time.GetElapsedTime(_completedSaved) < interval)
+        {
+            return Task.CompletedTask;
+        }
+
+        _completedSaved = time.GetTimestamp();
+        state.State.Completed = deduplication.Save();
+        return WriteAsync();
+    }
+
+    /// <summary>Stores the messages an ordinary step waits to try again.</summary>
+    public Task SaveRetriesAsync(IEnumerable<PendingRetry> retries, StepDeduplication deduplication)
+    {
+        state.State.Retries = retries.Select(Storable).ToArray();
+        state.State.Completed = deduplication.Save();
+        _completedSaved = time.GetTimestamp();
+        return WriteAsync();
+
+        static PendingRetry Storable(PendingRetry retry) => retry with { Message = StorableMessage(retry.Message), Attempts = retry.Attempts.ToArray() };
+    }
+
+    // Stored state holds no compiler-generated collections: a path built with a collection expression is one.
+    private static FlowMessage StorableMessage(FlowMessage message) => message with
+    {
+        Headers = new Dictionary<string, string>(message.Headers, StringComparer.Ordinal),
+        Path = message.Path?.ToArray(),
+    };
 
     private Task WriteAsync()
     {

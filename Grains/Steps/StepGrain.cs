@@ -3,6 +3,7 @@ using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
@@ -46,6 +47,7 @@ public sealed partial class StepGrain(
         // The key is {flowId}/{stepId}; parsed once, since both are used on every batch.
         var key = this.GetPrimaryKeyString().Split('/');
         var stepOptions = options.Value;
+        var ledger = new StepLedger(GrainFactory, key[0]);
         _step = new StepContext
         {
             FlowId = key[0],
@@ -58,8 +60,10 @@ public sealed partial class StepGrain(
             Components = components,
             Time = time,
             Logger = logger,
-            Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time),
-            State = new StepStateStore(state),
+            Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time, ledger),
+            State = new StepStateStore(state, time),
+            Ledger = ledger,
+            Deduplication = Deduplication(stepOptions.DeduplicationWindow, state.State.Completed),
             RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
             Report = ReportToFlow,
             LatestRevision = LatestRevisionAsync,
@@ -71,10 +75,10 @@ public sealed partial class StepGrain(
             await input.SubscribeAsync(OnStreamMessageAsync, OnStreamErrorAsync);
         }
 
-        if (state.State.Lease is not null)
+        if (state.State.Lease is not null || state.State.Retries is { Count: > 0 })
         {
-            // An earlier activation held a real-time container: take the run up again now, before the lease runs out,
-            // rather than at the next message.
+            // An earlier activation held a real-time container, or had messages to try again: take the run up again
+            // now (before the lease runs out, or when the retries are due) rather than at the next message.
             _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
     }
@@ -84,22 +88,37 @@ public sealed partial class StepGrain(
         // A silo that shuts down takes its flows with it: nobody is left to tell, and its containers go too.
         var shuttingDown = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
         _reportToFlow = !shuttingDown;
-        switch (_runner)
+        try
         {
-            case RealtimeStep run when !shuttingDown:
-                // The run goes on without this activation (memory pressure, a move, an explicit deactivation): the
-                // container keeps running, and a new activation takes it up at once.
-                await run.DeactivateAsync(cancellationToken);
-                LogMoving(logger, FlowId, StepId, reason.ReasonCode);
-                this.AsReference<IStepGrain>().GetStatusAsync().Ignore();
-                break;
-            case RealtimeStep run:
-                await run.StopAsync();
-                break;
-            case { } runner:
-                await runner.DeactivateAsync(cancellationToken);
-                break;
+            switch (_runner)
+            {
+                case RealtimeStep run when !shuttingDown:
+                    // The run goes on without this activation (memory pressure, a move, an explicit deactivation): the
+                    // container keeps running, and a new activation takes it up at once.
+                    await run.DeactivateAsync(cancellationToken);
+                    LogMoving(logger, FlowId, StepId, reason.ReasonCode);
+                    this.AsReference<IStepGrain>().GetStatusAsync().Ignore();
+                    break;
+                case RealtimeStep run:
+                    await run.StopAsync();
+                    break;
+                case { } runner:
+                    await runner.DeactivateAsync(cancellationToken);
+                    break;
+            }
         }
+        finally
+        {
+            // The next activation drops what this one completed, if it is delivered again.
+            await _step.SaveCompletedAsync(TimeSpan.Zero);
+        }
+    }
+
+    private static StepDeduplication Deduplication(int window, IEnumerable<string>? completed)
+    {
+        var deduplication = new StepDeduplication(window);
+        deduplication.Load(completed);
+        return deduplication;
     }
 
     public async Task<StepStatus> StartRealtimeAsync(StepPlan plan)
@@ -149,7 +168,14 @@ public sealed partial class StepGrain(
             else
             {
                 // The schedule keeps the trigger's snapshot; the step's own (that of its messages) is left alone.
-                outputs.Add(runner.Plan, poll.Message, await runner.InvokeTriggerAsync(poll.Message, poll.Snapshot), received);
+                var verdict = outputs.Add(runner.Plan, poll.Message, await runner.InvokeTriggerAsync(poll.Message, poll.Snapshot), received);
+                if (verdict.Poison is { } poison)
+                {
+                    // A tick is not tried again: an error (or poison) emit dead-letters it at once.
+                    outputs.DeadLetter(poll.Message, poison, [new DeliveryAttempt(DateTimeOffset.UtcNow, poison, runner.Plan.PinnedRevision?.Revision)],
+                        Stopwatch.GetElapsedTime(received), poison: true);
+                }
+
                 error = outputs.Events.FirstOrDefault(e => e.Kind == FlowEventKind.Error)?.Error;
             }
         }
@@ -165,6 +191,7 @@ public sealed partial class StepGrain(
         }
 
         var batched = _runner?.Plan.Mode == FlowMode.Realtime;
+        await _step.Ledger.AdmitAsync(poll.Message.ExecutionId); // a tick starts an execution, counted like an accepted message
         await _step.Streams.PublishDataAsync(outputs, batched);
         await _step.Streams.PublishEventsAsync(outputs, batched);
         var emitted = outputs.Next.Count + outputs.Events.Count(e => e.Kind == FlowEventKind.Output);
@@ -178,6 +205,11 @@ public sealed partial class StepGrain(
     /// </summary>
     private Task OnStreamMessageAsync(FlowMessage message, StreamSequenceToken? token)
     {
+        if (!_step.Deduplication.TryBegin(message.Id))
+        {
+            return DropDuplicateAsync(message);
+        }
+
         var entry = new InboxEntry(message, Stopwatch.GetTimestamp());
         if (_runner is { } runner && state.State.Undelivered is null)
         {
@@ -201,6 +233,7 @@ public sealed partial class StepGrain(
                     runner = _runner ?? await RunAsync(await AskFlowAsync());
                     if (runner is null)
                     {
+                        _step.Deduplication.Abandon(entry.Message.Id);
                         await RefuseAsync(entry.Message,
                             $"Step '{StepId}' received a message while flow '{FlowId}' is not running; the message was not processed. Start the flow and send it again.");
                         break;
@@ -226,6 +259,7 @@ public sealed partial class StepGrain(
         {
             // The stream delivers it again; if it gives up, OnStreamErrorAsync tells the execution's caller.
             LogDeliveryFailed(logger, FlowId, StepId, entry.Message.ExecutionId, e.Message);
+            _step.Deduplication.Abandon(entry.Message.Id);
             await SaveUndeliveredAsync(entry.Message, e.Message);
             throw;
         }
@@ -259,6 +293,18 @@ public sealed partial class StepGrain(
             // Kept in memory all the same; only another activation would not know of it.
             LogUndeliveredNotSaved(logger, FlowId, StepId, e);
         }
+    }
+
+    /// <summary>
+    /// A message the step has in hand or completed came again (the stream timed out its delivery, or a publisher
+    /// retried): it is dropped, and counted with the step's outputs.
+    /// </summary>
+    private Task DropDuplicateAsync(FlowMessage message)
+    {
+        LogDuplicateDropped(logger, FlowId, StepId, message.Id, message.ExecutionId);
+        var outputs = _step.NewOutputs();
+        outputs.DuplicatesDropped = 1;
+        return _step.Streams.PublishEventsAsync(outputs, batched: false); // records it in the flow's counters
     }
 
     private async Task RefuseAsync(FlowMessage message, string error)
@@ -357,9 +403,21 @@ public sealed partial class StepGrain(
     {
         _resume?.Dispose();
         _resume = null;
-        if (_runner is null && state.State.Lease is not null)
+        if (_runner is null && (state.State.Lease is not null || state.State.Retries is { Count: > 0 }))
         {
             await RunAsync(await AskFlowAsync());
+        }
+
+        if (_runner is null && state.State.Retries is { Count: > 0 } retries)
+        {
+            // The flow runs no more: the messages an earlier activation was retrying will not be tried again.
+            foreach (var retry in retries)
+            {
+                await RefuseAsync(retry.Message,
+                    $"Step '{StepId}' was retrying the message when its flow '{FlowId}' stopped; it was not processed ({retry.Attempts.Count} failed tries). Start the flow and send it again.");
+            }
+
+            await _step.State.SaveRetriesAsync([], _step.Deduplication);
         }
     }
 
@@ -393,6 +451,9 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not take execution {ExecutionId} ({Reason}); its stream delivers it again")]
     private static partial void LogDeliveryFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Debug, Message = "Flow {FlowId} step {StepId} dropped a duplicate of message {MessageId} (execution {ExecutionId})")]
+    private static partial void LogDuplicateDropped(ILogger logger, string flowId, string stepId, string messageId, string executionId);
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store which message it failed to take")]
     private static partial void LogUndeliveredNotSaved(ILogger logger, string flowId, string stepId, Exception exception);

@@ -15,8 +15,9 @@ internal readonly record struct InboxEntry(FlowMessage Message, long Received);
 /// continuation runs on the activation's scheduler. At most one pump runs at a time, which keeps batches (and so
 /// messages) in arrival order.
 /// </remarks>
+/// <param name="maxBatchSize">The most messages the next batch may take (it may change from one batch to the next).</param>
 /// <param name="maxBatchBytes">Most body characters per batch; a batch always takes at least one message.</param>
-internal sealed class StepInbox(int capacity, int maxBatchSize, int maxBatchBytes, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
+internal sealed class StepInbox(int capacity, Func<int> maxBatchSize, int maxBatchBytes, Func<IReadOnlyList<InboxEntry>, Task> processBatch)
 {
     private static readonly CancellationToken NoDrain = new(canceled: true);
 
@@ -27,6 +28,9 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, int maxBatchByte
     private CancellationToken _drainUntil = NoDrain;
 
     public int Count => _queue.Count;
+
+    /// <summary>Takes no more entries (<see cref="CloseAsync()"/> was called).</summary>
+    public bool IsClosed => _closed;
 
     /// <summary>
     /// Queues <paramref name="entry"/>; completes at once unless the inbox is full. Then it waits for room, at most until
@@ -93,9 +97,10 @@ internal sealed class StepInbox(int capacity, int maxBatchSize, int maxBatchByte
 
     private List<InboxEntry> TakeBatch()
     {
-        var batch = new List<InboxEntry>(Math.Min(_queue.Count, maxBatchSize));
+        var limit = Math.Max(1, maxBatchSize());
+        var batch = new List<InboxEntry>(Math.Min(_queue.Count, limit));
         long characters = 0;
-        while (_queue.TryPeek(out var next) && batch.Count < maxBatchSize)
+        while (_queue.TryPeek(out var next) && batch.Count < limit)
         {
             characters += next.Message.Body.Length;
             if (batch.Count > 0 && characters > maxBatchBytes)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Messages;
@@ -12,8 +13,10 @@ internal readonly record struct StepResult(FlowMessage Message, IReadOnlyList<Em
 /// <summary>
 /// Calls a step's component, one message or a batch, and recovers what can be recovered: a dead container is
 /// replaced and the call tried once more; a batch that fails otherwise (timeout, malformed reply) is retried one
-/// message at a time so that only the message that caused it fails. A component without the batch path gets
-/// single calls from then on.
+/// message at a time so that only the message that caused it fails (the .NET SDK answers a message it already
+/// completed from memory, so the messages a timed-out batch completed are not run again). A component without the
+/// batch path gets single calls from then on. Batches are sized by time: from the component's observed time per
+/// message, a batch takes what fits in half the invoke timeout, so a slow component gets small batches, not timeouts.
 /// </summary>
 /// <remarks>One per step activation; not thread-safe (the grain's scheduler runs one turn at a time).</remarks>
 internal sealed partial class StepInvoker(
@@ -23,8 +26,25 @@ internal sealed partial class StepInvoker(
     Func<Task> replaceContainer,
     ILogger logger)
 {
+    // How much of the invoke timeout a batch is meant to take: the rest is room for a slower moment.
+    private const double BatchShareOfTimeout = 0.5;
+
+    // Weight of the newest observation in the per-message time (an exponential moving average).
+    private const double NewestWeight = 0.3;
+
     private Task? _replacing;
     private bool _batchNotServed;
+    private TimeSpan? _perMessage;
+
+    /// <summary>
+    /// The most messages the next batch should carry: what fits in half the invoke timeout at the component's observed
+    /// time per message, at most <see cref="StepOptions.MaxBatchSize"/>; 1 until a call was timed.
+    /// </summary>
+    public int BatchLimit => _perMessage is not { } perMessage
+        ? 1
+        : perMessage <= TimeSpan.Zero
+            ? options.MaxBatchSize
+            : (int)Math.Clamp(options.InvokeTimeout * BatchShareOfTimeout / perMessage, 1, options.MaxBatchSize);
 
     /// <summary>Set when the container may have died: the next call probes it first and replaces what does not answer.</summary>
     public bool Suspect { get; set; }
@@ -57,16 +77,31 @@ internal sealed partial class StepInvoker(
     public async Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken)
     {
         using var call = ComponentCall.Start(plan, [message]);
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            return await WithRecoveryAsync(endpoint => components.InvokeAsync(
+            var emits = await WithRecoveryAsync(endpoint => components.InvokeAsync(
                 endpoint, plan.Step.Action, call.Messages[0], plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+            Observe(Stopwatch.GetElapsedTime(started), 1);
+            return emits;
         }
         catch (Exception e)
         {
+            if (e is ComponentInvocationException { Failure: ComponentFailure.Timeout })
+            {
+                Observe(options.InvokeTimeout, 1);
+            }
+
             call.Fail(e);
             throw;
         }
+    }
+
+    /// <summary>Folds a call's time per message into the estimate that sizes batches.</summary>
+    private void Observe(TimeSpan elapsed, int messages)
+    {
+        var sample = elapsed / messages;
+        _perMessage = _perMessage is { } current ? (current * (1 - NewestWeight)) + (sample * NewestWeight) : sample;
     }
 
     /// <summary>One result per message, in order; never throws for a failed call, the results carry the failures.</summary>
@@ -80,11 +115,21 @@ internal sealed partial class StepInvoker(
 
         using (var call = ComponentCall.Start(plan, messages))
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
                     endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+                Observe(Stopwatch.GetElapsedTime(started), messages.Count);
                 return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
+            }
+            catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.Timeout && !cancellationToken.IsCancellationRequested)
+            {
+                // Too big for the component's pace: the next batches are smaller. Its messages go one by one, each with a
+                // timeout of its own; those the component completed before the timeout are answered from its memory.
+                call.Fail(e);
+                _perMessage = TimeSpan.FromTicks(Math.Max(_perMessage?.Ticks ?? 0, (options.InvokeTimeout / messages.Count).Ticks * 2));
+                LogBatchFailed(logger, plan.FlowId, plan.Step.Id, messages.Count, e.Message);
             }
             catch (ComponentInvocationException e) when (e.Failure == ComponentFailure.NotServed)
             {

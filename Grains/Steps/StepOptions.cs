@@ -36,8 +36,25 @@ public sealed class StepOptions
     /// <summary>How long a container lease lasts unless renewed; renewed at half-time while the step holds it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How many times a message a component rebounds is tried again before it counts as an error.</summary>
-    public int MaxRebounds { get; set; } = 5;
+    /// <summary>
+    /// How a step retries a message whose component call failed or that its component rebounded, unless its flow or
+    /// step says otherwise (<c>delivery</c> in the flow definition): 5 tries in all, waiting 1 s, 2 s, 4 s, 8 s between
+    /// them (each wait with jitter, between half and all of it), never more than 5 minutes; then the message is
+    /// dead-lettered.
+    /// </summary>
+    public StepRetryOptions Retry { get; set; } = new();
+
+    /// <summary>
+    /// How many completed message ids a step remembers, to drop a message delivered again (a stream redelivery, a
+    /// publisher's retry) instead of processing it twice. At least <see cref="InboxCapacity"/>.
+    /// </summary>
+    public int DeduplicationWindow { get; set; } = 10_000;
+
+    /// <summary>
+    /// How often, at most, a step stores the ids it completed (with its state, where the profile persists state); an
+    /// activation that ends stores them at once. A silo that crashes forgets at most this long's worth.
+    /// </summary>
+    public TimeSpan DeduplicationSaveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Most messages a real-time step sends its component in one call (<c>POST /invoke/batch</c>). A step batches only
@@ -71,6 +88,22 @@ public sealed class StepOptions
     internal static TimeSpan DeliveryBudget(TimeSpan responseTimeout) => responseTimeout * 0.9;
 }
 
+/// <summary>The silo's default retry policy for steps (<c>FlowActors:Steps:Retry</c>); flows and steps may set their own.</summary>
+public sealed class StepRetryOptions
+{
+    /// <summary>Tries in all, the first included.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The wait before the second try; each further wait doubles.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two tries.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Real-time steps: hold the messages behind a retried one, to keep the input's order.</summary>
+    public bool KeepOrder { get; set; }
+}
+
 /// <summary>Refuses step options that cannot work, at silo start.</summary>
 public sealed class StepOptionsValidator(IOptions<SiloMessagingOptions> messaging) : IValidateOptions<StepOptions>
 {
@@ -88,10 +121,31 @@ public sealed class StepOptionsValidator(IOptions<SiloMessagingOptions> messagin
             failures.Add($"{StepOptions.Section}:{nameof(options.LeaseDuration)} must be at least 1 second; it is {options.LeaseDuration}.");
         }
 
-        if (options.MaxRebounds < 0)
+        var retry = options.Retry;
+        if (retry is null)
         {
-            failures.Add($"{StepOptions.Section}:{nameof(options.MaxRebounds)} must not be negative; it is {options.MaxRebounds}.");
+            failures.Add($"{StepOptions.Section}:{nameof(options.Retry)} must be set.");
         }
+        else
+        {
+            if (retry.MaxAttempts < 1)
+            {
+                failures.Add($"{StepOptions.Section}:Retry:{nameof(retry.MaxAttempts)} must be at least 1; it is {retry.MaxAttempts}.");
+            }
+
+            Positive(retry.FirstRetryDelay, $"Retry:{nameof(retry.FirstRetryDelay)}");
+            if (retry.MaxRetryDelay < retry.FirstRetryDelay)
+            {
+                failures.Add($"{StepOptions.Section}:Retry:{nameof(retry.MaxRetryDelay)} ({retry.MaxRetryDelay}) must be at least Retry:{nameof(retry.FirstRetryDelay)} ({retry.FirstRetryDelay}).");
+            }
+        }
+
+        if (options.DeduplicationWindow < options.InboxCapacity)
+        {
+            failures.Add($"{StepOptions.Section}:{nameof(options.DeduplicationWindow)} must be at least {nameof(options.InboxCapacity)} ({options.InboxCapacity}); it is {options.DeduplicationWindow}.");
+        }
+
+        Positive(options.DeduplicationSaveInterval, nameof(options.DeduplicationSaveInterval));
 
         if (options.MaxBatchSize < 1)
         {

@@ -10,14 +10,12 @@ namespace FlowActors.Grains.Steps;
 
 /// <summary>
 /// Turns what a step's component emitted into what the step publishes: outputs for the next steps, events for the
-/// flow, messages rebounded to the step's own input, and the step's new snapshot. Collected per batch, so that the
+/// flow, dead letters, and the step's new snapshot. Collected per batch, so that the
 /// step publishes each stream's share in one go.
 /// </summary>
 /// <param name="maxMessagesPerExecution">The step calls one execution may cause in all (its budget).</param>
-internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds, int maxMessagesPerExecution)
+internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesPerExecution)
 {
-    private const string ReboundHeader = "flowactors-rebounds";
-
     /// <summary>
     /// Data for the next steps (each of them gets all of these, in order), each with its share of the execution's
     /// budget for all of the next steps together (<see cref="StepStreams"/> splits it among them).
@@ -27,11 +25,11 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
     /// <summary>Events for the flow's event stream, in order.</summary>
     public List<FlowEvent> Events { get; } = [];
 
-    /// <summary>Messages the component asked to get again later: they go to the back of the step's input.</summary>
-    public List<FlowMessage> Rebounds { get; } = [];
-
     /// <summary>Messages the step gave up on, for the flow's dead letters (each also has an error event).</summary>
     public List<DeadLetter> DeadLetters { get; } = [];
+
+    /// <summary>Executions whose message ended here without any emit that goes on (a filter): an outcome no event shows.</summary>
+    public List<string> Ended { get; } = [];
 
     /// <summary>Redelivered messages the step had already completed and therefore dropped.</summary>
     public int DuplicatesDropped { get; set; }
@@ -41,29 +39,41 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
 
     public bool SnapshotChanged { get; private set; }
 
-    /// <summary>Routes the emits of <paramref name="message"/>, which the step received at <paramref name="received"/>.</summary>
-    public void Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received)
+    /// <summary>
+    /// Routes the emits of <paramref name="message"/>, which the step received at <paramref name="received"/>, and says
+    /// whether the component is done with it or asked for it again (<c>rebound</c>) or refused it for good (<c>poison</c>).
+    /// Output ids follow from the message's id and the emit's position, so a message processed again makes the same ids.
+    /// </summary>
+    public EmitVerdict Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received)
     {
         var elapsed = Stopwatch.GetElapsedTime(received);
         var hop = new StepTiming(stepId, elapsed);
+        var goesOn = false;
         var shares = Shares(plan, message, emits, elapsed);
         var data = 0;
-        foreach (var emit in emits)
+        var verdict = EmitVerdict.Done;
+        for (var index = 0; index < emits.Count; index++)
         {
+            var emit = emits[index];
+            goesOn |= emit.Kind != EmitKinds.Snapshot;
             switch (emit.Kind)
             {
                 case EmitKinds.Data when shares is null:
                     break; // over the budget: reported once, sent nowhere
                 case EmitKinds.Data when plan.NextSteps.Count == 0:
-                    var output = message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
+                    var output = message.Next(index, emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop);
                     Events.Add(Event(FlowEventKind.Output, message, output, null, elapsed));
                     break;
                 case EmitKinds.Data when shares is { } share:
                     var budget = share.Base + (data++ < share.Extra ? 1 : 0);
-                    Next.Add(message.Next(emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop) with { Budget = budget });
+                    Next.Add(message.Next(index, emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop) with { Budget = budget });
                     break;
                 case EmitKinds.Error:
-                    Fail(message, $"Step '{stepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}", elapsed);
+                    // The component's own verdict: retrying would only repeat it, so the message is dead-lettered at once,
+                    // as poison (StepRetries.Settle does it, so that the step does not count it as completed).
+                    verdict = verdict.Poison is null
+                        ? new EmitVerdict(false, $"Step '{stepId}' (component '{plan.Step.ComponentId}') reported an error: {emit.Error}")
+                        : verdict;
                     break;
                 case EmitKinds.HttpReply:
                     if (HttpReplyRules.Problem(emit.Status ?? 200, emit.Headers) is { } invalid)
@@ -76,7 +86,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
                     {
                         [HttpReplyHeaders.Status] = (emit.Status ?? 200).ToString(CultureInfo.InvariantCulture),
                     };
-                    var reply = message.Next(emit.Body?.GetRawText() ?? "null", headers, hop);
+                    var reply = message.Next(index, emit.Body?.GetRawText() ?? "null", headers, hop);
                     Events.Add(Event(FlowEventKind.HttpReply, message, reply, null, elapsed));
                     break;
                 case EmitKinds.Snapshot:
@@ -84,15 +94,25 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
                     SnapshotChanged = true;
                     break;
                 case EmitKinds.Rebound:
-                    Rebound(message, elapsed);
+                    verdict = verdict.Poison is null ? EmitVerdict.Rebound : verdict;
+                    break;
+                case EmitKinds.Poison:
+                    verdict = new EmitVerdict(false, $"Step '{stepId}' (component '{plan.Step.ComponentId}') refused the message as poison: {emit.Error}");
                     break;
                 default:
                     Fail(message,
-                        $"Step '{stepId}' (component '{plan.Step.ComponentId}') emitted unknown kind '{emit.Kind}'; expected data, error, snapshot, httpReply or rebound.",
+                        $"Step '{stepId}' (component '{plan.Step.ComponentId}') emitted unknown kind '{emit.Kind}'; expected data, error, snapshot, httpReply, rebound or poison.",
                         elapsed);
                     break;
             }
         }
+
+        if (!goesOn)
+        {
+            Ended.Add(message.ExecutionId);
+        }
+
+        return verdict;
     }
 
     /// <summary>
@@ -136,6 +156,22 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
         return ((int)(left / count), (int)(left % count));
     }
 
+    /// <summary>Adds what <paramref name="other"/> holds after what this holds (its snapshot, if it has one, wins).</summary>
+    public void Append(StepOutputs other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Next.AddRange(other.Next);
+        Events.AddRange(other.Events);
+        DeadLetters.AddRange(other.DeadLetters);
+        Ended.AddRange(other.Ended);
+        DuplicatesDropped += other.DuplicatesDropped;
+        if (other.SnapshotChanged)
+        {
+            Snapshot = other.Snapshot;
+            SnapshotChanged = true;
+        }
+    }
+
     /// <summary>An error event for <paramref name="message"/>; <paramref name="error"/> already names the step.</summary>
     public void Fail(FlowMessage message, string error, TimeSpan elapsed) =>
         Events.Add(Event(FlowEventKind.Error, message, null, error, elapsed));
@@ -157,7 +193,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
     public void FailUndelivered(string error)
     {
         var failed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in Next.Concat(Rebounds))
+        foreach (var message in Next)
         {
             if (failed.Add(message.ExecutionId))
             {
@@ -168,20 +204,6 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
         }
 
         Next.Clear();
-        Rebounds.Clear();
-    }
-
-    private void Rebound(FlowMessage message, TimeSpan elapsed)
-    {
-        var rebounds = message.Headers.TryGetValue(ReboundHeader, out var value) && int.TryParse(value, out var n) ? n : 0;
-        if (rebounds >= maxRebounds)
-        {
-            Fail(message, $"Step '{stepId}' rebounded the message {rebounds} times; giving up.", elapsed);
-            return;
-        }
-
-        var headers = new Dictionary<string, string>(message.Headers) { [ReboundHeader] = (rebounds + 1).ToString(CultureInfo.InvariantCulture) };
-        Rebounds.Add(message with { Headers = headers });
     }
 
     private FlowEvent Event(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, TimeSpan elapsed)
@@ -190,4 +212,14 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxRebounds,
         var path = output?.Path ?? cause.PathWith(new StepTiming(stepId, elapsed));
         return new FlowEvent(kind, flowId, stepId, cause.ExecutionId, output, error, elapsed, path);
     }
+}
+
+/// <summary>What a component's emits say about its message: done with it, asked for it again, or refused it for good.</summary>
+/// <param name="Again">The component rebounded it: try it again later (a retry like a failed call).</param>
+/// <param name="Poison">Why the component refused it for good (a <c>poison</c> emit): dead-letter it now; null otherwise.</param>
+internal readonly record struct EmitVerdict(bool Again, string? Poison)
+{
+    public static readonly EmitVerdict Done = new(false, null);
+
+    public static readonly EmitVerdict Rebound = new(true, null);
 }

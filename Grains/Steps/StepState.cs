@@ -7,7 +7,8 @@ namespace FlowActors.Grains.Steps;
 /// <summary>
 /// Persistent state of a <see cref="StepGrain"/>: what must survive the step grain's reactivation. A real-time step
 /// keeps its container across activations (the new activation renews this lease instead of starting a container), and
-/// every step keeps its component's snapshot and the message whose delivery is failing.
+/// every step keeps its component's snapshot, the message whose delivery is failing, the ids it completed lately (to
+/// drop redeliveries) and, for an ordinary step, the messages it retries.
 /// </summary>
 [GenerateSerializer, Alias("FlowActors.StepState")]
 public sealed class StepState
@@ -38,4 +39,15 @@ public sealed class StepState
     /// <summary>Why <see cref="Undelivered"/> could not be taken: the error its execution gets.</summary>
     [Id(5)]
     public string? UndeliveredReason { get; set; }
+
+    /// <summary>
+    /// Ids of the messages the step completed most recently (oldest first, at most
+    /// <see cref="StepOptions.DeduplicationWindow"/>), so that a new activation too drops a message delivered again.
+    /// </summary>
+    [Id(6)]
+    public IReadOnlyList<string>? Completed { get; set; }
+
+    /// <summary>An ordinary step's messages waiting to be tried again (its stream already counts them as delivered).</summary>
+    [Id(7)]
+    public IReadOnlyList<PendingRetry>? Retries { get; set; }
 }

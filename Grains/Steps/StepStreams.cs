@@ -7,18 +7,18 @@ using Orleans.Streams;
 namespace FlowActors.Grains.Steps;
 
 /// <summary>
-/// The streams a step publishes to: the next steps' inputs, its own input (rebounds) and the flow's events. Hops go
+/// The streams a step publishes to: the next steps' inputs and the flow's events, and the flow's books (dead letters
+/// and counters) through <paramref name="ledger"/>, which every <see cref="StepOutputs"/> passes on its way. Hops go
 /// over the provider of the run's mode (<see cref="HopProvider"/>), events over the fast streams. Every publish is
 /// tried <see cref="StepOptions.PublishAttempts"/> times (a fast-streams queue refuses enqueues while it is full)
 /// before it fails with a <see cref="StepException"/> that names the step and the target.
 /// </summary>
-internal sealed class StepStreams(IServiceProvider services, string flowId, string stepId, int attempts, TimeProvider time)
+internal sealed class StepStreams(IServiceProvider services, string flowId, string stepId, int attempts, TimeProvider time, StepLedger? ledger = null)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private IAsyncStream<FlowMessage>[] _next = [];
     private string[] _nextSteps = [];
-    private IAsyncStream<FlowMessage>? _self;
     private long[] _nextCalls = [];
     private long _allNextCalls;
 
@@ -55,13 +55,12 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
         var hops = HopProvider(services, plan.Mode);
         _nextSteps = [.. plan.NextSteps];
         _next = [.. plan.NextSteps.Select(id => hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, id)))];
-        _self = hops.GetStream<FlowMessage>(FlowStreams.StepInputOf(flowId, stepId));
         _nextCalls = [.. plan.NextSteps.Select((_, i) => (long)plan.CallsOfNextStep(i))];
         _allNextCalls = _nextCalls.Sum();
     }
 
     /// <summary>
-    /// Hands the data on: to every next step, and rebounds to the step's own input. A real-time batch goes as one
+    /// Hands the data on to every next step. A real-time batch goes as one
     /// enqueue per stream; an ordinary step keeps one enqueue per message, as durable streams expect.
     /// </summary>
     /// <exception cref="StepException">A stream still refused after every attempt; what came before it went out.</exception>
@@ -71,16 +70,39 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
         {
             await SendAsync(_next[i], ShareFor(i, outputs.Next), batched, $"step '{_nextSteps[i]}'");
         }
-
-        if (_self is not null)
-        {
-            await SendAsync(_self, outputs.Rebounds, batched, "its own input (rebounds)");
-        }
     }
 
-    /// <summary>Publishes the flow events (outputs of a last step, errors, HTTP replies).</summary>
+    /// <summary>
+    /// Records what the events do not say (dead letters, executions that ended silently, duplicates dropped) in the
+    /// flow's books, then publishes the flow events (outputs of a last step, errors, HTTP replies). Every
+    /// <see cref="StepOutputs"/> a step makes comes here, duplicate drops included, so this is the one place that records
+    /// them: dead letters are stored before the error events announce them.
+    /// </summary>
+    /// <param name="notRecorded">
+    /// Called when the books could not be written, and then the events go out all the same (a real-time step: nothing
+    /// delivers its messages again); without it that failure throws, so that the delivery fails and comes again.
+    /// </param>
     /// <exception cref="StepException">The events stream still refused after every attempt.</exception>
-    public Task PublishEventsAsync(StepOutputs outputs, bool batched) => SendAsync(Events, outputs.Events, batched, "the flow's events");
+    public async Task PublishEventsAsync(StepOutputs outputs, bool batched, Action<Exception>? notRecorded = null)
+    {
+        if (ledger is not null)
+        {
+            try
+            {
+                await ledger.RecordAsync(outputs);
+            }
+            catch (Exception e) when (notRecorded is not null)
+            {
+                notRecorded(e);
+            }
+            catch (Exception e)
+            {
+                throw new StepException($"Step '{stepId}' could not record {outputs.DeadLetters.Count} dead letter(s) in the flow's books: {e.Message}", e);
+            }
+        }
+
+        await SendAsync(Events, outputs.Events, batched, "the flow's events");
+    }
 
     /// <summary>
     /// The messages for next step <paramref name="index"/>, each with that step's part of the message's budget: in

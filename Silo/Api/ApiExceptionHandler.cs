@@ -7,7 +7,8 @@ namespace FlowActors.Silo.Api;
 
 /// <summary>
 /// Turns the refusals grains throw into ProblemDetails answers: an invalid definition or trigger is 400 with every field,
-/// a lifecycle conflict is 409 with what to do first, a bad argument is 400. Anything else is 500 with no detail.
+/// a lifecycle conflict is 409 with what to do first, a full backlog is 429 (503 while the flow warms up) with
+/// <c>Retry-After</c>, a bad argument is 400. Anything else is 500 with no detail.
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -20,6 +21,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             TriggerValidationException e => (400, "The trigger settings are invalid", "Fix the fields listed in 'errors' and send them again.",
                 e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray())),
             FlowStateException e => (409, "The flow's state does not allow this", e.Message, null),
+            FlowBusyException { WarmingUp: true } e => (503, "The flow is warming up and its backlog is full", e.Message, null),
+            FlowBusyException e => (429, "The flow's backlog is full", e.Message, null),
             ArgumentException e => (400, "The request is invalid", e.Message, null),
             _ => (500, "The request failed", null, (Dictionary<string, string[]>?)null),
         };
@@ -31,6 +34,12 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         }
 
         context.Response.StatusCode = status;
+        if (exception is FlowBusyException busy)
+        {
+            // Whole seconds, at least one (RFC 9110 delay-seconds).
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
         if (errors is not null)
         {

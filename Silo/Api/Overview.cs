@@ -11,6 +11,8 @@ public sealed record Overview(IReadOnlyList<FlowSummary> Flows, IReadOnlyList<Co
 /// <param name="UnpublishedChanges">The draft differs from the newest published revision (or nothing is published yet).</param>
 /// <param name="ReadySteps">Steps whose container answers: "2/3 steps ready" while warming up.</param>
 /// <param name="NeedsRestart">A running real-time flow holds a component revision older than the newest: stop and start it to pick that up.</param>
+/// <param name="Counters">Exact counts: accepted, completed, failed, dead-lettered, duplicates dropped, in flight.</param>
+/// <param name="DeadLetters">Dead letters kept now, to inspect, replay or discard.</param>
 public sealed record FlowSummary(
     string FlowId,
     string Name,
@@ -23,7 +25,9 @@ public sealed record FlowSummary(
     int ReadySteps,
     IReadOnlyList<StepSummary> Steps,
     IReadOnlyList<ExecutionSummary> RecentExecutions,
-    bool NeedsRestart);
+    bool NeedsRestart,
+    FlowCounters? Counters = null,
+    int DeadLetters = 0);
 
 /// <summary>One step of a flow, with what it runs and holds.</summary>
 /// <param name="Revision">The component revision the running step uses; 0 while the flow is stopped.</param>

@@ -1,6 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 
@@ -47,6 +48,8 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
         var executions = executionCount > 0
             ? client.GetRecentExecutionsAsync(status.FlowId, executionCount, ct)
             : Task.FromResult<IReadOnlyList<ExecutionRecord>>([]);
+        var countersTask = client.GetCountersAsync(status.FlowId, ct);
+        var deadLettersTask = grains.GetGrain<IDeadLetterGrain>(status.FlowId).GetCountsAsync();
         var (published, draft) = (await publishedTask, await draftTask);
         var definition = published?.Definition ?? draft;
         var recent = (await executions).Select(Summarize).ToArray();
@@ -69,7 +72,9 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
             steps.Count(s => s.Phase == StepPhase.Ready),
             steps,
             recent,
-            steps.Any(s => s.Stale));
+            steps.Any(s => s.Stale),
+            await countersTask,
+            (await deadLettersTask).Kept);
         return new FlowDetail(summary, definition, draft);
     }
 

@@ -21,8 +21,14 @@ public static class SampleDeployments
     /// <summary>Waits <c>configuration.ms</c> milliseconds, like a call to an outside API: action <c>delay</c>.</summary>
     public static ComponentDeployment Delay(string? tag = null) => Deployment("delay", tag, actions: ["delay"]);
 
+    /// <summary>
+    /// Counts each message's effect once in a ledger directory (configuration <c>{"ledger":"/dir","ms":300}</c>), and
+    /// rebounds or refuses messages whose body asks it to: action <c>count</c>. For delivery tests and the bench.
+    /// </summary>
+    public static ComponentDeployment Counting() => Deployment("counting", tag: null, actions: ["count"]);
+
     /// <summary>Crashes, hangs, answers garbage or reports an error when the body asks it to: action <c>maybeFail</c>.</summary>
-    public static ComponentDeployment Faulty() => Deployment("faulty", tag: null, actions: ["maybeFail"]);
+    public static ComponentDeployment Faulty(string? tag = null) => Deployment("faulty", tag, actions: ["maybeFail"]);
 
     /// <summary>
     /// Passes the body on (<c>echo</c>), answers the webhook with it (<c>reply</c>) or passes on each element of an array

@@ -1,6 +1,10 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using FlowActors.Cli;
+using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
+using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Cli;
 
@@ -99,6 +103,31 @@ public sealed class CliTests
         Assert.AreEqual(ExitCodes.InvalidFiles, error.GetProperty("exitCode").GetInt32());
         var detail = error.GetProperty("details").EnumerateArray().Single().GetString()!;
         StringAssert.Contains(detail, "flow.json: steps[0].componentId: Step 'a' refers to component 'not-deployed'");
+    }
+
+    [TestMethod]
+    public async Task DeadLetters_AreListedCountedAndDiscarded_AndAMissingOneIsExit4()
+    {
+        var http = s_silo.Http;
+        (await http.PostAsJsonAsync("/api/components/faulty/revisions", SampleDeployments.Faulty())).EnsureSuccessStatusCode();
+        var flowId = SdkFlows.NewId("cli-dl");
+        (await http.PutAsJsonAsync($"/api/flows/{flowId}/draft", FlowDefinition.Chain("fails", new StepDefinition("check", "faulty", "maybeFail")))).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/flows/{flowId}/start", null)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/flows/{flowId}/messages", new StringContent("""{"fail":"error"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        var page = await FlowActorsClientTests.PollAsync(
+            () => http.GetFromJsonAsync<JsonElement>($"/api/flows/{flowId}/dead-letters"), p => p.GetProperty("total").GetInt32() == 1);
+        var id = page.GetProperty("items")[0].GetProperty("id").GetString()!;
+
+        await using var listed = (await CliProcess.RunAsync(s_silo, "dead-letters", flowId)).AssertExit(ExitCodes.Ok);
+        StringAssert.Contains(listed.Stdout, id);
+        StringAssert.Contains(listed.Stdout, "failed on purpose (fail: error)");
+        await using var counters = (await CliProcess.RunAsync(s_silo, "counters", flowId, "-o", "json")).AssertExit(ExitCodes.Ok);
+        Assert.AreEqual(1, JsonDocument.Parse(counters.Stdout).RootElement.GetProperty("deadLettered").GetInt64(), counters.Stdout);
+        await using var discarded = (await CliProcess.RunAsync(s_silo, "discard", flowId, id)).AssertExit(ExitCodes.Ok);
+        await using var gone = (await CliProcess.RunAsync(s_silo, "replay", flowId, id)).AssertExit(ExitCodes.NotFound);
+        StringAssert.Contains(gone.Stderr, $"has no dead letter '{id}'");
+        await http.PostAsync($"/api/flows/{flowId}/stop", null);
     }
 
     [TestMethod]

@@ -77,7 +77,7 @@ public sealed class ExecutionBudgetTests
 
     private static StepOutputs Route(StepPlan plan, FlowMessage message, int count)
     {
-        var outputs = new StepOutputs("flow", "split", maxRebounds: 5, maxMessagesPerExecution: Budget);
+        var outputs = new StepOutputs("flow", "split", maxMessagesPerExecution: Budget);
         var emits = Enumerable.Range(0, count).Select(i => Emit.Data(JsonDocument.Parse($"{i}").RootElement)).ToArray();
         outputs.Add(plan, message, emits, Stopwatch.GetTimestamp());
         return outputs;

@@ -121,16 +121,32 @@ public sealed class FlowExecutionTests
         await using var running = await s_cluster.StartRealtimeFlowAsync(definition, Wait);
         var (flowId, events) = running;
 
+        var receiving = events.WaitForAsync(Senders * PerSender, _ => true, TimeSpan.FromSeconds(90)); // read while senders wait
+
         // Each sender sends in order; the senders run at once, so steps receive far more than one call's worth at a time.
+        // 2,000 at once is past the flow's backlog (FlowActors:Flows:MaxInFlight, 1000): a refused sender waits as told
+        // and sends the same message again, which keeps its order.
         var sending = Enumerable.Range(0, Senders).Select(sender => Task.Run(async () =>
         {
             for (var seq = 0; seq < PerSender; seq++)
             {
-                await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create($$"""{"name":"s{{sender}}","sender":{{sender}},"seq":{{seq}}}"""));
+                var message = FlowMessage.Create($$"""{"name":"s{{sender}}","sender":{{sender}},"seq":{{seq}}}""");
+                while (true)
+                {
+                    try
+                    {
+                        await s_cluster.Flow(flowId).SendAsync(message);
+                        break;
+                    }
+                    catch (FlowBusyException busy)
+                    {
+                        await Task.Delay(busy.RetryAfter);
+                    }
+                }
             }
         }));
         await Task.WhenAll(sending);
-        var outputs = await events.WaitForAsync(Senders * PerSender, _ => true, TimeSpan.FromSeconds(90));
+        var outputs = await receiving;
 
         Assert.IsTrue(outputs.All(o => o.Kind == FlowEventKind.Output), string.Join("; ", outputs.Where(o => o.Error is not null).Take(3).Select(o => o.Error)));
         foreach (var bySender in outputs.Select(o => JsonDocument.Parse(o.Message!.Body).RootElement).GroupBy(b => b.GetProperty("sender").GetInt32()))

@@ -27,6 +27,19 @@ public sealed class FlowValidatorTests
     }
 
     [TestMethod]
+    public void RetryPolicyThatCannotWork_IsRefused_NamingTheFlowOrStepField()
+    {
+        var step = Step("b") with { Delivery = new(MaxAttempts: 0) };
+        var definition = new FlowDefinition("flow", [Step("a"), step], [new("a", "b")],
+            new(FirstRetryDelay: TimeSpan.FromSeconds(2), MaxRetryDelay: TimeSpan.FromSeconds(1)));
+
+        var errors = FlowValidator.Validate(definition, Components);
+
+        CollectionAssert.AreEquivalent(new[] { "delivery.maxRetryDelay", "steps[1].delivery.maxAttempts" }, errors.Select(e => e.Field).ToArray());
+        StringAssert.Contains(errors.Single(e => e.Field == "steps[1].delivery.maxAttempts").Message, "from 1 to 100");
+    }
+
+    [TestMethod]
     public void UnknownComponent_IsNamedWithItsStep()
     {
         var error = Validate([Step("a", component: "crm")]).Single();

@@ -15,7 +15,7 @@ public sealed class StepInboxTests
     {
         var batches = new List<int[]>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 100, maxBatchSize: 4, maxBatchBytes: int.MaxValue, async batch =>
+        var inbox = new StepInbox(capacity: 100, maxBatchSize: () => 4, maxBatchBytes: int.MaxValue, async batch =>
         {
             batches.Add([.. batch.Select(Number)]);
             await gate.Task;
@@ -39,7 +39,7 @@ public sealed class StepInboxTests
     {
         var batches = new List<int[]>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 100, maxBatchSize: 100, maxBatchBytes: 1000, async batch =>
+        var inbox = new StepInbox(capacity: 100, maxBatchSize: () => 100, maxBatchBytes: 1000, async batch =>
         {
             batches.Add([.. batch.Select(e => e.Message.Body.Length)]);
             await gate.Task;
@@ -61,7 +61,7 @@ public sealed class StepInboxTests
     public Task Inbox_WhenFull_HoldsTheSenderBack_UntilABatchIsTaken() => OnOneThreadAsync(async () =>
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new StepInbox(capacity: 2, maxBatchSize: 2, maxBatchBytes: int.MaxValue, _ => gate.Task);
+        var inbox = new StepInbox(capacity: 2, maxBatchSize: () => 2, maxBatchBytes: int.MaxValue, _ => gate.Task);
         await inbox.EnqueueAsync(Entry(0));
         await Task.Yield(); // the pump takes 0 and waits on the gate
         await inbox.EnqueueAsync(Entry(1));
@@ -81,7 +81,7 @@ public sealed class StepInboxTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var processed = new List<int>();
-        var inbox = new StepInbox(capacity: 10, maxBatchSize: 1, maxBatchBytes: int.MaxValue, async batch =>
+        var inbox = new StepInbox(capacity: 10, maxBatchSize: () => 1, maxBatchBytes: int.MaxValue, async batch =>
         {
             processed.AddRange(batch.Select(Number));
             await gate.Task;

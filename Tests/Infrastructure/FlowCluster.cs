@@ -82,6 +82,9 @@ internal sealed class FlowCluster : IAsyncDisposable
                 options.InvokeTimeout = InvokeTimeout;
                 options.StartTimeout = TimeSpan.FromSeconds(30);
                 options.ColdStartTimeout = TimeSpan.FromSeconds(20);
+
+                // Retries as production makes them, on a shorter clock: a failing call is tried 3 times in well under a second.
+                options.Retry = new StepRetryOptions { MaxAttempts = 3, FirstRetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(400) };
                 steps?.Invoke(options);
             });
             if (tls)

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using FlowActors.Grains.Catalog;
 using FlowActors.Grains.Components;
+using FlowActors.Grains.Delivery;
+using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
@@ -17,6 +20,7 @@ using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using DeadLetter = FlowActors.Grains.Interfaces.Delivery.DeadLetter;
 
 namespace FlowActors.Tests.Storage;
 
@@ -125,8 +129,28 @@ public sealed class StoredStateTests
 
         // As a step receives it: a path built with a collection expression (FlowMessage.PathWith), headers from a webhook.
         Undelivered = FlowMessage.Create("{}", new Dictionary<string, string> { ["http.method"] = "POST" })
-            .Next("""{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
+            .Next(0, """{"n":1}""", null, new StepTiming("first", TimeSpan.FromMilliseconds(3))),
         UndeliveredReason = "the next step's queue is full",
+    });
+
+    [TestMethod]
+    public void DeadLetterState_AsStepsGiveUpOnMessages_ReadsBack()
+    {
+        var message = FlowMessage.Create("""{"name":"ada"}""", new Dictionary<string, string> { ["http.method"] = "POST" })
+            .Next(0, """{"name":"ADA"}""", null, new StepTiming("shout", TimeSpan.FromMilliseconds(2)));
+        var state = new DeadLetterState { DeadLettered = 3, Dropped = 1, Replayed = 1, Discarded = 0 };
+
+        // Attempts as a caller builds them: a collection expression (the delivery side) and an array (StepOutputs).
+        state.Items.Add(new DeadLetter(message.Id, "f", "check", message, "failed", [new DeliveryAttempt(DateTimeOffset.UnixEpoch, "timeout", 2)], DateTimeOffset.UnixEpoch));
+        state.Items.Add(new DeadLetter("m2", "f", "check", message, "poison", new[] { new DeliveryAttempt(DateTimeOffset.UnixEpoch, "poison") }, DateTimeOffset.UnixEpoch, Poison: true));
+        AssertReadsBack(state);
+    }
+
+    [TestMethod]
+    public void FlowAccountingState_WithExecutionsInFlight_ReadsBack() => AssertReadsBack(new FlowAccountingState
+    {
+        Accepted = 10, Completed = 6, Failed = 1, Rejected = 4, Replayed = 1, Expired = 1, DuplicatesDropped = 2,
+        InFlight = { ["e1"] = DateTimeOffset.UnixEpoch, ["e2"] = DateTimeOffset.UnixEpoch.AddSeconds(1) },
     });
 
     [TestMethod]
@@ -153,6 +177,20 @@ public sealed class StoredStateTests
             Run = run,
         });
     }
+
+    [TestMethod]
+    public void StepState_WithCompletedIdsAndRetries_ReadsBack() => AssertReadsBack(new StepState
+    {
+        Completed = ["a1", FlowMessage.DeriveId("a1", "first", 0)],
+        Retries =
+        [
+            new PendingRetry(
+                FlowMessage.Create("""{"n":2}""", new Dictionary<string, string> { ["k"] = "v" }),
+                [new DeliveryAttempt(DateTimeOffset.UnixEpoch, "timed out", 3), new DeliveryAttempt(DateTimeOffset.UnixEpoch.AddSeconds(1), "rebounded")],
+                DateTimeOffset.UnixEpoch,
+                DateTimeOffset.UnixEpoch.AddSeconds(3)),
+        ],
+    });
 
     private static ComponentRevision Revision(string componentId, ComponentDeployment deployment) =>
         new(componentId, 1, deployment.Launch, deployment.Descriptor, DateTimeOffset.UnixEpoch);

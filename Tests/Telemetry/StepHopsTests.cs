@@ -31,7 +31,7 @@ public sealed class StepHopsTests
             Assert.AreNotEqual(first.TraceParent, hops.Message(0).TraceParent, "what comes of the message hangs under its hop");
 
             // The first message goes on to two next steps' worth of data, the second fails.
-            var outputs = new StepOutputs(flow, Step, maxRebounds: 3, maxMessagesPerExecution: 1000);
+            var outputs = new StepOutputs(flow, Step, maxMessagesPerExecution: 1000);
             outputs.Next.Add(hops.Message(0) with { Id = "a" });
             outputs.Next.Add(hops.Message(0) with { Id = "b" });
             outputs.Fail(hops.Message(1), "Step 'enrich' failed: boom", TimeSpan.FromMilliseconds(1));

@@ -5,6 +5,7 @@ using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Samples;
 using FlowActors.Silo.Telemetry;
@@ -36,8 +37,12 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
         new StepDefinition("third", Echo, "echo"));
 
     /// <param name="settings">Configuration over the environment's (e.g. FlowActors:Telemetry:*).</param>
+    /// <param name="steps">Applied to the step options after the bench's own (the delivery suite shortens timeouts).</param>
+    /// <param name="configure">Applied to the silo after the embedded profile.</param>
+    /// <param name="duplicates">Counts the duplicates the silo's steps drop (the delivery suite).</param>
     public static async Task<FlowSilo> StartAsync(
-        ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
+        ContainerRuntimeKind kind, TimeSpan idleTimeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<StepOptions>? steps = null, Action<ISiloBuilder>? configure = null, Delivery.DuplicateLog? duplicates = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
@@ -47,14 +52,21 @@ internal sealed class FlowSilo(IHost host) : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        if (duplicates is not null)
+        {
+            builder.Logging.AddProvider(duplicates).AddFilter<Delivery.DuplicateLog>(Delivery.DuplicateLog.Category, LogLevel.Debug);
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "bench", clusterId: $"bench-{Guid.NewGuid():N}");
-            silo.UseEmbeddedProfile(steps =>
+            silo.UseEmbeddedProfile(options =>
             {
-                steps.IdleTimeout = idleTimeout;
-                steps.StartTimeout = TimeSpan.FromSeconds(60);
+                options.IdleTimeout = idleTimeout;
+                options.StartTimeout = TimeSpan.FromSeconds(60);
+                steps?.Invoke(options);
             });
+            configure?.Invoke(silo);
         });
 
         // As the silo ships (the console's charts listen) unless FlowActors__Telemetry__* says otherwise: the cost of

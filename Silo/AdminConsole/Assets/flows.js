@@ -23,7 +23,7 @@ function render() {
   renderedKey = key;
   const focused = document.activeElement?.dataset?.focus;
   const rows = flows.length ? flows.map(row)
-    : [el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No flows yet. Create one with “New flow”.'))];
+    : [el('tr', {}, el('td', { colspan: 8, class: 'empty' }, 'No flows yet. Create one with “New flow”.'))];
   document.getElementById('flows').replaceChildren(...rows);
   if (focused) document.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
 }
@@ -41,6 +41,7 @@ function row(flow) {
       ? sparkline(throughput[flow.flowId] ?? new Array(60).fill(0), flow.flowId, bucketSeconds)
       : el('span', { class: 'sub' }, '—')),
     el('td', {}, executions(flow)),
+    el('td', {}, counters(flow)),
     el('td', {}, menu(flow)));
 }
 
@@ -75,6 +76,23 @@ function executions(flow) {
     class: `chip ${e.status}`,
     title: `${e.status} ${ago(e.lastEventAt)}${e.error ? `: ${e.error}` : ''}`,
   }, e.status === 'Failed' ? `failed at ${e.failedStep ?? '?'}` : ms(totalMs(e)))));
+}
+
+/** Exact counts (not only the recent executions) and a link to the dead letters when there are any. */
+function counters(flow) {
+  const c = flow.counters;
+  if (!c) return el('span', { class: 'sub' }, '—');
+  const link = el('a', {
+    href: `/console/dead-letters?id=${encodeURIComponent(flow.flowId)}`,
+    class: flow.deadLetters ? 'tag warn' : 'sub',
+    'data-dead-letters': flow.flowId,
+  }, `${flow.deadLetters} dead letter${flow.deadLetters === 1 ? '' : 's'}`);
+  return [
+    el('div', { class: 'counters', 'data-counters': flow.flowId },
+      `${c.accepted} accepted · ${c.completed} completed · ${c.failed} failed · ${c.inFlight} in flight`),
+    el('div', { class: 'sub' }, `${c.deadLettered} dead-lettered · ${c.duplicatesDropped} duplicates dropped · ${c.rejected} refused (backlog full)`),
+    link,
+  ];
 }
 
 /** The per-flow menu: Start, Stop, Publish draft and the real-time switch (only while stopped). */

@@ -1,0 +1,141 @@
+using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Interfaces.Delivery;
+using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
+
+namespace FlowActors.Grains.Steps;
+
+/// <summary>A step's retry policy with every field resolved (flow's and step's over the silo's defaults).</summary>
+internal readonly record struct RetryPolicy(int MaxAttempts, TimeSpan FirstRetryDelay, TimeSpan MaxRetryDelay, bool KeepOrder)
+{
+    public static RetryPolicy Resolve(DeliveryPolicy? plan, StepRetryOptions defaults) => new(
+        plan?.MaxAttempts ?? defaults.MaxAttempts,
+        plan?.FirstRetryDelay ?? defaults.FirstRetryDelay,
+        plan?.MaxRetryDelay ?? defaults.MaxRetryDelay,
+        plan?.KeepOrder ?? defaults.KeepOrder);
+
+    /// <summary>
+    /// The wait after failed try number <paramref name="failed"/> (1 for the first): the first delay doubled per
+    /// earlier failure, capped, then jittered to between half and all of it (<paramref name="jitter"/> in [0, 1)), so
+    /// that messages that failed together do not all come back together.
+    /// </summary>
+    public TimeSpan Delay(int failed, double jitter)
+    {
+        var nominal = FirstRetryDelay.Ticks * Math.Pow(2, Math.Min(failed - 1, 62));
+        var capped = Math.Min(nominal, MaxRetryDelay.Ticks);
+        return TimeSpan.FromTicks((long)(capped * (0.5 + (jitter * 0.5))));
+    }
+}
+
+/// <summary>A message a step waits to try again, and its tries so far (stored by ordinary steps, so a retry survives the activation).</summary>
+/// <param name="Message">The message as the step received it.</param>
+/// <param name="Attempts">Its failed tries, oldest first.</param>
+/// <param name="FirstTried">When the step first took it.</param>
+/// <param name="Due">When to try it again.</param>
+[GenerateSerializer, Immutable, Alias("FlowActors.PendingRetry")]
+public sealed record PendingRetry(
+    [property: Id(0)] FlowMessage Message,
+    [property: Id(1)] IReadOnlyList<DeliveryAttempt> Attempts,
+    [property: Id(2)] DateTimeOffset FirstTried,
+    [property: Id(3)] DateTimeOffset Due);
+
+/// <summary>
+/// Counts a step's tries per message and decides, after a failed one, between trying again later (exponential backoff
+/// with jitter) and giving up (the message is dead-lettered).
+/// </summary>
+/// <remarks>Not thread-safe: it lives in a grain activation.</remarks>
+internal sealed class StepRetries(RetryPolicy policy, TimeProvider time)
+{
+    private readonly Dictionary<string, (List<DeliveryAttempt> Attempts, DateTimeOffset FirstTried)> _tries = new(StringComparer.Ordinal);
+
+    public RetryPolicy Policy => policy;
+
+    /// <summary>Messages with a failed try that are neither completed nor given up.</summary>
+    public int Count => _tries.Count;
+
+    /// <summary>Remembers the tries of a message an earlier activation was retrying.</summary>
+    public void Load(PendingRetry pending) =>
+        _tries[pending.Message.Id] = ([.. pending.Attempts], pending.FirstTried);
+
+    /// <summary>
+    /// Records a failed try at <paramref name="message"/>. Returns when to try again, or null when the tries ran out
+    /// (or <paramref name="final"/>: the component refused it for good); then <paramref name="given"/> holds the tries.
+    /// </summary>
+    public PendingRetry? Failed(FlowMessage message, string error, int? revision, bool final, out DeadLetterTries given)
+    {
+        var now = time.GetUtcNow();
+        if (!_tries.TryGetValue(message.Id, out var tries))
+        {
+            tries = ([], now);
+            _tries[message.Id] = tries;
+        }
+
+        tries.Attempts.Add(new DeliveryAttempt(now, error, revision));
+        if (final || tries.Attempts.Count >= policy.MaxAttempts)
+        {
+            _tries.Remove(message.Id);
+            given = new DeadLetterTries(tries.Attempts, now - tries.FirstTried);
+            return null;
+        }
+
+        given = default;
+        var delay = policy.Delay(tries.Attempts.Count, Random.Shared.NextDouble());
+        return new PendingRetry(message, [.. tries.Attempts], tries.FirstTried, now + delay);
+    }
+
+    /// <summary>
+    /// Settles one try at <paramref name="entry"/>: what the component made of it goes into <paramref name="outputs"/>
+    /// (<see cref="Settled.Completed"/>); a failed call or a rebound is tried again later (<see cref="Settled.Retry"/>,
+    /// with <paramref name="retry"/>) until the tries run out; then, or at once for a poison emit, the message is
+    /// dead-lettered (<see cref="Settled.GaveUp"/>).
+    /// </summary>
+    /// <param name="error">Why the call failed, naming the step; null when it succeeded.</param>
+    public Settled Settle(
+        StepOutputs outputs, StepPlan plan, InboxEntry entry, IReadOnlyList<Emit>? emits, string? error, int? revision, out PendingRetry? retry)
+    {
+        retry = null;
+        var message = entry.Message;
+        var poison = false;
+        if (error is null)
+        {
+            var verdict = outputs.Add(plan, message, emits ?? [], entry.Received);
+            if (!verdict.Again && verdict.Poison is null)
+            {
+                Forget(message.Id);
+                return Settled.Completed;
+            }
+
+            poison = verdict.Poison is not null;
+            error = verdict.Poison ?? $"Step '{plan.Step.Id}' (component '{plan.Step.ComponentId}') rebounded the message (asked to get it again later).";
+        }
+
+        retry = Failed(message, error, revision, poison, out var given);
+        if (retry is not null)
+        {
+            return Settled.Retry;
+        }
+
+        var why = poison ? error : $"{error} The step gave up after {given.Attempts.Count} tries in {given.Elapsed.TotalSeconds:0.#} s; the message is dead-lettered.";
+        outputs.DeadLetter(message, why, given.Attempts, System.Diagnostics.Stopwatch.GetElapsedTime(entry.Received), poison);
+        return Settled.GaveUp;
+    }
+
+    /// <summary>The message completed (or the step let it go): its tries are forgotten.</summary>
+    public void Forget(string id) => _tries.Remove(id);
+}
+
+/// <summary>The tries of a message a step gave up on, and how long it tried.</summary>
+internal readonly record struct DeadLetterTries(IReadOnlyList<DeliveryAttempt> Attempts, TimeSpan Elapsed);
+
+/// <summary>What came of a try at a message.</summary>
+internal enum Settled
+{
+    /// <summary>Processed; what came of it is in the outputs.</summary>
+    Completed,
+
+    /// <summary>To be tried again later.</summary>
+    Retry,
+
+    /// <summary>Dead-lettered (its tries ran out, or it is poison).</summary>
+    GaveUp,
+}
