@@ -83,6 +83,15 @@ internal sealed class DockerTestEngine : IAsyncDisposable
             },
         });
 
+    /// <summary>Removes every container of one flow: for tests whose silos end without stopping their flows.</summary>
+    public static async Task RemoveContainersOfFlowAsync(string flowId)
+    {
+        foreach (var container in await ContainersOfFlowAsync(flowId))
+        {
+            await Docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
     public static ContainerRequest Request(string step, string image = BusyboxImage, string flow = "orders") => new(
         flow,
         step,
