@@ -74,7 +74,7 @@ public sealed class SiloHostOptions
 
         if (!string.IsNullOrEmpty(options.AdvertisedAddress) && !System.Net.IPAddress.TryParse(options.AdvertisedAddress, out _))
         {
-            errors.Add($"{Section}:AdvertisedAddress is '{options.AdvertisedAddress}'; set an IP address (e.g. 10.0.0.4), or leave it empty to use the host's.");
+            errors.Add($"{Section}:AdvertisedAddress is '{options.AdvertisedAddress}'; set the IP address the other silos reach this one at (the VM's private address), or leave it empty to use the host's.");
         }
 
         return errors.Count == 0
