@@ -2,6 +2,7 @@ using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Steps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +17,6 @@ public sealed partial class DeadLetterGrain(
     IOptions<DeadLetterOptions> options,
     ILogger<DeadLetterGrain> logger) : Grain, IDeadLetterGrain
 {
-    private const string ReboundHeader = "flowactors-rebounds";
-
     private string FlowId => this.GetPrimaryKeyString();
 
     public async Task AddAsync(IReadOnlyList<DeadLetter> deadLetters)
@@ -94,11 +93,11 @@ public sealed partial class DeadLetterGrain(
                 "Replay without a revision to use the one it runs.", status.Lifecycle);
         }
 
-        // A fresh count of rebounds; the id stays, so the step's de-duplication treats a replay like a redelivery.
-        var headers = letter.Message.Headers.Where(h => h.Key != ReboundHeader).ToDictionary(h => h.Key, h => h.Value);
-        var message = letter.Message with { Headers = headers };
+        // The id stays: a dead-lettered id was never marked completed, so the step takes the replay as a new try. It
+        // travels as the flow's hops do (Azure queues for an ordinary flow in the Azure profile), not always in memory.
+        var message = letter.Message;
         await GrainFactory.GetGrain<IExecutionLogGrain>(FlowId).ReplayingAsync(message.ExecutionId);
-        var input = this.GetStreamProvider(FlowStreams.Provider).GetStream<FlowMessage>(FlowStreams.StepInputOf(FlowId, letter.StepId));
+        var input = StepStreams.HopProvider(ServiceProvider, status.Mode).GetStream<FlowMessage>(FlowStreams.StepInputOf(FlowId, letter.StepId));
         await input.OnNextAsync(message);
 
         state.State.Items.Remove(letter);
