@@ -58,10 +58,11 @@ public sealed partial class SqliteGrainStorage(
         if (!OperatingSystem.IsWindows() && !File.Exists(options.DatabasePath))
         {
             // The state holds webhook secrets: owner-only, like the admin key. SQLite gives its -wal and -shm files
-            // the database file's permissions, and takes an empty file for a new database.
+            // the database file's permissions, and takes an empty file for a new database. Open-or-create: another
+            // silo sharing the file may be creating it at the same moment.
             using var file = new FileStream(options.DatabasePath, new FileStreamOptions
             {
-                Mode = FileMode.CreateNew,
+                Mode = FileMode.OpenOrCreate,
                 Access = FileAccess.Write,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             });

@@ -270,16 +270,47 @@ public sealed class SqliteGrainStorageTests
         StringAssert.Contains(result.FailureMessage, "DatabasePath");
     }
 
+    [TestMethod]
+    public async Task TwoSilosStartingAtOnce_BothOpenANewFile_WhichStaysOwnerOnly()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var path = Path.Combine(_folder, $"round{round}", "state.db");
+            SqliteGrainStorage[] silos = [Create("flows", path), Create("flows", path)];
+            using var together = new Barrier(silos.Length);
+            await Task.WhenAll(silos.Select(silo => Task.Run(async () =>
+            {
+                together.SignalAndWait(TestContext.CancellationToken);
+                await silo.InitializeAsync(TestContext.CancellationToken);
+            })));
+
+            var written = new GrainState<Counter>(new Counter { Value = round });
+            await silos[0].WriteStateAsync("counter", Grain, written);
+            var read = new GrainState<Counter>();
+            await silos[1].ReadStateAsync("counter", Grain, read);
+            Assert.AreEqual(round, read.State!.Value);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
+        }
+    }
+
     private async Task<SqliteGrainStorage> StartAsync(string name = "flows")
+    {
+        var storage = Create(name, Path.Combine(_folder, "nested", "state.db"));
+        await storage.InitializeAsync(TestContext.CancellationToken);
+        return storage;
+    }
+
+    private SqliteGrainStorage Create(string name, string path)
     {
         var options = new SqliteGrainStorageOptions
         {
-            DatabasePath = Path.Combine(_folder, "nested", "state.db"),
+            DatabasePath = path,
             GrainStorageSerializer = new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()),
         };
-        var storage = new SqliteGrainStorage(name, options, _services.GetRequiredService<IActivatorProvider>(), NullLogger<SqliteGrainStorage>.Instance);
-        await storage.InitializeAsync(TestContext.CancellationToken);
-        return storage;
+        return new SqliteGrainStorage(name, options, _services.GetRequiredService<IActivatorProvider>(), NullLogger<SqliteGrainStorage>.Instance);
     }
 }
 
