@@ -7,7 +7,6 @@ using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.Schedules;
 using FlowActors.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace FlowActors.Tests.Triggers;
@@ -78,28 +77,15 @@ public sealed class ScheduleFailoverTests
 
     private static JsonElement Body(FlowEvent e) => JsonDocument.Parse(e.Message!.Body).RootElement;
 
-    /// <summary>Creates flows until one's schedule grain activates on <paramref name="silo"/> (placement is random).</summary>
+    /// <summary>Creates a flow whose schedule grain activates on <paramref name="silo"/>, and checks that it did.</summary>
     private static async Task<string> FlowWithScheduleOnAsync(FlowCluster cluster, InProcessSiloHandle silo)
     {
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        var local = silo.ServiceProvider.GetRequiredService<IGrainFactory>();
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var flowId = await cluster.CreateFlowAsync(ScheduleTests.Counting(), FlowMode.Ordinary);
-            await local.GetGrain<IScheduleGrain>(flowId).ConfigureAsync(new ScheduleSettings(Interval: Interval));
-            var placed = await management.GetDetailedGrainStatistics();
-            if (placed.Any(p => p.GrainType.Contains(nameof(ScheduleGrain), StringComparison.Ordinal)
-                && p.GrainId.Key.ToString() == flowId && p.SiloAddress.Equals(silo.SiloAddress)))
-            {
-                return flowId;
-            }
-
-            await cluster.Client.GetGrain<IScheduleGrain>(flowId).RemoveAsync();
-        }
-
-        var seen = (await management.GetDetailedGrainStatistics()).Where(p => p.GrainType.Contains("Schedule", StringComparison.Ordinal))
-            .Select(p => $"{p.GrainType} {p.GrainId} {p.SiloAddress}");
-        Assert.Fail($"No schedule grain landed on the second silo ({silo.SiloAddress}) in 20 tries: {string.Join("; ", seen)}");
-        return "";
+        var flowId = await cluster.CreateFlowAsync(ScheduleTests.Counting(), FlowMode.Ordinary);
+        await Placement.OnAsync(silo, () => cluster.Client.GetGrain<IScheduleGrain>(flowId).ConfigureAsync(new ScheduleSettings(Interval: Interval)));
+        var placed = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var schedule = placed.Where(p => p.GrainType.Contains(nameof(ScheduleGrain), StringComparison.Ordinal) && p.GrainId.Key.ToString() == flowId)
+            .Select(p => p.SiloAddress).ToArray();
+        CollectionAssert.AreEqual(new[] { silo.SiloAddress }, schedule, "the schedule grain activated where it was placed");
+        return flowId;
     }
 }

@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.ServiceBus;
@@ -54,10 +53,11 @@ public sealed class ServiceBusFailoverTests
         await WaitUntilAsync(() => LockedByTheStoppedSilo() == 0, TimeSpan.FromSeconds(10),
             () => $"{LockedByTheStoppedSilo()} messages still locked by the stopped silo's receiver:\n" +
                 string.Join("\n", Logs.Lines.Where(l => l.Contains(flowId, StringComparison.Ordinal)).TakeLast(20)));
+        // The other silo may already have the trigger back (a reminder tick during the stop): count by receiver, not by time.
         var atStop = queue.Messages;
         var givenBack = atStop.Count(m => m.Abandons > 0);
         Assert.AreEqual(0, atStop.Count(m => m.State == FakeMessageState.DeadLettered));
-        var completedAtStop = atStop.Count(m => m.State == FakeMessageState.Completed);
+        var completedAtStop = atStop.Count(m => m.State == FakeMessageState.Completed && stoppedReceivers.Contains(m.LockedBy));
         Assert.IsLessThan(Sent, completedAtStop, "stopped mid-stream");
 
         // No message sent, no call made: the trigger's reminder brings its grain (and the receiver) back on the other silo.
@@ -65,39 +65,27 @@ public sealed class ServiceBusFailoverTests
             () => $"{queue.Count(FakeMessageState.Completed)} of {Sent} completed after the stop");
         var info = await cluster.Client.GetGrain<IServiceBusTriggerGrain>(flowId).GetAsync();
         Assert.IsTrue(info!.Receiving);
-        Assert.AreEqual(Sent - completedAtStop, info.Completed, "the new activation completed the rest, each once");
+        Assert.AreEqual(Sent - completedAtStop, info.Completed, "the new activation completed what the stopped one had not, each once");
 
         // What the flow did with the messages it accepted is the flow's business, not the trigger's: on the embedded
         // profile's fast streams, what sat in the stopped silo's memory is gone with it (the delivery work covers that).
         Console.WriteLine(
-            $"silo stopped mid-stream: sent {Sent}, completed before the stop {completedAtStop}, given back at the stop {givenBack}, " +
+            $"silo stopped mid-stream: sent {Sent}, completed by the stopped silo {completedAtStop}, given back at the stop {givenBack}, " +
             $"completed after {info.Completed}, dead-lettered 0, left locked 0");
         SendFaults.Clear(flowId);
         await cluster.Flow(flowId).StopAsync();
     }
 
-    /// <summary>Creates flows until one's trigger grain activates on <paramref name="silo"/> (placement is random).</summary>
+    /// <summary>Creates a flow whose trigger grain activates on <paramref name="silo"/>, and checks that it did.</summary>
     private static async Task<(string FlowId, InProcessSiloHandle Silo)> FlowWithTriggerOnAsync(FlowCluster cluster, InProcessSiloHandle silo, FakeServiceBus bus)
     {
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-
-        // Placement prefers the calling silo a little: activate the trigger from the silo it should live on.
-        var local = silo.ServiceProvider.GetRequiredService<IGrainFactory>();
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var flowId = await cluster.CreateFlowAsync(TriggerCluster.Echo(), FlowMode.Ordinary);
-            await local.GetGrain<IServiceBusTriggerGrain>(flowId).ConfigureAsync(new ServiceBusTriggerSettings(bus.ConnectionString, Queue: "orders", Concurrency: 4));
-            var placed = await management.GetDetailedGrainStatistics();
-            if (placed.Any(p => p.GrainType.Contains(nameof(ServiceBusTriggerGrain), StringComparison.Ordinal)
-                && p.GrainId.Key.ToString() == flowId && p.SiloAddress.Equals(silo.SiloAddress)))
-            {
-                return (flowId, silo);
-            }
-
-            await cluster.Client.GetGrain<IServiceBusTriggerGrain>(flowId).RemoveAsync();
-        }
-
-        Assert.Fail("No trigger grain landed on the second silo in 20 tries.");
-        return default;
+        var flowId = await cluster.CreateFlowAsync(TriggerCluster.Echo(), FlowMode.Ordinary);
+        await Placement.OnAsync(silo, () => cluster.Client.GetGrain<IServiceBusTriggerGrain>(flowId)
+            .ConfigureAsync(new ServiceBusTriggerSettings(bus.ConnectionString, Queue: "orders", Concurrency: 4)));
+        var placed = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var trigger = placed.Where(p => p.GrainType.Contains(nameof(ServiceBusTriggerGrain), StringComparison.Ordinal) && p.GrainId.Key.ToString() == flowId)
+            .Select(p => p.SiloAddress).ToArray();
+        CollectionAssert.AreEqual(new[] { silo.SiloAddress }, trigger, "the trigger grain activated where it was placed");
+        return (flowId, silo);
     }
 }
