@@ -69,5 +69,10 @@ fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$status" -ne 0 ]; then
   failed=1 # the run broke before any result was written
 fi
+# The failed tests' names again, next to the summary: a long log is often read from its end.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/failed: \1/p' || true
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
