@@ -34,6 +34,29 @@ public sealed partial class FlowGrain
     }
 
     /// <summary>
+    /// Asks the steps again every <see cref="FlowOptions.WarmUpRecheck"/> until the warm-up ends: a step's one-way
+    /// report of being ready may be lost, and the flow must not wait for its reminder to learn it.
+    /// </summary>
+    private void RecheckWhileWarmingUp()
+    {
+        _warmUpRecheck?.Dispose();
+        var period = options.Value.WarmUpRecheck;
+        _warmUpRecheck = this.RegisterGrainTimer(async _ =>
+        {
+            if (_lifecycle == FlowLifecycle.WarmingUp)
+            {
+                LogWarmUpRecheck(logger, FlowId, time.GetElapsedTime(_warmUpStarted).TotalSeconds);
+                await ReconcileAsync();
+            }
+            else
+            {
+                _warmUpRecheck?.Dispose();
+                _warmUpRecheck = null;
+            }
+        }, new GrainTimerCreationOptions(period, period));
+    }
+
+    /// <summary>
     /// Asks every step of the real-time run where it is (a step that lost its activation or its container takes the run
     /// up again on being asked) and takes their answers as reports. Keeps the reminder that repeats this registered.
     /// </summary>
@@ -173,4 +196,7 @@ public sealed partial class FlowGrain
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its reconciliation reminder")]
     private static partial void LogReminderNotRemoved(ILogger logger, string flowId, Exception exception);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Flow {FlowId} is still warming up after {Seconds:F0} s: asking its steps again")]
+    private static partial void LogWarmUpRecheck(ILogger logger, string flowId, double seconds);
 }

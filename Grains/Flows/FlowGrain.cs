@@ -41,6 +41,7 @@ public sealed partial class FlowGrain(
     private bool _failOnStepFailure;
     private bool _reminderRegistered;
     private IGrainTimer? _reconcileOnActivation;
+    private IGrainTimer? _warmUpRecheck;
 
     private string FlowId => this.GetPrimaryKeyString();
 
@@ -62,6 +63,7 @@ public sealed partial class FlowGrain(
                 _lifecycle = FlowLifecycle.WarmingUp;
                 _warmUpStarted = time.GetTimestamp();
                 _reconcileOnActivation = this.RegisterGrainTimer(ReconcileOnActivationAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+                RecheckWhileWarmingUp();
             }
         }
 
@@ -136,6 +138,7 @@ public sealed partial class FlowGrain(
             _lifecycle = FlowLifecycle.WarmingUp;
             _warmUpStarted = time.GetTimestamp();
             _failOnStepFailure = true;
+            RecheckWhileWarmingUp();
             await ReconcileAsync();
         }
     }

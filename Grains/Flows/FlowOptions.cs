@@ -16,6 +16,12 @@ public sealed class FlowOptions
     public TimeSpan ReconcilePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// While a real-time flow warms up, how often it asks its steps again. A step says it is ready with a one-way call,
+    /// which can be lost (a cluster still agreeing on its members); without this the flow would wait for its reminder.
+    /// </summary>
+    public TimeSpan WarmUpRecheck { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// The flow's backlog: executions accepted and not yet finished. Beyond it a message is refused
     /// (<see cref="Interfaces.Flows.FlowBusyException"/>; HTTP 429, 503 while the flow warms up) instead of piling up
     /// in memory.
@@ -45,6 +51,12 @@ public sealed class FlowOptionsValidator(IOptions<ReminderOptions> reminders) : 
         {
             return ValidateOptionsResult.Fail(
                 $"{FlowOptions.Section}:{nameof(options.InFlightTimeout)} is {options.InFlightTimeout}; set it to at least 00:00:01 (how long an execution may go without an outcome before it no longer counts as in flight).");
+        }
+
+        if (options.WarmUpRecheck < TimeSpan.FromMilliseconds(100))
+        {
+            return ValidateOptionsResult.Fail(
+                $"{FlowOptions.Section}:{nameof(options.WarmUpRecheck)} is {options.WarmUpRecheck}; set it to at least 00:00:00.1 (how often a warming real-time flow asks its steps again).");
         }
 
         var minimum = reminders.Value.MinimumReminderPeriod;

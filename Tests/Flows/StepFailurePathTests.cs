@@ -61,6 +61,32 @@ public sealed class StepFailurePathTests
         new StepDefinition("second", "transform", "uppercase", """{"field":"name"}"""));
 
     [TestMethod]
+    public async Task StepReportsLostDuringTheWarmUp_TheFlowAsksAgain_AndRunsLongBeforeItsReminder()
+    {
+        var flowId = await s_cluster.CreateFlowAsync(TwoSteps(), FlowMode.Realtime);
+        var refusedBefore = Faults.Refused;
+        Faults.DropReports(flowId);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await s_cluster.Flow(flowId).StartAsync();
+
+            // The shipped timings: the reminder would ask in a minute, the warm-up recheck asks every 5 s.
+            await s_cluster.WaitForStatusAsync(flowId, s => s.Lifecycle == FlowLifecycle.Running, TimeSpan.FromSeconds(15), "running without a step's report");
+            TestContext.WriteLine($"running after {clock.Elapsed.TotalSeconds:F1} s with every step report lost");
+            Assert.IsGreaterThan(refusedBefore, Faults.Refused, "a step's report was lost");
+            Assert.IsNotEmpty(s_cluster.Logs.Find($"Flow {flowId} is still warming up"), "the flow asked its steps again");
+        }
+        finally
+        {
+            Faults.AllowReports(flowId);
+            await s_cluster.Flow(flowId).StopAsync();
+        }
+    }
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
     public async Task RealtimePublishThatKeepsFailing_GivesTheExecutionAnErrorEvent_AndTheFlowServesOn()
     {
         await using var running = await s_cluster.StartRealtimeFlowAsync(TwoSteps(), Wait);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Streaming;
 
@@ -7,8 +8,8 @@ namespace FlowActors.Tests.Infrastructure;
 /// <summary>
 /// Fault injection, test project only: an incoming grain-call filter of the test silos that refuses chosen calls, so
 /// failure paths can be driven on purpose while everything else stays real. It can make a fast-streams queue refuse
-/// enqueues for a stream, as a full queue does (<see cref="FastStreamsOptions.MaxQueueLength"/>), and make a step
-/// unreachable for its flow's stop.
+/// enqueues for a stream, as a full queue does (<see cref="FastStreamsOptions.MaxQueueLength"/>), make a step
+/// unreachable for its flow's stop, and lose a step's reports to its flow.
 /// </summary>
 public sealed class CallFaults : IIncomingGrainCallFilter
 {
@@ -26,10 +27,16 @@ public sealed class CallFaults : IIncomingGrainCallFilter
     /// <summary>Refuses the next <paramref name="times"/> calls of <see cref="IStepGrain.StopAsync"/> on the step.</summary>
     public void RefuseStops(string stepKey, int times = 1) => _refusals[StopKey(stepKey)] = times;
 
+    /// <summary>Refuses every step report to <paramref name="flowId"/> (one-way calls: to the step, as if lost) until <see cref="AllowReports"/>.</summary>
+    public void DropReports(string flowId) => _refusals[ReportKey(flowId)] = int.MaxValue;
+
+    public void AllowReports(string flowId) => _refusals.TryRemove(ReportKey(flowId), out _);
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         var key = context switch
         {
+            { Grain: IFlowGrain flow, InterfaceMethod.Name: nameof(IFlowGrain.ReportStepAsync) } => ReportKey(flow.GetPrimaryKeyString()),
             { Grain: FastStreamQueueGrain } when context.Request.GetArgument(0) is FastStreamMessage message => EnqueueKey(message.StreamId),
             { Grain: IStepGrain step, InterfaceMethod.Name: nameof(IStepGrain.StopAsync) } => StopKey(step.GetPrimaryKeyString()),
             _ => null,
@@ -46,6 +53,8 @@ public sealed class CallFaults : IIncomingGrainCallFilter
     private static string EnqueueKey(StreamId stream) => $"enqueue:{stream}";
 
     private static string StopKey(string stepKey) => $"stop:{stepKey}";
+
+    private static string ReportKey(string flowId) => $"report:{flowId}";
 
     private bool TakeRefusal(string key)
     {
