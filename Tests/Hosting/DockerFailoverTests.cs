@@ -31,10 +31,23 @@ public sealed class DockerFailoverTests
             "--FlowActors:Containers:Reaper:Grace=00:00:01");
         await using var sdk = await SdkHost.StartAsync(cluster.ConfigureClient);
         await sdk.Client.DeployComponentAsync("busybox", DockerFlowTests.BusyboxDeployment());
-        var flowId = await SdkFlows.StartAsync(sdk.Client, FlowDefinition.Chain(
-            "shout",
-            new StepDefinition("shout", "busybox", "uppercase"),
-            new StepDefinition("answer", "busybox", "echo")), FlowMode.Realtime, "dock");
+        string flowId;
+        try
+        {
+            flowId = await SdkFlows.StartAsync(sdk.Client, FlowDefinition.Chain(
+                "shout",
+                new StepDefinition("shout", "busybox", "uppercase"),
+                new StepDefinition("answer", "busybox", "echo")), FlowMode.Realtime, "dock");
+        }
+        catch (TimeoutException)
+        {
+            foreach (var silo in cluster.Silos)
+            {
+                TestContext.WriteLine($"silo {silo.SiloPort}:\n{silo.RecentOutput}");
+            }
+
+            throw;
+        }
 
         try
         {
