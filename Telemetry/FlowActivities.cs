@@ -42,46 +42,38 @@ public static class FlowActivities
     /// <summary>
     /// <c>process {stepId}</c>: one step hop of one message, from its arrival (<paramref name="received"/>, a
     /// <see cref="Stopwatch"/> timestamp) to the publish of what came of it; parented to the message's
-    /// <paramref name="traceParent"/>. One per message; it ends after the publish.
+    /// <paramref name="traceParent"/>. One per message; it ends after the publish. With <paramref name="waited"/>
+    /// (a real-time step's inbox), a <c>wait {stepId}</c> child records the time from arrival until <paramref name="now"/>.
     /// </summary>
-    public static Activity? StartProcess(string flowId, string stepId, string executionId, string messageId, string? traceParent, long received)
+    public static Activity? StartProcess(
+        StepSpanNames step, string executionId, string messageId, string? traceParent, long received, DateTimeOffset now, bool waited)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
 
-        var start = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(received);
-        var activity = Source.StartActivity($"{Spans.Process} {stepId}", ActivityKind.Consumer, Parent(traceParent), startTime: start);
-        if (activity is { IsAllDataRequested: true })
+        var arrived = now - Stopwatch.GetElapsedTime(received);
+        var activity = Source.StartActivity(step.Process, ActivityKind.Consumer, Parent(traceParent), startTime: arrived);
+        if (activity is not { IsAllDataRequested: true })
         {
-            activity.SetTag(Attributes.MessagingSystem, "flowactors");
-            activity.SetTag(Attributes.MessagingOperation, "process");
-            activity.SetTag(Attributes.MessagingDestination, $"{flowId}/{stepId}");
-            activity.SetTag(Attributes.MessagingMessageId, messageId);
-            activity.SetTag(Attributes.FlowId, flowId);
-            activity.SetTag(Attributes.StepId, stepId);
-            activity.SetTag(Attributes.ExecutionId, executionId);
+            return activity;
+        }
+
+        activity.SetTag(Attributes.MessagingSystem, "flowactors");
+        activity.SetTag(Attributes.MessagingOperation, "process");
+        activity.SetTag(Attributes.MessagingDestination, step.Destination);
+        activity.SetTag(Attributes.MessagingMessageId, messageId);
+        activity.SetTag(Attributes.FlowId, step.FlowId);
+        activity.SetTag(Attributes.StepId, step.StepId);
+        activity.SetTag(Attributes.ExecutionId, executionId);
+        if (waited)
+        {
+            using var wait = Source.StartActivity(step.Wait, ActivityKind.Internal, activity.Context, startTime: arrived);
+            wait?.SetEndTime(now.UtcDateTime);
         }
 
         return activity;
-    }
-
-    /// <summary>
-    /// <c>wait {stepId}</c>: records, under <paramref name="process"/>, the time the message waited in the step's inbox
-    /// (from <paramref name="received"/> until now, when its batch starts).
-    /// </summary>
-    public static void RecordWait(Activity? process, string stepId, long received)
-    {
-        if (process is not { IsAllDataRequested: true })
-        {
-            return;
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        using var wait = Source.StartActivity(
-            $"{Spans.Wait} {stepId}", ActivityKind.Internal, process.Context, startTime: now - Stopwatch.GetElapsedTime(received));
-        wait?.SetEndTime(now.UtcDateTime);
     }
 
     /// <summary>
@@ -89,18 +81,18 @@ public static class FlowActivities
     /// Its <see cref="Activity.Id"/> is the <c>traceparent</c> the component gets, so the component's span hangs under
     /// it. One per message, also in a batch (<paramref name="batchSize"/>), so that each execution's trace shows its call.
     /// </summary>
-    public static Activity? StartInvoke(string? traceParent, string flowId, string stepId, string action, int batchSize = 1)
+    public static Activity? StartInvoke(string? traceParent, StepSpanNames step, string action, int batchSize = 1)
     {
         if (traceParent is null || !Source.HasListeners())
         {
             return null;
         }
 
-        var activity = Source.StartActivity($"{Spans.Invoke} {action}", ActivityKind.Client, Parent(traceParent));
+        var activity = Source.StartActivity(step.Invoke(action), ActivityKind.Client, Parent(traceParent));
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(Attributes.FlowId, flowId);
-            activity.SetTag(Attributes.StepId, stepId);
+            activity.SetTag(Attributes.FlowId, step.FlowId);
+            activity.SetTag(Attributes.StepId, step.StepId);
             activity.SetTag(Attributes.Action, action);
             if (batchSize > 1)
             {
@@ -112,20 +104,20 @@ public static class FlowActivities
     }
 
     /// <summary><c>publish {stepId}</c>: a step hands the hop's outputs to the next steps' streams, under <paramref name="parent"/>.</summary>
-    public static Activity? StartPublish(Activity? parent, string flowId, string stepId)
+    public static Activity? StartPublish(Activity? parent, StepSpanNames step)
     {
         if (parent is null || !Source.HasListeners())
         {
             return null;
         }
 
-        var activity = Source.StartActivity($"{Spans.Publish} {stepId}", ActivityKind.Producer, parent.Context);
+        var activity = Source.StartActivity(step.Publish, ActivityKind.Producer, parent.Context);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Attributes.MessagingSystem, "flowactors");
             activity.SetTag(Attributes.MessagingOperation, "send");
-            activity.SetTag(Attributes.FlowId, flowId);
-            activity.SetTag(Attributes.StepId, stepId);
+            activity.SetTag(Attributes.FlowId, step.FlowId);
+            activity.SetTag(Attributes.StepId, step.StepId);
         }
 
         return activity;

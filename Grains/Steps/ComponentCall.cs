@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Telemetry;
 
@@ -12,13 +11,13 @@ namespace FlowActors.Grains.Steps;
 /// </summary>
 internal readonly struct ComponentCall : IDisposable
 {
-    private readonly StepPlan _plan;
+    private readonly StepSpanNames _step;
     private readonly long _started;
     private readonly Activity?[]? _spans;
 
-    private ComponentCall(StepPlan plan, IReadOnlyList<FlowMessage> messages)
+    private ComponentCall(StepSpanNames step, string action, IReadOnlyList<FlowMessage> messages)
     {
-        _plan = plan;
+        _step = step;
         _started = Stopwatch.GetTimestamp();
         Messages = messages;
         if (!FlowActivities.Source.HasListeners())
@@ -32,11 +31,12 @@ internal readonly struct ComponentCall : IDisposable
         for (var i = 0; i < traced.Length; i++)
         {
             var message = messages[i];
-            var span = FlowActivities.StartInvoke(message.TraceParent, plan.FlowId, plan.Step.Id, plan.Step.Action, messages.Count);
+            var span = FlowActivities.StartInvoke(message.TraceParent, step, action, messages.Count);
             _spans[i] = span;
             traced[i] = span is null ? message : message with { TraceParent = span.Id };
-            Activity.Current = current; // the calls are siblings, each under its own message's hop
         }
+
+        Activity.Current = current; // the calls are siblings, each under its own message's hop, none under what is current
 
         Messages = traced;
     }
@@ -44,7 +44,7 @@ internal readonly struct ComponentCall : IDisposable
     /// <summary>The messages to send: each carries its call's span as its traceparent.</summary>
     public IReadOnlyList<FlowMessage> Messages { get; }
 
-    public static ComponentCall Start(StepPlan plan, IReadOnlyList<FlowMessage> messages) => new(plan, messages);
+    public static ComponentCall Start(StepSpanNames step, string action, IReadOnlyList<FlowMessage> messages) => new(step, action, messages);
 
     /// <summary>The call failed: every message's span says why.</summary>
     public void Fail(Exception e)
@@ -57,7 +57,7 @@ internal readonly struct ComponentCall : IDisposable
 
     public void Dispose()
     {
-        FlowMetrics.ComponentCalled(_plan.FlowId, _plan.Step.Id, Stopwatch.GetElapsedTime(_started));
+        FlowMetrics.ComponentCalled(_step.FlowId, _step.StepId, Stopwatch.GetElapsedTime(_started));
         if (_spans is null)
         {
             return;

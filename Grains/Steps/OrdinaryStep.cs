@@ -33,7 +33,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         Plan = plan;
         _step = step;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.Logger);
+        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
         _lastMessage = step.Time.GetTimestamp();
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
@@ -60,7 +60,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
     /// </summary>
     public async Task OnMessageAsync(InboxEntry entry)
     {
-        using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
+        using var hop = StepHops.Begin(_step.SpanNames, entry);
         using var scope = hop.Scope(_step.Logger);
         var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
         hop.Publishing();
@@ -150,7 +150,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
         pending.Timer.Dispose();
         var entry = new InboxEntry(pending.Retry.Message, Stopwatch.GetTimestamp());
-        using var hop = StepHops.Begin(_step.FlowId, _step.StepId, entry);
+        using var hop = StepHops.Begin(_step.SpanNames, entry);
         using var scope = hop.Scope(_step.Logger);
         var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
         retry = retry is null ? null : retry with { Message = entry.Message };

@@ -41,7 +41,7 @@ internal sealed partial class RealtimeStep
     /// </summary>
     private async Task ProcessAsync(IReadOnlyList<InboxEntry> received)
     {
-        using var hops = StepHops.Begin(_step.FlowId, _step.StepId, received);
+        using var hops = StepHops.Begin(_step.SpanNames, received);
 
         // As telemetry hands them on (each under its hop's span); a retry goes back to the inbox as it was received.
         IReadOnlyList<InboxEntry> entries = received.Select((entry, i) => entry with { Message = hops.Message(i) }).ToArray();

@@ -5,6 +5,7 @@ using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -19,6 +20,9 @@ internal sealed partial class StepContext
     public required string FlowId { get; init; }
 
     public required string StepId { get; init; }
+
+    /// <summary>The names the step's spans share, made once per activation.</summary>
+    public StepSpanNames SpanNames => field ??= new StepSpanNames(FlowId, StepId);
 
     /// <summary>Who holds the step's leases: the grain key and the silo, e.g. <c>orders/enrich@S127.0.0.1:11111:1</c>.</summary>
     public required string Holder { get; init; }

@@ -20,51 +20,44 @@ internal sealed class StepHops : IDisposable
     private static readonly Func<ILogger, string, string?, IDisposable?> ExecutionScope =
         LoggerMessage.DefineScope<string, string?>("Execution {ExecutionId} trace {TraceId}");
 
-    private readonly string _flowId;
-    private readonly string _stepId;
+    private readonly StepSpanNames _step;
     private readonly InboxEntry[] _entries;
     private readonly Activity?[]? _process;
     private Activity?[]? _publish;
 
-    private StepHops(string flowId, string stepId, InboxEntry[] entries, bool waited)
+    private StepHops(StepSpanNames step, InboxEntry[] entries, bool waited)
     {
-        _flowId = flowId;
-        _stepId = stepId;
+        _step = step;
         _entries = entries;
-        FlowMetrics.StepReceived(flowId, stepId, entries.Length);
+        FlowMetrics.StepReceived(step.FlowId, step.StepId, entries.Length);
         if (!FlowActivities.Source.HasListeners())
         {
             return;
         }
 
+        // Each hop is its own: its span is made under its message's traceparent, never under what is current, and
+        // neither the next message's hop nor what the step does after may nest under it (restored once, below).
         var current = Activity.Current;
+        var now = DateTimeOffset.UtcNow;
         _process = new Activity?[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
             var (message, received) = entries[i];
-            var process = FlowActivities.StartProcess(flowId, stepId, message.ExecutionId, message.Id, message.TraceParent, received);
-            if (waited)
-            {
-                FlowActivities.RecordWait(process, stepId, received);
-            }
-
+            var process = FlowActivities.StartProcess(step, message.ExecutionId, message.Id, message.TraceParent, received, now, waited);
             _process[i] = process;
 
             // What comes of the message (outputs, the component's call) hangs under this hop.
             _entries[i] = process is null ? entries[i] : entries[i] with { Message = message with { TraceParent = process.Id } };
-
-            // Each hop is its own: the next message's must not nest under this one, nor what the step does after.
-            Activity.Current = current;
         }
+
+        Activity.Current = current;
     }
 
     /// <summary>The messages of a real-time batch, taken from the inbox now.</summary>
-    public static StepHops Begin(string flowId, string stepId, IReadOnlyList<InboxEntry> entries) =>
-        new(flowId, stepId, [.. entries], waited: true);
+    public static StepHops Begin(StepSpanNames step, IReadOnlyList<InboxEntry> entries) => new(step, [.. entries], waited: true);
 
     /// <summary>An ordinary step's message, processed inside its delivery.</summary>
-    public static StepHops Begin(string flowId, string stepId, InboxEntry entry) =>
-        new(flowId, stepId, [entry], waited: false);
+    public static StepHops Begin(StepSpanNames step, InboxEntry entry) => new(step, [entry], waited: false);
 
     /// <summary>The <paramref name="index"/>th message, its traceparent this hop's span: process this one.</summary>
     public FlowMessage Message(int index) => _entries[index].Message;
@@ -88,9 +81,10 @@ internal sealed class StepHops : IDisposable
         _publish = new Activity?[_process.Length];
         for (var i = 0; i < _process.Length; i++)
         {
-            _publish[i] = FlowActivities.StartPublish(_process[i], _flowId, _stepId);
-            Activity.Current = current;
+            _publish[i] = FlowActivities.StartPublish(_process[i], _step);
         }
+
+        Activity.Current = current;
     }
 
     /// <summary>
@@ -103,18 +97,18 @@ internal sealed class StepHops : IDisposable
         var sent = outputs.Next.Count + outputs.Events.Count - failed;
         if (sent > 0)
         {
-            FlowMetrics.StepSent(_flowId, _stepId, sent);
+            FlowMetrics.StepSent(_step.FlowId, _step.StepId, sent);
         }
 
         if (failed > 0)
         {
-            FlowMetrics.StepFailed(_flowId, _stepId, failed);
+            FlowMetrics.StepFailed(_step.FlowId, _step.StepId, failed);
         }
 
         var current = Activity.Current;
         for (var i = 0; i < _entries.Length; i++)
         {
-            FlowMetrics.StepProcessed(_flowId, _stepId, Stopwatch.GetElapsedTime(_entries[i].Received));
+            FlowMetrics.StepProcessed(_step.FlowId, _step.StepId, Stopwatch.GetElapsedTime(_entries[i].Received));
             _publish?[i]?.Dispose();
             if (failed > 0 && _process?[i] is { } process && ErrorOf(outputs, _entries[i].Message.ExecutionId) is { } error)
             {
@@ -140,7 +134,6 @@ internal sealed class StepHops : IDisposable
         }
 
         Activity.Current = current; // a span's end makes its parent current: not ours to change
-
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -24,6 +25,7 @@ internal sealed partial class StepInvoker(
     StepContainer container,
     StepOptions options,
     Func<Task> replaceContainer,
+    StepSpanNames spans,
     ILogger logger)
 {
     // How much of the invoke timeout a batch is meant to take: the rest is room for a slower moment.
@@ -76,7 +78,7 @@ internal sealed partial class StepInvoker(
     /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
     public async Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken)
     {
-        using var call = ComponentCall.Start(plan, [message]);
+        using var call = ComponentCall.Start(spans, plan.Step.Action, [message]);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -113,7 +115,7 @@ internal sealed partial class StepInvoker(
             return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
         }
 
-        using (var call = ComponentCall.Start(plan, messages))
+        using (var call = ComponentCall.Start(spans, plan.Step.Action, messages))
         {
             var started = Stopwatch.GetTimestamp();
             try

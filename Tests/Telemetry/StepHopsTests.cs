@@ -24,7 +24,7 @@ public sealed class StepHopsTests
         var second = Traced(FlowMessage.Create("""{"n":2}"""));
         var current = Activity.Current;
 
-        using (var hops = StepHops.Begin(flow, Step, [new InboxEntry(first, Stopwatch.GetTimestamp()), new InboxEntry(second, Stopwatch.GetTimestamp())]))
+        using (var hops = StepHops.Begin(new StepSpanNames(flow, Step), [new InboxEntry(first, Stopwatch.GetTimestamp()), new InboxEntry(second, Stopwatch.GetTimestamp())]))
         {
             Assert.AreSame(current, Activity.Current, "a hop does not become the step's current activity");
             Assert.AreEqual(ActivityContext.Parse(first.TraceParent!, null).TraceId, ActivityContext.Parse(hops.Message(0).TraceParent!, null).TraceId);
