@@ -84,9 +84,19 @@ internal sealed class DockerTestEngine : IAsyncDisposable
         });
 
     /// <summary>Removes every container of one flow: for tests whose silos end without stopping their flows.</summary>
-    public static async Task RemoveContainersOfFlowAsync(string flowId)
+    public static Task RemoveContainersOfFlowAsync(string flowId) => RemoveLabelledAsync($"{ContainerLabels.Flow}={flowId}");
+
+    /// <summary>Removes every container a cluster started: for a test that failed before it knew its flow.</summary>
+    public static Task RemoveContainersOfClusterAsync(string clusterId) => RemoveLabelledAsync($"{ContainerLabels.Cluster}={clusterId}");
+
+    private static async Task RemoveLabelledAsync(string label)
     {
-        foreach (var container in await ContainersOfFlowAsync(flowId))
+        var containers = await Docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
+        });
+        foreach (var container in containers)
         {
             await Docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
         }

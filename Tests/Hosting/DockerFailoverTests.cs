@@ -46,6 +46,8 @@ public sealed class DockerFailoverTests
                 TestContext.WriteLine($"silo {silo.SiloPort}:\n{silo.RecentOutput}");
             }
 
+            // The silos end with the test and no other cluster's reaper takes their containers.
+            await DockerTestEngine.RemoveContainersOfClusterAsync(cluster.ClusterId);
             throw;
         }
 
