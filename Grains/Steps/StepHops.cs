@@ -43,6 +43,11 @@ internal sealed class StepHops : IDisposable
         for (var i = 0; i < entries.Length; i++)
         {
             var (message, received) = entries[i];
+            if (i > 0 && message.TraceParent is null)
+            {
+                Activity.Current = current; // no parent of its own: under what was current, not under the hop before
+            }
+
             var process = FlowActivities.StartProcess(step, message.ExecutionId, message.Id, message.TraceParent, received, now, waited);
             _process[i] = process;
 

@@ -59,6 +59,26 @@ public sealed class StepHopsTests
         }
     }
 
+    [TestMethod]
+    public void Batch_OfMessagesWithoutATrace_NestsNoHopUnderAnother()
+    {
+        var flow = $"h{Guid.NewGuid():N}";
+        var spans = new List<Activity>();
+        using var listener = Listen(spans);
+        var untraced = new[] { FlowMessage.Create("""{"n":1}""") with { TraceParent = null }, FlowMessage.Create("""{"n":2}""") with { TraceParent = null } };
+
+        using (var hops = StepHops.Begin(new StepSpanNames(flow, Step), [.. untraced.Select(m => new InboxEntry(m, Stopwatch.GetTimestamp()))]))
+        {
+            hops.Publishing();
+            hops.Published(new StepOutputs(flow, Step, maxMessagesPerExecution: 1000));
+        }
+
+        var process = spans.Where(s => s.DisplayName == $"process {Step}").ToArray();
+        Assert.HasCount(2, process);
+        Assert.AreNotEqual(process[0].TraceId, process[1].TraceId, "each message without a trace starts its own");
+        Assert.IsFalse(process.Any(p => process.Any(q => q.ParentSpanId == p.SpanId)), "no hop under another message's hop");
+    }
+
     private static FlowMessage Traced(FlowMessage message) =>
         message with { TraceParent = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01" };
 
