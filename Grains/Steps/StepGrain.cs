@@ -10,6 +10,7 @@ using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Placement;
 using Orleans.Streams;
 
 namespace FlowActors.Grains.Steps;
@@ -21,7 +22,13 @@ namespace FlowActors.Grains.Steps;
 /// activation). What must survive a reactivation (a real-time container's lease, the component's snapshot) is in
 /// <see cref="StepState"/>.
 /// </summary>
+/// <remarks>
+/// Placed by activation count, not by Orleans' default (resource-optimized): a step's real cost is its container or
+/// component process, which no silo's CPU or memory statistics show, and the default then keeps every step of a flow
+/// on the silo whose API started it. Counting activations spreads the steps, and so the containers, over the cluster.
+/// </remarks>
 [ImplicitStreamSubscription(FlowStreams.StepInput)]
+[ActivationCountBasedPlacement]
 public sealed partial class StepGrain(
     [PersistentState("step", StorageNames.Grains)] IPersistentState<StepState> state,
     IContainerRuntime runtime,
