@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FlowActors.Streaming;
+using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Streaming;
 
@@ -105,17 +106,13 @@ public sealed class FastStreamsTests
 
     private static async Task<(IStreamProducerGrain Producer, string ConsumerKey)> PlaceOnDifferentSilosAsync(Orleans.TestingHost.InProcessTestCluster cluster)
     {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var producer = cluster.Client.GetGrain<IStreamProducerGrain>(FastStreamsCluster.NewKey("producer"));
-            var consumerKey = FastStreamsCluster.NewKey("consumer");
-            var consumerSilo = await cluster.Client.GetGrain<IStreamProbeGrain>(consumerKey).GetSiloAsync();
-            if (await producer.GetSiloAsync() != consumerSilo)
-            {
-                return (producer, consumerKey);
-            }
-        }
-
-        throw new InvalidOperationException("Could not place a producer and a consumer on different silos in 100 attempts.");
+        var producer = cluster.Client.GetGrain<IStreamProducerGrain>(FastStreamsCluster.NewKey("producer"));
+        var consumerKey = FastStreamsCluster.NewKey("consumer");
+        var consumer = cluster.Client.GetGrain<IStreamProbeGrain>(consumerKey);
+        string producerSilo = "", consumerSilo = "";
+        await Placement.OnAsync(cluster.Silos[0], async () => producerSilo = await producer.GetSiloAsync());
+        await Placement.OnAsync(cluster.Silos[1], async () => consumerSilo = await consumer.GetSiloAsync());
+        Assert.AreNotEqual(producerSilo, consumerSilo, "the placement hints put the producer and the consumer on different silos");
+        return (producer, consumerKey);
     }
 }
