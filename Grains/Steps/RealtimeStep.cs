@@ -82,13 +82,27 @@ internal sealed partial class RealtimeStep : IStepRunner
             // The container could not be started, or did not come up in time: start afresh.
             _establishing = _container.Lease is null ? EstablishAsync() : ReplaceInBackgroundAsync();
         }
-        else if (_container.Lease is { } lease && !await _container.IsRunningAsync(RunToken) && _container.Lease == lease && _establishing.IsCompleted)
+        else
         {
-            LogContainerGone(_step.Logger, _step.FlowId, _step.StepId, lease.ContainerId);
-            _establishing = ReplaceInBackgroundAsync();
+            await ReplaceIfGoneAsync("reconciliation");
         }
 
         return Status;
+    }
+
+    /// <summary>
+    /// Replaces the container when the runtime no longer runs it. Deaths are reported as events, but an event can be
+    /// missed (Docker's event stream reconnecting, an engine restart): this check bounds how long a step can hold a dead
+    /// container without a message arriving to find out.
+    /// </summary>
+    private async Task ReplaceIfGoneAsync(string foundBy)
+    {
+        if (_establishing.IsCompleted && _container.Lease is { } lease && !await _container.IsRunningAsync(RunToken)
+            && _container.Lease == lease && _establishing.IsCompleted)
+        {
+            LogContainerGone(_step.Logger, _step.FlowId, _step.StepId, lease.ContainerId, foundBy);
+            _establishing = ReplaceInBackgroundAsync();
+        }
     }
 
     public void OnContainerDied(string containerId)
@@ -229,10 +243,16 @@ internal sealed partial class RealtimeStep : IStepRunner
         {
             LogRenewFailed(_step.Logger, _step.FlowId, _step.StepId, e.Message);
             FlowMetrics.LeaseRenewalFailed(_step.FlowId, _step.StepId);
-            if (_establishing.IsCompleted && !await _container.IsRunningAsync(RunToken))
-            {
-                _establishing = ReplaceInBackgroundAsync();
-            }
+        }
+
+        try
+        {
+            await ReplaceIfGoneAsync("the lease tick");
+        }
+        catch (Exception e) when (!RunToken.IsCancellationRequested)
+        {
+            // The runtime cannot say right now (engine busy or restarting): the next tick asks again.
+            LogLivenessUnknown(_step.Logger, _step.FlowId, _step.StepId, e.Message);
         }
 
         try
@@ -314,11 +334,14 @@ internal sealed partial class RealtimeStep : IStepRunner
     [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not reach its flow to check its run: {Reason}")]
     private static partial void LogFlowUnreachable(ILogger logger, string flowId, string stepId, string reason);
 
-    [LoggerMessage(EventId = 1116, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} is gone (found on reconciliation)")]
-    private static partial void LogContainerGone(ILogger logger, string flowId, string stepId, string containerId);
+    [LoggerMessage(EventId = 1116, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: container {ContainerId} is gone (found by {FoundBy}, not by a death event)")]
+    private static partial void LogContainerGone(ILogger logger, string flowId, string stepId, string containerId, string foundBy);
 
     [LoggerMessage(EventId = 1118, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not clear its stored lease")]
     private static partial void LogLeaseNotCleared(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 1120, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: could not ask whether its container still runs ({Reason}); asking again at the next lease tick")]
+    private static partial void LogLivenessUnknown(ILogger logger, string flowId, string stepId, string reason);
 
     [LoggerMessage(EventId = 1119, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its lease; a reactivation would start a new container")]
     private static partial void LogLeaseNotSaved(ILogger logger, string flowId, string stepId, Exception exception);

@@ -159,7 +159,7 @@ public sealed class DockerFlowTests
 
         await DockerTestEngine.Docker.Containers.KillContainerAsync(victim, new ContainerKillParameters());
 
-        var replacement = await Leases.IdleContainerDeathTests.WaitForReplacementAsync(flow, "lookup", victim, TimeSpan.FromSeconds(30));
+        var replacement = await Leases.IdleContainerDeathTests.WaitForReplacementAsync(s_cluster, running.FlowId, "lookup", victim, TimeSpan.FromSeconds(30));
         var listed = (await ContainersAsync(running.FlowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
         Assert.AreEqual(replacement, listed.ID);
         Assert.AreEqual("running", listed.State);

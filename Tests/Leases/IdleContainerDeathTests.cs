@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowActors.Tests.Leases;
 
@@ -33,7 +36,7 @@ public sealed class IdleContainerDeathTests
             process.Kill(); // SIGKILL, as kill -9
         }
 
-        var replacement = await WaitForReplacementAsync(flow, "lookup", victim, TimeSpan.FromSeconds(20));
+        var replacement = await WaitForReplacementAsync(cluster, running.FlowId, "lookup", victim, TimeSpan.FromSeconds(20));
 
         Assert.IsFalse(ContainerProcesses.IsAlive(victimPid));
         Assert.IsTrue(ContainerProcesses.IsAlive(ContainerProcesses.Pid(replacement)));
@@ -44,9 +47,34 @@ public sealed class IdleContainerDeathTests
         await flow.StopAsync();
     }
 
-    /// <summary>Waits (bounded, no message sent) until the step holds another container, ready, in a running flow.</summary>
-    internal static async Task<string> WaitForReplacementAsync(IFlowGrain flow, string stepId, string victim, TimeSpan timeout)
+    [TestMethod]
+    public async Task KilledIdleRealtimeProcess_WhoseDeathIsNotReported_IsReplacedAtTheNextLeaseTick_LongBeforeTheReminder()
     {
+        // No death events (as while Docker's event stream reconnects); the flow's reminder keeps its shipped minute.
+        var lease = TimeSpan.FromSeconds(4); // a tick every second
+        await using var cluster = await FlowCluster.StartAsync(
+            configure: silo => silo.Services.AddSingleton<IContainerDeathNotifier>(new NoDeathEvents()),
+            steps: o => o.LeaseDuration = lease);
+        await cluster.DeployAsync("transform", SampleDeployments.Transform());
+        await cluster.DeployAsync("delay", SampleDeployments.Delay());
+        await cluster.DeployAsync("echo", SampleDeployments.Echo());
+        await using var running = await cluster.StartRealtimeFlowAsync(SampleFlows.ThreeSteps(), Wait);
+        var victim = (await cluster.Flow(running.FlowId).GetStatusAsync()).Steps.Single(s => s.StepId == "lookup").ContainerId!;
+
+        using (var process = Process.GetProcessById(ContainerProcesses.Pid(victim)))
+        {
+            process.Kill();
+        }
+
+        await WaitForReplacementAsync(cluster, running.FlowId, "lookup", victim, TimeSpan.FromSeconds(20));
+        Assert.IsNotEmpty(cluster.Logs.Find($"Flow {running.FlowId} step lookup: container {victim} is gone (found by the lease tick"));
+        await cluster.Flow(running.FlowId).StopAsync();
+    }
+
+    /// <summary>Waits (bounded, no message sent) until the step holds another container, ready, in a running flow.</summary>
+    internal static async Task<string> WaitForReplacementAsync(FlowCluster cluster, string flowId, string stepId, string victim, TimeSpan timeout)
+    {
+        var flow = cluster.Flow(flowId);
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -59,7 +87,11 @@ public sealed class IdleContainerDeathTests
 
             if (clock.Elapsed > timeout)
             {
-                Assert.Fail($"{timeout.TotalSeconds:0} s after its container {victim} was killed, step {stepId} shows {step} (flow {status.Lifecycle}).");
+                // What the step itself says and logged tells a lost death event from a lost report to the flow.
+                var own = await cluster.Client.GetGrain<IStepGrain>(FlowStreams.StepKey(flowId, stepId)).GetStatusAsync();
+                var logged = cluster.Logs.Entries.Where(e => e.Message.Contains(victim, StringComparison.Ordinal) || e.Message.Contains($"{flowId} step {stepId}", StringComparison.Ordinal));
+                Assert.Fail($"{timeout.TotalSeconds:0} s after its container {victim} was killed, step {stepId} shows {step} (flow {status.Lifecycle}); " +
+                            $"the step grain says {own}. Its log:\n{string.Join("\n", logged.Select(e => $"{e.Level} {e.EventId} {e.Message}"))}");
             }
 
             await Task.Delay(50);
