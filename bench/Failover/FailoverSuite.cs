@@ -23,7 +23,7 @@ internal sealed class FailoverSuite : IBenchSuite
     {
         var messages = MessagesArgument() ?? 10_000;
         // 200 a second per flow: the kill falls mid-run, and the senders never outrun what three loaded silos take.
-        var plan = new ChaosPlan(messages, PerSecond: 200) { Settle = TimeSpan.FromSeconds(30), Drain = TimeSpan.FromMinutes(10) };
+        var plan = new ChaosPlan(messages, PerSecond: 200) { Drain = TimeSpan.FromMinutes(10) };
         Console.Error.WriteLine($"failover: {messages:N0} messages per flow at {plan.PerSecond}/s, a silo killed after {plan.KillAfter:P0} ...");
         var report = await FailoverChaos.RunAsync(plan, Console.Error, cancellationToken);
 

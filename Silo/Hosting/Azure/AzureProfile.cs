@@ -24,7 +24,7 @@ public static class AzureProfile
     /// How long a message a silo took stays hidden from the others: after a silo dies, what it had taken but not
     /// delivered is delivered again this much later (Azure's default, stated).
     /// </summary>
-    private static readonly TimeSpan DurableMessageVisibility = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DurableMessageVisibility = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Messages a silo reads ahead per queue. The pulling agent reads until its cache is full and deletes a message only
