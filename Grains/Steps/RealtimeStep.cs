@@ -97,6 +97,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     /// </summary>
     private async Task ReplaceIfGoneAsync(string foundBy)
     {
+        // Asked again after the await: a death event may have started a replacement meanwhile.
         if (_establishing.IsCompleted && _container.Lease is { } lease && !await _container.IsRunningAsync(RunToken)
             && _container.Lease == lease && _establishing.IsCompleted)
         {

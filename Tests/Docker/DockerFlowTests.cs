@@ -160,6 +160,7 @@ public sealed class DockerFlowTests
         await DockerTestEngine.Docker.Containers.KillContainerAsync(victim, new ContainerKillParameters());
 
         var replacement = await Leases.IdleContainerDeathTests.WaitForReplacementAsync(s_cluster, running.FlowId, "lookup", victim, TimeSpan.FromSeconds(30));
+        Assert.IsNotEmpty(s_cluster.Logs.Find($"Flow {running.FlowId} step lookup: container {victim} died"), "replaced on Docker's die event, not by a later check");
         var listed = (await ContainersAsync(running.FlowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
         Assert.AreEqual(replacement, listed.ID);
         Assert.AreEqual("running", listed.State);

@@ -22,4 +22,12 @@ internal static class Placement
             RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
     }
+
+    /// <inheritdoc cref="OnAsync(InProcessSiloHandle, Func{Task})"/>
+    public static async Task<T> OnAsync<T>(InProcessSiloHandle silo, Func<Task<T>> firstCall)
+    {
+        var answer = default(T)!;
+        await OnAsync(silo, async () => { answer = await firstCall(); }); // a block: an expression lambda would pick this overload again
+        return answer;
+    }
 }

@@ -37,6 +37,7 @@ public sealed class IdleContainerDeathTests
         }
 
         var replacement = await WaitForReplacementAsync(cluster, running.FlowId, "lookup", victim, TimeSpan.FromSeconds(20));
+        Assert.IsNotEmpty(cluster.Logs.Find($"Flow {running.FlowId} step lookup: container {victim} died"), "replaced on the runtime's death report, not by a later check");
 
         Assert.IsFalse(ContainerProcesses.IsAlive(victimPid));
         Assert.IsTrue(ContainerProcesses.IsAlive(ContainerProcesses.Pid(replacement)));

@@ -109,9 +109,8 @@ public sealed class FastStreamsTests
         var producer = cluster.Client.GetGrain<IStreamProducerGrain>(FastStreamsCluster.NewKey("producer"));
         var consumerKey = FastStreamsCluster.NewKey("consumer");
         var consumer = cluster.Client.GetGrain<IStreamProbeGrain>(consumerKey);
-        string producerSilo = "", consumerSilo = "";
-        await Placement.OnAsync(cluster.Silos[0], async () => producerSilo = await producer.GetSiloAsync());
-        await Placement.OnAsync(cluster.Silos[1], async () => consumerSilo = await consumer.GetSiloAsync());
+        var producerSilo = await Placement.OnAsync(cluster.Silos[0], producer.GetSiloAsync);
+        var consumerSilo = await Placement.OnAsync(cluster.Silos[1], consumer.GetSiloAsync);
         Assert.AreNotEqual(producerSilo, consumerSilo, "the placement hints put the producer and the consumer on different silos");
         return (producer, consumerKey);
     }
