@@ -1,7 +1,7 @@
 namespace FlowActors.Containers;
 
 /// <summary>A held container stopped without being asked to (crash, OOM kill, <c>docker kill</c>).</summary>
-/// <param name="ExitCode">The process's exit code when the runtime knows it.</param>
+/// <param name="exitCode">The process's exit code when the runtime knows it.</param>
 public sealed class ContainerDiedEventArgs(string containerId, string leaseId, string flowId, string stepId, int? exitCode) : EventArgs
 {
     public string ContainerId { get; } = containerId;

@@ -6,7 +6,7 @@ namespace FlowActors.Containers;
 /// Runs integration components. Implementations: local processes (embedded default, fast tests) and
 /// Docker (production). A started container is always held by a <see cref="ContainerLease"/>; whoever
 /// holds the lease renews it and stops the container when done. Containers carry
-/// <see cref="ContainerLabels"/> so that a reaper can find those that nobody holds any more.
+/// <see cref="Leases.ContainerLabels"/> so that a reaper can find those that nobody holds any more.
 /// </summary>
 public interface IContainerRuntime
 {

@@ -1,5 +1,3 @@
-using Orleans.Hosting;
-
 namespace FlowActors.Streaming;
 
 /// <summary>

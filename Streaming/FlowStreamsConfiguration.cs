@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using Orleans.Hosting;
 
 namespace FlowActors.Streaming;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowActors.Cli.Api;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Containers;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Runtime;
 
 namespace FlowActors.Containers.Leases;
 

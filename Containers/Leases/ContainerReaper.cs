@@ -1,7 +1,6 @@
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace FlowActors.Containers.Leases;
 

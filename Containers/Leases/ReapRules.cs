@@ -1,5 +1,3 @@
-using Orleans.Runtime;
-
 namespace FlowActors.Containers.Leases;
 
 /// <summary>What the reaper does with one container of its cluster.</summary>

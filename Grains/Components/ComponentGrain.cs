@@ -1,4 +1,3 @@
-using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 

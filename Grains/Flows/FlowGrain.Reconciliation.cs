@@ -1,5 +1,4 @@
 using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Triggers;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;

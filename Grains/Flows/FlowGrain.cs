@@ -1,5 +1,4 @@
 using FlowActors.Grains.Interfaces.Catalog;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
@@ -348,8 +347,6 @@ public sealed partial class FlowGrain(
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Flow {FlowId} stopped")]
     private static partial void LogStopped(ILogger logger, string flowId);
-
-
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Flow {FlowId} activated while its run {RunId} goes on: asking its steps where they are")]
     private static partial void LogReconciling(ILogger logger, string flowId, string runId);

@@ -3,7 +3,6 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
-using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;

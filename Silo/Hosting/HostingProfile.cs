@@ -8,7 +8,7 @@ public enum HostingProfile
     /// <summary>One silo on loopback, state in a SQLite file in its data folder (<see cref="EmbeddedProfile"/>).</summary>
     Embedded = 0,
 
-    /// <summary>A cluster of silos on Azure Storage: tables, blobs and queues (<see cref="AzureProfile"/>).</summary>
+    /// <summary>A cluster of silos on Azure Storage: tables, blobs and queues (<see cref="Azure.AzureProfile"/>).</summary>
     Azure = 1,
 }
 

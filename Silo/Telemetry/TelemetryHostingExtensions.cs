@@ -1,7 +1,6 @@
 using FlowActors.Silo.Api;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -1,4 +1,3 @@
-using FlowActors.Grains.Interfaces.Webhooks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
@@ -9,7 +8,6 @@ using FlowActors.Tests.Leases;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace FlowActors.Tests.Components;
 

@@ -1,10 +1,8 @@
-using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Tests.Components;
 using FlowActors.Tests.Leases;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace FlowActors.Tests.Docker;
 

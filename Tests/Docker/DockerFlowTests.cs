@@ -1,4 +1,3 @@
-using Docker.DotNet;
 using Docker.DotNet.Models;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;

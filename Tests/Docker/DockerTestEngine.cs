@@ -7,7 +7,6 @@ using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace FlowActors.Tests.Docker;
 

@@ -1,4 +1,3 @@
-using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;

@@ -1,5 +1,4 @@
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

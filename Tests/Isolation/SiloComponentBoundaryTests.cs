@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Isolation;

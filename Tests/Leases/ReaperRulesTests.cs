@@ -2,7 +2,6 @@ using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
-using Orleans.Runtime;
 
 namespace FlowActors.Tests.Leases;
 

@@ -16,7 +16,6 @@ using FlowActors.Tests.Api;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Sdk;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using static FlowActors.Tests.Api.WebhookTests;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using FlowActors.Tests.Infrastructure;
-using Orleans.Runtime;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Security;

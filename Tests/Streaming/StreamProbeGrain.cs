@@ -1,4 +1,3 @@
-using Orleans.Streams;
 using Orleans.Streams.Core;
 
 namespace FlowActors.Tests.Streaming;

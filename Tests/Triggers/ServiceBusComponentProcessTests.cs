@@ -2,7 +2,6 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Containers;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Components;

@@ -2,13 +2,11 @@ using System.Collections.Concurrent;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Triggers;
-using FlowActors.Grains.Triggers.ServiceBus;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Triggers.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 
 namespace FlowActors.Tests.Triggers;
 
