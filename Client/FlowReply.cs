@@ -1,5 +1,3 @@
-using FlowActors.Grains.Interfaces.Messages;
-
 namespace FlowActors.Client;
 
 /// <summary>What came back for a message sent with <see cref="IFlowActorsClient.SendAndWaitAsync"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Client;
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Client;
 
 namespace FlowActors.Containers;
 

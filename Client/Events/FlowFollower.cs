@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Client.Events;
 

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Components;
+namespace FlowActors.Client;
 
 /// <summary>What a deployment supplies; the grain assigns the revision number and time.</summary>
 [GenerateSerializer, Immutable, Alias("FlowActors.ComponentDeployment")]

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Components;
+namespace FlowActors.Client;
 
 /// <summary>What a component offers: the triggers (start an execution) and actions (process a message) a step may name.</summary>
 [GenerateSerializer, Immutable, Alias("FlowActors.ComponentDescriptor")]

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Components;
+namespace FlowActors.Client;
 
 /// <summary>
 /// What to run for a component revision. The Docker runtime runs <see cref="Image"/>; the local-process

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Components;
+namespace FlowActors.Client;
 
 /// <summary>One deployed, immutable revision of a component.</summary>
 /// <param name="Revision">1 for the first deployment, then counting up.</param>

@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Components;
 
 /// <summary>Some of a component's revisions, and how many it has in all.</summary>

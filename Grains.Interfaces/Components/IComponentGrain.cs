@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Components;
 
 /// <summary>The deployed revisions of one component. Key: the component id.</summary>

@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Messages;
-
-namespace FlowActors.Grains.Interfaces.Delivery;
+namespace FlowActors.Client;
 
 /// <summary>
 /// A message a step gave up on: its retries ran out, or its component marked it as poison. Kept durably per flow with

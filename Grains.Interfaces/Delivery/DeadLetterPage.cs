@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Delivery;
+namespace FlowActors.Client;
 
 /// <summary>A page of a flow's dead letters, the newest first.</summary>
 /// <param name="Items">The dead letters on this page.</param>

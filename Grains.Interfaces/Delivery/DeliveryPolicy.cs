@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Delivery;
+namespace FlowActors.Client;
 
 /// <summary>
 /// How a step retries a message whose processing failed (the component call failed, or the component rebounded it),

@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Delivery;
 
 /// <summary>
@@ -21,7 +23,7 @@ public interface IDeadLetterGrain : IGrainWithStringKey
     /// <summary>
     /// Sends the dead letter again to the step that gave up on it and removes it; its execution counts as in flight
     /// again. With <paramref name="revision"/>, only if that step runs that component revision (otherwise
-    /// <see cref="Flows.FlowStateException"/> says how to get there). Returns the execution id; null when there is no
+    /// <see cref="FlowStateException"/> says how to get there). Returns the execution id; null when there is no
     /// such dead letter.
     /// </summary>
     Task<string?> ReplayAsync(string id, int? revision);

@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Messages;
-
-namespace FlowActors.Grains.Interfaces.Executions;
+namespace FlowActors.Client;
 
 /// <summary>
 /// One output (or HTTP reply) of an execution, as the execution log keeps it: the body is kept up to the log's

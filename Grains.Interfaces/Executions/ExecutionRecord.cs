@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Messages;
-
-namespace FlowActors.Grains.Interfaces.Executions;
+namespace FlowActors.Client;
 
 /// <summary>What is known of one execution from the events its flow published.</summary>
 /// <param name="Steps">Every step the execution went through, with its timing, in the order the events reported them.</param>

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Executions;
+namespace FlowActors.Client;
 
 /// <summary>How an execution went, as far as its events tell. An error wins over any output.</summary>
 [GenerateSerializer, Alias("FlowActors.ExecutionStatus")]

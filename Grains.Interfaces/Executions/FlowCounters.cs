@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Executions;
+namespace FlowActors.Client;
 
 /// <summary>
 /// Exact per-flow counts of executions, kept apart from the bounded execution history. An execution is in flight from
@@ -9,7 +9,7 @@ namespace FlowActors.Grains.Interfaces.Executions;
 /// <param name="Completed">Executions whose first outcome was an output, an HTTP reply, or an end without output.</param>
 /// <param name="Failed">Executions whose first outcome was an error (dead-lettered ones included).</param>
 /// <param name="InFlight">Accepted or replayed executions with no outcome yet; bounded by the flow's backlog.</param>
-/// <param name="Rejected">Messages refused because the backlog was full (429/503, <see cref="Flows.FlowBusyException"/>).</param>
+/// <param name="Rejected">Messages refused because the backlog was full (429/503, <see cref="FlowBusyException"/>).</param>
 /// <param name="Replayed">Dead letters sent again: each puts its execution back in flight.</param>
 /// <param name="Expired">Executions that had no outcome within the in-flight timeout (lost with a silo): no longer in flight.</param>
 /// <param name="DuplicatesDropped">Redelivered messages steps had already processed and dropped.</param>

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>
 /// The flow's backlog is full: as many executions are in flight as it may hold. The message was not accepted; send it

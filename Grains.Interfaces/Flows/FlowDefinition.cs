@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Delivery;
-
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>
 /// What a flow does: its steps and the edges between them. The entry step is the one no edge leads to;

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>Data emitted by step <paramref name="From"/> is passed on to step <paramref name="To"/>.</summary>
 [GenerateSerializer, Immutable, Alias("FlowActors.FlowEdge")]

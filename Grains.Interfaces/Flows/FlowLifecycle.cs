@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>Where a flow is in its life: <c>Stopped → WarmingUp → Running → Stopping → Stopped</c>, or <c>Failed</c>.</summary>
 [GenerateSerializer, Alias("FlowActors.FlowLifecycle")]

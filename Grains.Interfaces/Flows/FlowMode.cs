@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>How a flow's steps run their components.</summary>
 [GenerateSerializer, Alias("FlowActors.FlowMode")]

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>
 /// An operation does not fit the flow's lifecycle (switching mode while it runs, sending to a stopped flow,

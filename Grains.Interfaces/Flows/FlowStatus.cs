@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>A flow's state as operators and clients see it.</summary>
 /// <param name="PublishedRevision">The newest published revision, 0 when nothing is published.</param>

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>A flow definition was refused; nothing was stored. <see cref="Errors"/> names every field at fault.</summary>
 [GenerateSerializer, Alias("FlowActors.FlowValidationException")]

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>An immutable published revision of a flow: what runs when the flow starts.</summary>
 [GenerateSerializer, Immutable, Alias("FlowActors.PublishedFlow")]

@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Delivery;
-
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>One step of a flow: which component runs it, which of its triggers or actions, and with what configuration.</summary>
 /// <param name="Id">Unique within the flow: letters, digits, '-' and '_'.</param>

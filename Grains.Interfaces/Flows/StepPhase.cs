@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>What a step is doing right now.</summary>
 [GenerateSerializer, Alias("FlowActors.StepPhase")]

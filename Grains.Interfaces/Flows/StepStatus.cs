@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>Per-step part of a flow's status.</summary>
 /// <param name="Revision">The component revision the step runs (pinned for real-time, latest for ordinary); 0 when none yet.</param>

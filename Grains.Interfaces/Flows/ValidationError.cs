@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Flows;
+namespace FlowActors.Client;
 
 /// <summary>One problem with a flow definition.</summary>
 /// <param name="Field">Where: a JSON-style path such as <c>steps[1].componentId</c> or <c>edges[0].to</c>.</param>

@@ -1,4 +1,6 @@
-namespace FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Messages;
+
+namespace FlowActors.Client;
 
 /// <summary>
 /// What a flow tells the outside world about an execution: outputs, errors, replies. Published on the

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Messages;
+namespace FlowActors.Client;
 
 /// <summary>What a <see cref="FlowEvent"/> reports.</summary>
 [GenerateSerializer, Alias("FlowActors.FlowEventKind")]

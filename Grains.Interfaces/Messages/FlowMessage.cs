@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Messages;
+namespace FlowActors.Client;
 
 /// <summary>A message travelling through a flow.</summary>
 /// <param name="Id">

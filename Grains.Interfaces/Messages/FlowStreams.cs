@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Messages;
 
 /// <summary>Names of the Orleans streams that glue a flow together.</summary>
@@ -17,8 +19,8 @@ public static class FlowStreams
     /// The provider that carries the hops (step inputs) of a flow run in <paramref name="mode"/>: ordinary hops go over
     /// <see cref="DurableProvider"/> where it is registered, everything else over <see cref="Provider"/>.
     /// </summary>
-    public static string HopProvider(Flows.FlowMode mode, bool durableRegistered) =>
-        mode == Flows.FlowMode.Ordinary && durableRegistered ? DurableProvider : Provider;
+    public static string HopProvider(FlowMode mode, bool durableRegistered) =>
+        mode == FlowMode.Ordinary && durableRegistered ? DurableProvider : Provider;
 
     /// <summary>Namespace of step inputs; the stream key is the step grain's key (<c>{flowId}/{stepId}</c>).</summary>
     public const string StepInput = "step-input";

@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Messages;
 
 /// <summary>Headers of a <see cref="FlowEventKind.HttpReply"/> message that carry the HTTP parts of the reply.</summary>

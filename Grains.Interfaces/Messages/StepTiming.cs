@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Messages;
+namespace FlowActors.Client;
 
 /// <summary>One step an execution went through, and how long that step took (component call included).</summary>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepTiming")]

@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Grains.Interfaces.Steps;

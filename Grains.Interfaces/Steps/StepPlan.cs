@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Interfaces.Steps;
 

@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Steps;
 
 /// <summary>One tick of a schedule, for the entry step's trigger.</summary>
@@ -7,7 +9,7 @@ namespace FlowActors.Grains.Interfaces.Steps;
 [GenerateSerializer, Immutable, Alias("FlowActors.TriggerPoll")]
 public sealed record TriggerPoll(
     [property: Id(0)] string RunId,
-    [property: Id(1)] Messages.FlowMessage Message,
+    [property: Id(1)] FlowMessage Message,
     [property: Id(2)] string? Snapshot);
 
 /// <summary>What came of a <see cref="TriggerPoll"/>.</summary>

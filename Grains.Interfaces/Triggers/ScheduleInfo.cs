@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Triggers;
+namespace FlowActors.Client;
 
 /// <summary>A flow's schedule as operators see it: its settings, where it is, and what it has done.</summary>
 /// <param name="Active">The flow runs, so the schedule ticks.</param>

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Triggers;
+namespace FlowActors.Client;
 
 /// <summary>
 /// When a flow's entry step's trigger runs: a cron expression in a time zone, or a fixed interval. Exactly one of

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Triggers;
+namespace FlowActors.Client;
 
 /// <summary>
 /// A flow's Service Bus trigger as operators see it: its settings without the secret, and what it has done since its

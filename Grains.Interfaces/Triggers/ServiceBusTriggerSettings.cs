@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Triggers;
+namespace FlowActors.Client;
 
 /// <summary>
 /// How a flow receives from Azure Service Bus: which namespace (by connection string, or by its fully qualified name

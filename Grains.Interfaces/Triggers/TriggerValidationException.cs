@@ -1,6 +1,4 @@
-using FlowActors.Grains.Interfaces.Flows;
-
-namespace FlowActors.Grains.Interfaces.Triggers;
+namespace FlowActors.Client;
 
 /// <summary>Trigger settings were refused; nothing was stored. <see cref="Errors"/> names every field at fault.</summary>
 [GenerateSerializer, Alias("FlowActors.TriggerValidationException")]

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Triggers;
+namespace FlowActors.Client;
 
 /// <summary>What starts a flow's executions besides the API: its webhook, its Service Bus trigger, its schedule.</summary>
 /// <param name="Webhook">The flow has a webhook (<c>/hooks/{flowId}</c>).</param>

@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Components;
 
 namespace FlowActors.Grains.Components;
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Delivery;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Delivery;
 

@@ -1,6 +1,5 @@
 using System.Text;
-using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Executions;
 

@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Messages;

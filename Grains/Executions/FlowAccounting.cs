@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Executions;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Executions;
 

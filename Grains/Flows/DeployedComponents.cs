@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Grains.Flows;
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Grains.Triggers;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Grains.Flows;
@@ -22,7 +23,7 @@ public sealed class FlowOptions
 
     /// <summary>
     /// The flow's backlog: executions accepted and not yet finished. Beyond it a message is refused
-    /// (<see cref="Interfaces.Flows.FlowBusyException"/>; HTTP 429, 503 while the flow warms up) instead of piling up
+    /// (<see cref="FlowBusyException"/>; HTTP 429, 503 while the flow warms up) instead of piling up
     /// in memory.
     /// </summary>
     public int MaxInFlight { get; set; } = 1000;

@@ -1,9 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Flows;
 

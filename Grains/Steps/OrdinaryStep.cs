@@ -1,7 +1,6 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using Microsoft.Extensions.Logging;
 
@@ -111,7 +110,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
     }
 
     /// <summary>After the publish: remembers a completed message, or stores and schedules its next try.</summary>
-    private async Task SettleAsync(Interfaces.Messages.FlowMessage message, Settled settled, PendingRetry? retry)
+    private async Task SettleAsync(FlowMessage message, Settled settled, PendingRetry? retry)
     {
         switch (settled)
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;

@@ -1,5 +1,4 @@
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Containers;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 
 namespace FlowActors.Grains.Steps;

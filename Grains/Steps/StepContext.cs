@@ -1,9 +1,7 @@
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;

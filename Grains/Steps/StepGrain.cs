@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;

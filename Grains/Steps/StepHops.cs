@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Steps;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Webhooks;

@@ -1,6 +1,5 @@
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 
 namespace FlowActors.Grains.Steps;

@@ -1,6 +1,5 @@
-using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Grains.Steps;
 

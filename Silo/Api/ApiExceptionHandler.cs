@@ -1,6 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Triggers;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FlowActors.Silo.Api;

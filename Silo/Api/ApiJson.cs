@@ -2,8 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 
 namespace FlowActors.Silo.Api;
 

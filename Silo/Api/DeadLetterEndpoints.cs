@@ -1,6 +1,4 @@
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Executions;
 
 namespace FlowActors.Silo.Api;
 

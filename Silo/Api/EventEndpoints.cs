@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 

@@ -1,6 +1,5 @@
 using FlowActors.Client;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Flows;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 

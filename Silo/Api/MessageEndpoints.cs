@@ -1,8 +1,6 @@
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Api;

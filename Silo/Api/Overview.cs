@@ -1,5 +1,4 @@
-using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 
 namespace FlowActors.Silo.Api;
 

@@ -2,7 +2,6 @@ using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Silo.Api;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Webhooks;

@@ -1,7 +1,6 @@
 using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Webhooks;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Api;

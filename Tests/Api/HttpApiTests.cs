@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Sdk;

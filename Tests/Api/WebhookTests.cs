@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;

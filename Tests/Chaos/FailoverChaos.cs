@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

@@ -1,6 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Executions;
-using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Tests.Sdk;
 

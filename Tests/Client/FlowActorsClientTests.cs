@@ -1,10 +1,6 @@
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Client.Hosting;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Sdk;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 

@@ -1,5 +1,4 @@
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 
 namespace FlowActors.Tests.Sdk;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 

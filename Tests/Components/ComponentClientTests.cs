@@ -1,11 +1,11 @@
-using FlowActors.Containers;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Tests.Components;
 

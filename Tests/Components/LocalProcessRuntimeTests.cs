@@ -1,8 +1,7 @@
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Leases;
 using Microsoft.Extensions.Logging;

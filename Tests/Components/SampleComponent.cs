@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using FlowActors.Grains.Components.Protocol;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
-using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Components.Protocol;
 using FlowActors.Containers.Processes;
+using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Messages;
-
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Components;

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Playwright;

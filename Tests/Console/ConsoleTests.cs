@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -194,6 +195,6 @@ public sealed partial class ConsoleTests
         await Expect(page.GetByRole(AriaRole.Menu)).ToBeHiddenAsync();
     }
 
-    private static async Task DeployAsync(string componentId, Grains.Interfaces.Components.ComponentDeployment deployment) =>
+    private static async Task DeployAsync(string componentId, ComponentDeployment deployment) =>
         (await s_silo.Http.PostAsJsonAsync($"/api/components/{componentId}/revisions", deployment)).EnsureSuccessStatusCode();
 }

@@ -1,7 +1,7 @@
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Docker;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Components;
 
 namespace FlowActors.Tests.Docker;
 

@@ -1,9 +1,7 @@
 using Docker.DotNet.Models;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
 

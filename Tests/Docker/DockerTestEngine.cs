@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Docker;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FlowActors.Tests.Docker;

@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;

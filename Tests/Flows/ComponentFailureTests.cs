@@ -1,5 +1,4 @@
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using FlowActors.Bench.Delivery;
+using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Steps;
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 

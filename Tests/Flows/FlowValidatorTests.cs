@@ -1,6 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Tests.Flows;
 

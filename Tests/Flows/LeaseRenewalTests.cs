@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.Containers;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Silo.Samples;

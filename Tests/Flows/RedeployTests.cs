@@ -1,5 +1,6 @@
+using FlowActors.Client;
+using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 
@@ -68,7 +69,7 @@ public sealed class RedeployTests
         await flow.StopAsync();
     }
 
-    private static async Task<string?> TagOfNextOutputAsync(IFlowGrain flow, Client.Events.FlowEventSubscription events)
+    private static async Task<string?> TagOfNextOutputAsync(IFlowGrain flow, FlowEventSubscription events)
     {
         var execution = await flow.SendAsync(FlowMessage.Create("""{"name":"tagged"}"""));
         var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();

@@ -1,13 +1,13 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Steps;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace FlowActors.Tests.Flows;

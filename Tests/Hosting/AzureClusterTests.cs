@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using Azure.Storage.Queues;
-using FlowActors.Client.Hosting;
 using System.Text;
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
+using Azure.Storage.Queues;
+using FlowActors.Client;
+using FlowActors.Client.Hosting;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Sdk;
 

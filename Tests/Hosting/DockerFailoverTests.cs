@@ -1,7 +1,6 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Docker;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Sdk;

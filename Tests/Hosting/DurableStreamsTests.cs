@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Azure.Storage.Queues;
+using FlowActors.Client;
 using FlowActors.Client.Hosting;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

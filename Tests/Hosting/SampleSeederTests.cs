@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 

@@ -3,10 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Flows;
-
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Hosting;
@@ -149,7 +148,7 @@ internal sealed class UserWorld
         return json.ToString();
     }
 
-    private static async Task DeployAsync(HttpClient admin, string componentId, Grains.Interfaces.Components.ComponentDeployment deployment) =>
+    private static async Task DeployAsync(HttpClient admin, string componentId, ComponentDeployment deployment) =>
         await Ok(admin.PostAsJsonAsync($"/api/components/{componentId}/revisions", deployment));
 
     private static async Task CreateFlowAsync(HttpClient admin, string flowId, FlowMode mode, bool start)

@@ -1,10 +1,11 @@
+using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Flows;
+using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;

@@ -1,6 +1,5 @@
 using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Tests.Infrastructure;
 

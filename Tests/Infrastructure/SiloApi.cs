@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 
 namespace FlowActors.Tests.Infrastructure;
 

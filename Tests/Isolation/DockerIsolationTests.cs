@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet.Models;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Docker;
 using FlowActors.Tests.Infrastructure;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
+using FlowActors.Client;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Components;
 using FlowActors.Tests.Infrastructure;
 

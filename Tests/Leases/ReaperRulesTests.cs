@@ -1,6 +1,6 @@
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 
 namespace FlowActors.Tests.Leases;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Sdk;

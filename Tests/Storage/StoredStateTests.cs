@@ -1,14 +1,11 @@
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Grains.Catalog;
 using FlowActors.Grains.Components;
 using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Delivery;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Interfaces.Webhooks;
 using FlowActors.Grains.Sessions;
@@ -20,7 +17,7 @@ using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using DeadLetter = FlowActors.Grains.Interfaces.Delivery.DeadLetter;
+using DeadLetter = FlowActors.Client.DeadLetter;
 
 namespace FlowActors.Tests.Storage;
 

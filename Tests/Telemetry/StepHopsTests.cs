@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 using FlowActors.Grains.Steps;
 using FlowActors.Telemetry;
 

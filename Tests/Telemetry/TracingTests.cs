@@ -1,8 +1,6 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.Containers.Isolation;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Telemetry;
 using FlowActors.Tests.Flows;

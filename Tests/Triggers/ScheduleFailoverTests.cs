@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
+using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.Schedules;
 using FlowActors.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Tests.Infrastructure;

@@ -1,8 +1,7 @@
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Containers;
 using FlowActors.Containers.Processes;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Components;
 

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.ServiceBus;
 using FlowActors.Tests.Infrastructure;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.ComponentSdk;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.ServiceBus;

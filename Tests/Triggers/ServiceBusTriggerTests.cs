@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Tests.Infrastructure;

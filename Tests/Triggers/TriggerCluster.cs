@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Triggers;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

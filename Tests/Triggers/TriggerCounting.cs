@@ -1,6 +1,6 @@
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Triggers.Fakes;
 
 namespace FlowActors.Tests.Triggers;

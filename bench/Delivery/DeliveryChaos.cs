@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using FlowActors.Client;
 using FlowActors.Client.Events;
-using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Bench.Delivery;
 

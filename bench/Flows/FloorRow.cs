@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using FlowActors.Bench.Harness;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;

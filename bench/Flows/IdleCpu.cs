@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FlowActors.Bench.Harness;
+using FlowActors.Client;
 using FlowActors.Containers;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Bench.Flows;
 

@@ -1,6 +1,4 @@
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Samples.EmbeddingClient;
 

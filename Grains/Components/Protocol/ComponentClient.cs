@@ -5,9 +5,9 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Isolation;
-using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Grains.Components.Protocol;

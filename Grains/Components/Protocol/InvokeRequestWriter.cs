@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Components.Protocol;
 

@@ -1,6 +1,5 @@
 using Cronos;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Triggers.Schedules;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;

@@ -1,6 +1,6 @@
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
-using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Triggers.ServiceBus;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Azure.Messaging.ServiceBus;
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Grains.Triggers.ServiceBus;

@@ -1,8 +1,6 @@
 using System.Threading.Channels;
 using Azure.Messaging.ServiceBus;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
-using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Client;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Triggers.ServiceBus;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Azure.Messaging.ServiceBus;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Client;
 
 namespace FlowActors.Grains.Triggers.ServiceBus;
 

@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Triggers;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Triggers;
 
 namespace FlowActors.Grains.Triggers.ServiceBus;

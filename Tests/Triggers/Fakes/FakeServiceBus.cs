@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
-using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Client;
 using FlowActors.Grains.Triggers.ServiceBus;
 
 namespace FlowActors.Tests.Triggers.Fakes;
