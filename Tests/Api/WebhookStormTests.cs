@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using FlowActors.Client;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Api;

@@ -6,8 +6,8 @@ using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 using static FlowActors.Tests.Api.HttpApiTests;
 
 namespace FlowActors.Tests.Api;

@@ -3,8 +3,8 @@ using System.Text.Json;
 using FlowActors.Cli;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Cli;
 

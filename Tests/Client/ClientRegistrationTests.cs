@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>How the SDK is registered in a host: options from DI (nothing copied at registration), validated at start, and the stream provider from the section the silos read.</summary>
 [TestClass]

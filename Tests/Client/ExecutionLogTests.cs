@@ -1,7 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Grains.Executions;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>The execution log's folding of flow events, without a cluster.</summary>
 [TestClass]

@@ -3,7 +3,7 @@ using FlowActors.Client;
 using FlowActors.Client.Hosting;
 using FlowActors.Tests.Infrastructure;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>The SDK against an in-process test cluster: every call path without HTTP or a separate process.</summary>
 [TestClass]

@@ -6,7 +6,7 @@ using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>
 /// Following flows and waiting for replies through the SDK, against an in-process cluster running real component

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Xml.Linq;
 using FlowActors.Client;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>
 /// What SDK users see of the client assembly, and of every FlowActors type reachable from it (contracts, options,

@@ -1,7 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>Sample components and flows the SDK and API tests share.</summary>
 internal static class SdkFlows

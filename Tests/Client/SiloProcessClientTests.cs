@@ -3,7 +3,7 @@ using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 
-namespace FlowActors.Tests.Sdk;
+namespace FlowActors.Tests.Client;
 
 /// <summary>The SDK embedded in a host (<c>AddFlowActorsClient</c>), against the Silo running as its own process.</summary>
 [TestClass]

@@ -5,8 +5,8 @@ using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Api;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 using static FlowActors.Tests.Api.HttpApiTests;
 using static FlowActors.Tests.Api.WebhookTests;
 

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Api;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Flows;
 

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using FlowActors.Client;
 using FlowActors.Client.Hosting;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Hosting;
 

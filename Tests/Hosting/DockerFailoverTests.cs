@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.Containers.Leases;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Docker;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Hosting;
 

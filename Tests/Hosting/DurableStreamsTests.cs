@@ -4,8 +4,8 @@ using FlowActors.Client;
 using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Hosting;
 

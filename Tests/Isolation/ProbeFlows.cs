@@ -1,6 +1,6 @@
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Sdk;
+using FlowActors.Tests.Client;
 
 namespace FlowActors.Tests.Isolation;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using FlowActors.Client;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Leases;
 

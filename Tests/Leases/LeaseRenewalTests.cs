@@ -1,10 +1,11 @@
 using FlowActors.Client;
 using FlowActors.Containers.Leases;
 using FlowActors.Silo.Samples;
+using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FlowActors.Tests.Flows;
+namespace FlowActors.Tests.Leases;
 
 /// <summary>
 /// A step's lease is renewed on an interleaving timer, so message work never delays it: a step whose stream delivery
