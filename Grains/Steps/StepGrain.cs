@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
@@ -20,7 +19,8 @@ namespace FlowActors.Grains.Steps;
 /// the grain). The grain routes its contract to a runner chosen by the flow's mode: <see cref="RealtimeStep"/> (a
 /// container held from flow start to flow stop, across activations) or <see cref="OrdinaryStep"/> (a container per
 /// activation). What must survive a reactivation (a real-time container's lease, the component's snapshot) is in
-/// <see cref="StepState"/>.
+/// <see cref="StepState"/>. This file holds the run's lifecycle; how stream messages reach the run is in
+/// StepGrain.Delivery.cs, a schedule's tick in StepGrain.Polling.cs.
 /// </summary>
 /// <remarks>
 /// Placed by activation count, not by Orleans' default (resource-optimized): a step's real cost is its container or
@@ -160,167 +160,6 @@ public sealed partial class StepGrain(
 
     public Task<StepStatus> GetStatusAsync() => Task.FromResult(_runner?.Status ?? IdleStatus());
 
-    public async Task<TriggerPollResult> PollAsync(TriggerPoll poll)
-    {
-        ArgumentNullException.ThrowIfNull(poll);
-        var received = Stopwatch.GetTimestamp();
-        var outputs = _step.NewOutputs();
-        string? error = null;
-        try
-        {
-            if ((_runner ?? await RunAsync(await AskFlowAsync())) is not { } runner || runner.Plan.RunId != poll.RunId)
-            {
-                error = $"Step '{StepId}' of flow '{FlowId}' is not in the schedule's run (the flow stopped or started again); the tick did not run.";
-            }
-            else
-            {
-                // The schedule keeps the trigger's snapshot; the step's own (that of its messages) is left alone.
-                var verdict = outputs.Add(runner.Plan, poll.Message, await runner.InvokeTriggerAsync(poll.Message, poll.Snapshot), received);
-                if (verdict.Poison is { } poison)
-                {
-                    // A tick is not tried again: an error (or poison) emit dead-letters it at once.
-                    outputs.DeadLetter(poll.Message, poison, [new DeliveryAttempt(DateTimeOffset.UtcNow, poison, runner.Plan.PinnedRevision?.Revision)],
-                        Stopwatch.GetElapsedTime(received), poison: true);
-                }
-
-                error = outputs.Events.FirstOrDefault(e => e.Kind == FlowEventKind.Error)?.Error;
-            }
-        }
-        catch (Exception e)
-        {
-            error = e.Message;
-            outputs = _step.NewOutputs();
-        }
-
-        if (error is not null && !outputs.Events.Any(e => e.Kind == FlowEventKind.Error))
-        {
-            outputs.Fail(poll.Message, error, Stopwatch.GetElapsedTime(received));
-        }
-
-        var batched = _runner?.Plan.Mode == FlowMode.Realtime;
-        await _step.Ledger.AdmitAsync(poll.Message.ExecutionId); // a tick starts an execution, counted like an accepted message
-        await _step.Streams.PublishDataAsync(outputs, batched);
-        await _step.Streams.PublishEventsAsync(outputs, batched);
-        var emitted = outputs.Next.Count + outputs.Events.Count(e => e.Kind == FlowEventKind.Output);
-        return new TriggerPollResult(outputs.SnapshotChanged, outputs.Snapshot, emitted, error);
-    }
-
-    /// <summary>
-    /// The stream delivery of one message: the current run takes it (a real-time one queues it, an ordinary one
-    /// processes it). Without a run the step asks its flow for the plan, which also takes a real-time run up again after
-    /// the step lost its activation; when the flow runs no more, the message gets an error event.
-    /// </summary>
-    private Task OnStreamMessageAsync(FlowMessage message, StreamSequenceToken? token)
-    {
-        if (!_step.Deduplication.TryBegin(message.Id))
-        {
-            return DropDuplicateAsync(message);
-        }
-
-        var entry = new InboxEntry(message, Stopwatch.GetTimestamp());
-        if (_runner is { } runner && state.State.Undelivered is null)
-        {
-            var delivery = runner.OnMessageAsync(entry);
-            return delivery.IsCompletedSuccessfully ? delivery : DeliverAsync(entry, runner, delivery);
-        }
-
-        return DeliverAsync(entry, null, null);
-    }
-
-    /// <param name="runner">The run that already took the message in hand, or null.</param>
-    /// <param name="started">What that run made of it so far.</param>
-    private async Task DeliverAsync(InboxEntry entry, IStepRunner? runner, Task? started)
-    {
-        try
-        {
-            while (true)
-            {
-                if (started is null)
-                {
-                    runner = _runner ?? await RunAsync(await AskFlowAsync());
-                    if (runner is null)
-                    {
-                        _step.Deduplication.Abandon(entry.Message.Id);
-                        await RefuseAsync(entry.Message,
-                            $"Step '{StepId}' received a message while flow '{FlowId}' is not running; the message was not processed. Start the flow and send it again.");
-                        break;
-                    }
-
-                    started = runner.OnMessageAsync(entry);
-                }
-
-                try
-                {
-                    await started;
-                    break;
-                }
-                catch (ObjectDisposedException) when (!ReferenceEquals(runner, _runner))
-                {
-                    // Its run ended while the message waited for room: the current run takes it, or refuses it.
-                    started = null;
-                }
-            }
-
-        }
-        catch (Exception e)
-        {
-            // The stream delivers it again; if it gives up, OnStreamErrorAsync tells the execution's caller.
-            LogDeliveryFailed(logger, FlowId, StepId, entry.Message.ExecutionId, e.Message);
-            _step.Deduplication.Abandon(entry.Message.Id);
-            await SaveUndeliveredAsync(entry.Message, e.Message);
-            throw;
-        }
-
-        if (state.State.Undelivered is not null)
-        {
-            await SaveUndeliveredAsync(null, null); // delivered at last
-        }
-    }
-
-    /// <summary>The stream gave up delivering a message after its retries: its caller learns of it.</summary>
-    private async Task OnStreamErrorAsync(Exception exception)
-    {
-        if (state.State.Undelivered is { } message)
-        {
-            LogDeliveryGivenUp(logger, FlowId, StepId, message.ExecutionId, exception.Message);
-            await RefuseAsync(message,
-                $"Step '{StepId}' could not take the message ({state.State.UndeliveredReason}), and its stream gave up delivering it: {exception.Message}");
-            await SaveUndeliveredAsync(null, null);
-        }
-    }
-
-    private async Task SaveUndeliveredAsync(FlowMessage? message, string? reason)
-    {
-        try
-        {
-            await _step.State.SaveUndeliveredAsync(message, reason);
-        }
-        catch (Exception e)
-        {
-            // Kept in memory all the same; only another activation would not know of it.
-            LogUndeliveredNotSaved(logger, FlowId, StepId, e);
-        }
-    }
-
-    /// <summary>
-    /// A message the step has in hand or completed came again (the stream timed out its delivery, or a publisher
-    /// retried): it is dropped, and counted with the step's outputs.
-    /// </summary>
-    private Task DropDuplicateAsync(FlowMessage message)
-    {
-        LogDuplicateDropped(logger, FlowId, StepId, message.Id, message.ExecutionId);
-        var outputs = _step.NewOutputs();
-        outputs.DuplicatesDropped = 1;
-        return _step.Streams.PublishEventsAsync(outputs, batched: false); // records it in the flow's counters
-    }
-
-    private async Task RefuseAsync(FlowMessage message, string error)
-    {
-        var outputs = _step.NewOutputs();
-        outputs.Fail(message, error, TimeSpan.Zero);
-        await _step.Streams.PublishEventsAsync(outputs, batched: false);
-    }
-
     /// <summary>Makes the step run <paramref name="plan"/>'s run, ending any other; null when there is no run to join.</summary>
     private async Task<IStepRunner?> RunAsync(StepPlan? plan)
     {
@@ -450,18 +289,6 @@ public sealed partial class StepGrain(
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Flow {FlowId} step {StepId} stops container {ContainerId}, held for a run that is over")]
     private static partial void LogReleasingStale(ILogger logger, string flowId, string stepId, string containerId);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: the stream gave up delivering execution {ExecutionId} ({Reason}); it gets an error event")]
-    private static partial void LogDeliveryGivenUp(ILogger logger, string flowId, string stepId, string executionId, string reason);
-
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not stop container {ContainerId}, held for a run that is over; the reaper removes it")]
     private static partial void LogStaleNotStopped(ILogger logger, string flowId, string stepId, string containerId, Exception exception);
-
-    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not take execution {ExecutionId} ({Reason}); its stream delivers it again")]
-    private static partial void LogDeliveryFailed(ILogger logger, string flowId, string stepId, string executionId, string reason);
-
-    [LoggerMessage(EventId = 1206, Level = LogLevel.Debug, Message = "Flow {FlowId} step {StepId} dropped a duplicate of message {MessageId} (execution {ExecutionId})")]
-    private static partial void LogDuplicateDropped(ILogger logger, string flowId, string stepId, string messageId, string executionId);
-
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store which message it failed to take")]
-    private static partial void LogUndeliveredNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 }
