@@ -5,7 +5,7 @@ namespace FlowActors.Grains.Executions;
 
 /// <summary>
 /// Records an execution's end-to-end latency from the path its flow events carry: every event names each step the
-/// execution went through, with its time there. The steps count their own hops (<c>Grains/Steps/StepHops</c>).
+/// execution went through, with its time there. The steps count their own hops (<c>Grains/Steps/Tracing/StepHopSpans</c>).
 /// </summary>
 internal static class ExecutionMetrics
 {

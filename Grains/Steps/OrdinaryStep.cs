@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Steps.Tracing;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -31,7 +33,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         Plan = plan;
         _step = step;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHops.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
+        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
         _lastMessage = step.Time.GetTimestamp();
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
@@ -58,7 +60,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
     /// </summary>
     public async Task OnMessageAsync(InboxEntry entry)
     {
-        using var hop = StepHops.Begin(_step.SpanNames, entry);
+        using var hop = StepHopSpans.Begin(_step.SpanNames, entry);
         using var scope = hop.Scope(_step.Logger);
         var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
         hop.Publishing();
@@ -103,7 +105,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         var settled = _retries.Settle(outputs, Plan, entry, emits, error, _container.Revision?.Revision, out var retry);
         if (outputs.SnapshotChanged)
         {
-            await SaveSnapshotAsync(outputs.Snapshot);
+            await _step.SaveSnapshotAsync(outputs.Snapshot);
         }
 
         return (outputs, settled, retry);
@@ -148,7 +150,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
         pending.Timer.Dispose();
         var entry = new InboxEntry(pending.Retry.Message, Stopwatch.GetTimestamp());
-        using var hop = StepHops.Begin(_step.SpanNames, entry);
+        using var hop = StepHopSpans.Begin(_step.SpanNames, entry);
         using var scope = hop.Scope(_step.Logger);
         var (outputs, settled, retry) = await TryAsync(entry with { Message = hop.Message(0) });
         retry = retry is null ? null : retry with { Message = entry.Message };
@@ -253,19 +255,6 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
     public Task DeactivateAsync(CancellationToken cancellationToken) => ReleaseAsync();
 
-    private async Task SaveSnapshotAsync(string? snapshot)
-    {
-        try
-        {
-            await _step.State.SaveSnapshotAsync(snapshot);
-        }
-        catch (Exception e)
-        {
-            // The activation keeps it in memory; only the next activation would miss it.
-            LogSnapshotNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
-        }
-    }
-
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
     {
         await _invoker.WhenReplacedAsync();
@@ -364,7 +353,4 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
     [LoggerMessage(EventId = 1155, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store the messages it retries")]
     private static partial void LogRetriesNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
-
-    [LoggerMessage(EventId = 1153, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
-    private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Delivery;
+using FlowActors.Grains.Steps.Tracing;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Steps;
@@ -40,7 +42,7 @@ internal sealed partial class RealtimeStep
     /// </summary>
     private async Task ProcessAsync(IReadOnlyList<InboxEntry> received)
     {
-        using var hops = StepHops.Begin(_step.SpanNames, received);
+        using var hops = StepHopSpans.Begin(_step.SpanNames, received);
 
         // As telemetry hands them on (each under its hop's span); a retry goes back to the inbox as it was received.
         IReadOnlyList<InboxEntry> entries = received.Select((entry, i) => entry with { Message = hops.Message(i) }).ToArray();
@@ -175,7 +177,7 @@ internal sealed partial class RealtimeStep
         var changed = slots.LastOrDefault(slot => slot?.SnapshotChanged == true);
         if (changed is not null)
         {
-            await SaveSnapshotAsync(changed.Snapshot);
+            await _step.SaveSnapshotAsync(changed.Snapshot);
         }
     }
 
@@ -249,19 +251,6 @@ internal sealed partial class RealtimeStep
         }
     }
 
-    private async Task SaveSnapshotAsync(string? snapshot)
-    {
-        try
-        {
-            await _step.State.SaveSnapshotAsync(snapshot);
-        }
-        catch (Exception e)
-        {
-            // The component has its snapshot in memory either way; only a reactivation would miss it.
-            LogSnapshotNotSaved(_step.Logger, _step.FlowId, _step.StepId, e);
-        }
-    }
-
     private async Task EnqueueWhenRoomAsync(InboxEntry entry)
     {
         LogWaitingForRoom(_step.Logger, _step.FlowId, _step.StepId, _inbox.Count);
@@ -296,7 +285,7 @@ internal sealed partial class RealtimeStep
         }
 
         await PublishAsync(outputs);
-        StepHops.Unprocessed(_step.FlowId, _step.StepId, left.Count, outputs);
+        StepHopSpans.Unprocessed(_step.FlowId, _step.StepId, left.Count, outputs);
     }
 
     private string Describe(Exception e) => RunToken.IsCancellationRequested
@@ -326,9 +315,6 @@ internal sealed partial class RealtimeStep
 
     [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: inbox full for {Seconds:0.#} s; the stream delivers the message again")]
     private static partial void LogInboxFull(ILogger logger, string flowId, string stepId, double seconds);
-
-    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
-    private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 
     [LoggerMessage(EventId = 1117, Level = LogLevel.Debug, Message = "Flow {FlowId} step {StepId}: inbox full ({Count} messages); the stream waits for room")]
     private static partial void LogWaitingForRoom(ILogger logger, string flowId, string stepId, int count);

@@ -1,6 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Telemetry;
@@ -83,6 +84,20 @@ internal sealed partial class StepContext
         }
     }
 
+    /// <summary>Stores the component's snapshot; never throws.</summary>
+    public async Task SaveSnapshotAsync(string? snapshot)
+    {
+        try
+        {
+            await State.SaveSnapshotAsync(snapshot);
+        }
+        catch (Exception e)
+        {
+            // The component has it in memory either way; only a later activation would miss it.
+            LogSnapshotNotSaved(Logger, FlowId, StepId, e);
+        }
+    }
+
     /// <summary>A retry policy for <paramref name="plan"/>: its flow's and step's over the silo's defaults.</summary>
     public StepRetries Retries(StepPlan plan) => new(RetryPolicy.Resolve(plan.Delivery, Options.Retry), Time);
 
@@ -101,6 +116,9 @@ internal sealed partial class StepContext
         var revisionText = revision is { } r ? $" revision {r.Revision}" : "";
         return $"Step '{StepId}' (component '{plan.Step.ComponentId}'{revisionText}) failed: {e.Message}";
     }
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
+    private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
 
     [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store the ids of the messages it completed")]
     private static partial void LogCompletedNotSaved(ILogger logger, string flowId, string stepId, Exception exception);

@@ -3,6 +3,7 @@ using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Steps.Tracing;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -78,7 +79,7 @@ internal sealed partial class StepInvoker(
     /// <summary>What the component emits for <paramref name="message"/>; throws when the call fails.</summary>
     public async Task<IReadOnlyList<Emit>> InvokeAsync(StepPlan plan, FlowMessage message, string? snapshot, CancellationToken cancellationToken)
     {
-        using var call = ComponentCall.Start(spans, plan.Step.Action, [message]);
+        using var call = ComponentCallSpans.Start(spans, plan.Step.Action, [message]);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -115,7 +116,7 @@ internal sealed partial class StepInvoker(
             return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
         }
 
-        using (var call = ComponentCall.Start(spans, plan.Step.Action, messages))
+        using (var call = ComponentCallSpans.Start(spans, plan.Step.Action, messages))
         {
             var started = Stopwatch.GetTimestamp();
             try

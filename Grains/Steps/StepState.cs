@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Interfaces.Containers;
 
 namespace FlowActors.Grains.Steps;

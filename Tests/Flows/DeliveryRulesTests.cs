@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Steps;
 
 namespace FlowActors.Tests.Flows;

@@ -4,6 +4,7 @@ using FlowActors.Client.Hosting;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Grains;
+using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;

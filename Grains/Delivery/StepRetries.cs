@@ -1,42 +1,9 @@
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Steps;
 
-namespace FlowActors.Grains.Steps;
-
-/// <summary>A step's retry policy with every field resolved (flow's and step's over the silo's defaults).</summary>
-internal readonly record struct RetryPolicy(int MaxAttempts, TimeSpan FirstRetryDelay, TimeSpan MaxRetryDelay, bool KeepOrder)
-{
-    public static RetryPolicy Resolve(DeliveryPolicy? plan, StepRetryOptions defaults) => new(
-        plan?.MaxAttempts ?? defaults.MaxAttempts,
-        plan?.FirstRetryDelay ?? defaults.FirstRetryDelay,
-        plan?.MaxRetryDelay ?? defaults.MaxRetryDelay,
-        plan?.KeepOrder ?? defaults.KeepOrder);
-
-    /// <summary>
-    /// The wait after failed try number <paramref name="failed"/> (1 for the first): the first delay doubled per
-    /// earlier failure, capped, then jittered to between half and all of it (<paramref name="jitter"/> in [0, 1)), so
-    /// that messages that failed together do not all come back together.
-    /// </summary>
-    public TimeSpan Delay(int failed, double jitter)
-    {
-        var nominal = FirstRetryDelay.Ticks * Math.Pow(2, Math.Min(failed - 1, 62));
-        var capped = Math.Min(nominal, MaxRetryDelay.Ticks);
-        return TimeSpan.FromTicks((long)(capped * (0.5 + (jitter * 0.5))));
-    }
-}
-
-/// <summary>A message a step waits to try again, and its tries so far (stored by ordinary steps, so a retry survives the activation).</summary>
-/// <param name="Message">The message as the step received it.</param>
-/// <param name="Attempts">Its failed tries, oldest first.</param>
-/// <param name="FirstTried">When the step first took it.</param>
-/// <param name="Due">When to try it again.</param>
-[GenerateSerializer, Immutable, Alias("FlowActors.PendingRetry")]
-public sealed record PendingRetry(
-    [property: Id(0)] FlowMessage Message,
-    [property: Id(1)] IReadOnlyList<DeliveryAttempt> Attempts,
-    [property: Id(2)] DateTimeOffset FirstTried,
-    [property: Id(3)] DateTimeOffset Due);
+namespace FlowActors.Grains.Delivery;
 
 /// <summary>
 /// Counts a step's tries per message and decides, after a failed one, between trying again later (exponential backoff

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlowActors.Client;
 using FlowActors.Grains.Steps;
+using FlowActors.Grains.Steps.Tracing;
 using FlowActors.Telemetry;
 
 namespace FlowActors.Tests.Telemetry;
@@ -9,7 +10,7 @@ namespace FlowActors.Tests.Telemetry;
 /// <summary>What a step's hops record, without a cluster: spans per message under its own trace, counts of what was published.</summary>
 [TestClass]
 [TestCategory("Telemetry")]
-public sealed class StepHopsTests
+public sealed class StepHopSpansTests
 {
     private const string Step = "enrich";
 
@@ -24,7 +25,7 @@ public sealed class StepHopsTests
         var second = Traced(FlowMessage.Create("""{"n":2}"""));
         var current = Activity.Current;
 
-        using (var hops = StepHops.Begin(new StepSpanNames(flow, Step), [new InboxEntry(first, Stopwatch.GetTimestamp()), new InboxEntry(second, Stopwatch.GetTimestamp())]))
+        using (var hops = StepHopSpans.Begin(new StepSpanNames(flow, Step), [new InboxEntry(first, Stopwatch.GetTimestamp()), new InboxEntry(second, Stopwatch.GetTimestamp())]))
         {
             Assert.AreSame(current, Activity.Current, "a hop does not become the step's current activity");
             Assert.AreEqual(ActivityContext.Parse(first.TraceParent!, null).TraceId, ActivityContext.Parse(hops.Message(0).TraceParent!, null).TraceId);
@@ -67,7 +68,7 @@ public sealed class StepHopsTests
         using var listener = Listen(spans);
         var untraced = new[] { FlowMessage.Create("""{"n":1}""") with { TraceParent = null }, FlowMessage.Create("""{"n":2}""") with { TraceParent = null } };
 
-        using (var hops = StepHops.Begin(new StepSpanNames(flow, Step), [.. untraced.Select(m => new InboxEntry(m, Stopwatch.GetTimestamp()))]))
+        using (var hops = StepHopSpans.Begin(new StepSpanNames(flow, Step), [.. untraced.Select(m => new InboxEntry(m, Stopwatch.GetTimestamp()))]))
         {
             hops.Publishing();
             hops.Published(new StepOutputs(flow, Step, maxMessagesPerExecution: 1000));

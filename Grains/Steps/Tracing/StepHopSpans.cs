@@ -3,7 +3,7 @@ using FlowActors.Client;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace FlowActors.Grains.Steps;
+namespace FlowActors.Grains.Steps.Tracing;
 
 /// <summary>
 /// What telemetry sees of the messages a step takes in one go (a real-time batch, or an ordinary step's one message):
@@ -15,7 +15,7 @@ namespace FlowActors.Grains.Steps;
 /// Without a trace listener no span is made and <see cref="Message"/> is the message as received; the counters cost
 /// what an instrument without a listener costs (nothing) until metrics are on.
 /// </remarks>
-internal sealed class StepHops : IDisposable
+internal sealed class StepHopSpans : IDisposable
 {
     private static readonly Func<ILogger, string, string?, IDisposable?> ExecutionScope =
         LoggerMessage.DefineScope<string, string?>("Execution {ExecutionId} trace {TraceId}");
@@ -25,7 +25,7 @@ internal sealed class StepHops : IDisposable
     private readonly Activity?[]? _process;
     private Activity?[]? _publish;
 
-    private StepHops(StepSpanNames step, InboxEntry[] entries, bool waited)
+    private StepHopSpans(StepSpanNames step, InboxEntry[] entries, bool waited)
     {
         _step = step;
         _entries = entries;
@@ -59,10 +59,10 @@ internal sealed class StepHops : IDisposable
     }
 
     /// <summary>The messages of a real-time batch, taken from the inbox now.</summary>
-    public static StepHops Begin(StepSpanNames step, IReadOnlyList<InboxEntry> entries) => new(step, [.. entries], waited: true);
+    public static StepHopSpans Begin(StepSpanNames step, IReadOnlyList<InboxEntry> entries) => new(step, [.. entries], waited: true);
 
     /// <summary>An ordinary step's message, processed inside its delivery.</summary>
-    public static StepHops Begin(StepSpanNames step, InboxEntry entry) => new(step, [entry], waited: false);
+    public static StepHopSpans Begin(StepSpanNames step, InboxEntry entry) => new(step, [entry], waited: false);
 
     /// <summary>The <paramref name="index"/>th message, its traceparent this hop's span: process this one.</summary>
     public FlowMessage Message(int index) => _entries[index].Message;

@@ -2,20 +2,20 @@ using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.Telemetry;
 
-namespace FlowActors.Grains.Steps;
+namespace FlowActors.Grains.Steps.Tracing;
 
 /// <summary>
 /// One call to a step's component as telemetry sees it: an <c>invoke {action}</c> client span per message (a batch
 /// may hold several executions, each keeps its trace) whose id is the traceparent the component gets, so the
 /// component's own span hangs under it; and the call's duration.
 /// </summary>
-internal readonly struct ComponentCall : IDisposable
+internal readonly struct ComponentCallSpans : IDisposable
 {
     private readonly StepSpanNames _step;
     private readonly long _started;
     private readonly Activity?[]? _spans;
 
-    private ComponentCall(StepSpanNames step, string action, IReadOnlyList<FlowMessage> messages)
+    private ComponentCallSpans(StepSpanNames step, string action, IReadOnlyList<FlowMessage> messages)
     {
         _step = step;
         _started = Stopwatch.GetTimestamp();
@@ -44,7 +44,7 @@ internal readonly struct ComponentCall : IDisposable
     /// <summary>The messages to send: each carries its call's span as its traceparent.</summary>
     public IReadOnlyList<FlowMessage> Messages { get; }
 
-    public static ComponentCall Start(StepSpanNames step, string action, IReadOnlyList<FlowMessage> messages) => new(step, action, messages);
+    public static ComponentCallSpans Start(StepSpanNames step, string action, IReadOnlyList<FlowMessage> messages) => new(step, action, messages);
 
     /// <summary>The call failed: every message's span says why.</summary>
     public void Fail(Exception e)
