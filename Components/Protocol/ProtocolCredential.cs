@@ -20,5 +20,20 @@ public sealed record ProtocolCredential(string Id, long Revision, IReadOnlyDicti
     /// <summary>The value of <paramref name="field"/>, when the credential has it.</summary>
     public bool TryGet(string field, [NotNullWhen(true)] out string? value) => Fields.TryGetValue(field, out value);
 
+    /// <summary>
+    /// <paramref name="text"/> without any of the credential's values: a client library's exception may quote a URL or
+    /// a header with a key in it, and error texts go to the platform's log and the execution's error.
+    /// </summary>
+    public string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var value in Fields.Values.Where(v => v.Length > 0))
+        {
+            text = text.Replace(value, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
     public override string ToString() => $"ProtocolCredential {{ Id = {Id}, Revision = {Revision}, Fields = [{string.Join(", ", Fields.Keys)}] (values not shown) }}";
 }

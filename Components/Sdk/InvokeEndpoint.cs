@@ -159,7 +159,7 @@ internal sealed partial class InvokeEndpoint(
         {
             // One line, no stack trace: the error emit already carries the failure to the platform, and every
             // line a component writes ends up in the platform's logs.
-            var reason = Redact(exception.Message, request.Credential);
+            var reason = request.Credential?.Redact(exception.Message) ?? exception.Message;
             LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, reason);
             var error = $"Action '{request.Action}' failed: {exception.GetType().Name}: {reason}";
             ComponentTelemetry.Fail(span, error);
@@ -204,7 +204,7 @@ internal sealed partial class InvokeEndpoint(
         catch (Exception exception)
         {
             // A handler that throws fails every message of its batch (one that can tell them apart returns an error each).
-            var reason = Redact(exception.Message, requests[0].Credential);
+            var reason = requests[0].Credential?.Redact(exception.Message) ?? exception.Message;
             LogActionFailed(logger, requests[0].Action, requests[0].Message.Id, exception.GetType().Name, reason);
             var error = Emit.Fail($"Action '{requests[0].Action}' failed: {exception.GetType().Name}: {reason}");
             Array.ForEach(spans, span => ComponentTelemetry.Fail(span, error.Error!));
@@ -245,21 +245,4 @@ internal sealed partial class InvokeEndpoint(
 
     [LoggerMessage(EventId = 5100, Level = LogLevel.Warning, Message = "Action {Action} failed on message {MessageId}: {ExceptionType}: {Error}")]
     private static partial void LogActionFailed(ILogger logger, string action, string messageId, string exceptionType, string error);
-
-    /// <summary>
-    /// An error text without the values of the step's credential: a client library's exception may quote a URL or a
-    /// header with a key in it, and these texts go to the platform's log and the execution's error.
-    /// </summary>
-    internal static string Redact(string text, ProtocolCredential? credential)
-    {
-        foreach (var value in credential?.Fields.Values ?? [])
-        {
-            if (value.Length > 0)
-            {
-                text = text.Replace(value, "***", StringComparison.Ordinal);
-            }
-        }
-
-        return text;
-    }
 }

@@ -55,15 +55,17 @@ public sealed class SecretsAtRestTests
         await AnswerAsync(http.PutAsJsonAsync("/api/flows/signing/mode", new { mode = "Realtime" }));
         await AnswerAsync(http.PostAsync("/api/flows/signing/start", null));
         var webhook = JsonDocument.Parse(await AnswerAsync(http.PostAsync("/api/flows/signing/webhook", null), showsTheSecretOnce: true)).RootElement.GetProperty("secret").GetString()!;
-        await AnswerAsync(http.PutAsJsonAsync("/api/flows/signing/triggers/servicebus", new { connectionString, queue = "orders" }));
+        // On a flow that never starts: its trigger never tries to reach the namespace (tests talk to loopback only).
+        await AnswerAsync(http.PutAsJsonAsync("/api/flows/parked/draft", CredentialScenarios.Signing("crm"), SiloApi.Json));
+        await AnswerAsync(http.PutAsJsonAsync("/api/flows/parked/triggers/servicebus", new { connectionString, queue = "orders" }));
         await silo.WaitRunningAsync("signing", TimeSpan.FromSeconds(60));
 
         // The credential is used: the component signed with it.
         var reply = await silo.SendAndWaitAsync("signing", """{"n":1}""");
         Assert.AreEqual(CredentialScenarios.SignatureOf(credential, """{"n":1}"""), reply.GetProperty("body").GetProperty("signature").GetString());
         answers.AppendLine(reply.GetRawText());
-        foreach (var path in new[] { "/api/credentials", "/api/credentials/crm", "/api/flows/signing", "/api/flows/signing/draft", "/api/flows/signing/triggers",
-                     "/api/flows/signing/triggers/servicebus", "/api/flows/signing/executions", "/api/overview", "/metrics" })
+        foreach (var path in new[] { "/api/credentials", "/api/credentials/crm", "/api/flows/signing", "/api/flows/signing/draft", "/api/flows/parked/triggers",
+                     "/api/flows/parked/triggers/servicebus", "/api/flows/signing/executions", "/api/overview", "/metrics" })
         {
             answers.AppendLine(await AnswerAsync(http.GetAsync(path)));
         }
