@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using FlowActors.Grains.Interfaces.Credentials;
+using FlowActors.Grains.Registries;
 using FlowActors.Grains.Secrets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,6 @@ namespace FlowActors.Grains.Credentials;
 public sealed partial class CredentialDirectory(IGrainFactory grains, SecretSealer sealer, ILogger<CredentialDirectory> logger)
     : BackgroundService, ICredentialObserver
 {
-    private static readonly TimeSpan RenewEvery = CredentialRegistry.SubscriptionLifetime / 6;
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,51 +84,26 @@ public sealed partial class CredentialDirectory(IGrainFactory grains, SecretSeal
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var self = grains.CreateObjectReference<ICredentialObserver>(this);
         var registry = grains.GetGrain<ICredentialRegistryGrain>(CredentialRegistry.Key);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
+        return RegistryCopy.KeepCurrentAsync<ICredentialObserver>(
+            grains,
+            this,
+            CredentialRegistry.SubscriptionLifetime,
+            _wake,
+            () => _loaded.Task.IsCompleted,
+            registry.SubscribeAsync,
+            async version =>
             {
-                try
+                if (version != Interlocked.Read(ref _version))
                 {
-                    // Subscribe first, then load: a change made in between is either in the snapshot or told afterwards.
-                    var version = await registry.SubscribeAsync(self);
-                    if (version != Interlocked.Read(ref _version))
-                    {
-                        Load(await registry.GetSnapshotAsync());
-                    }
+                    Load(await registry.GetSnapshotAsync());
                 }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogSyncFailed(logger, e);
-                }
-
-                try
-                {
-                    await _wake.WaitAsync(_loaded.Task.IsCompleted ? RenewEvery : RetryEvery, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            try
-            {
-                await registry.UnsubscribeAsync(self).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                LogSyncFailed(logger, e); // the subscription expires by itself
-            }
-
-            grains.DeleteObjectReference<ICredentialObserver>(self);
-        }
+            },
+            registry.UnsubscribeAsync,
+            e => LogSyncFailed(logger, e),
+            stoppingToken);
     }
 
     private void Load(CredentialSnapshot snapshot)
