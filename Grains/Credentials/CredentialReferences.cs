@@ -1,6 +1,6 @@
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Credentials;
-using FlowActors.Grains.Interfaces.Flows;
 
 namespace FlowActors.Grains.Credentials;
 

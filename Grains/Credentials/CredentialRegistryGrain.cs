@@ -1,3 +1,4 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Credentials;
 using FlowActors.Grains.Interfaces.Secrets;
 using FlowActors.Grains.Registries;

@@ -3,7 +3,6 @@ using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Credentials;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Telemetry;

@@ -3,7 +3,6 @@ using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Credentials;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Steps.Tracing;
 using FlowActors.Telemetry;

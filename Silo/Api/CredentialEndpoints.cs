@@ -1,5 +1,4 @@
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Credentials;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Credentials;
-using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Credentials;
 
 namespace FlowActors.Tests.Components;

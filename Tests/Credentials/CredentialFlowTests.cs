@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Credentials;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 
@@ -75,7 +75,7 @@ public sealed class CredentialFlowTests
         {
             Assert.IsTrue(await CredentialScenarios.Registry(s_cluster).DeleteAsync(credentialId));
             var failed = await CredentialScenarios.SendAsync(s_cluster, running.Events, running.FlowId, "{}");
-            Assert.AreEqual(Grains.Interfaces.Messages.FlowEventKind.Error, failed.Kind);
+            Assert.AreEqual(FlowEventKind.Error, failed.Kind);
             StringAssert.Contains(failed.Error, "Step 'sign'");
             StringAssert.Contains(failed.Error, $"Credential '{credentialId}' does not exist");
         }

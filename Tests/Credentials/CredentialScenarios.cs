@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Credentials;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Credentials;

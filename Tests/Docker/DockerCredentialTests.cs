@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Credentials;
 using FlowActors.Tests.Infrastructure;

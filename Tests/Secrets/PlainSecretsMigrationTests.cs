@@ -1,4 +1,5 @@
 using System.Text;
+using FlowActors.Client;
 using FlowActors.Grains;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Interfaces.Webhooks;

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Credentials;
 using FlowActors.Tests.Infrastructure;

@@ -9,7 +9,6 @@ using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Isolation;
 using FlowActors.Grains.Credentials;
-using FlowActors.Grains.Interfaces.Messages;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Grains.Components.Protocol;

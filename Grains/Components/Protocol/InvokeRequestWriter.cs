@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Grains.Credentials;
-using FlowActors.Grains.Interfaces.Messages;
 
 namespace FlowActors.Grains.Components.Protocol;
 
