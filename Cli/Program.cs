@@ -50,8 +50,14 @@ static async Task<int> RunAsync(CommandLine line, Output output, CancellationTok
     {
         case "apply":
             var folder = line.Argument(0, "the folder (or file) to apply");
+            var rotate = line.Flag("rotate-credentials");
             line.ThrowIfUnused(1);
-            return await new ApplyCommand(api, output, timeout).RunAsync(folder, ct);
+            return await new ApplyCommand(api, output, timeout, rotate).RunAsync(folder, ct);
+        case "credentials":
+            line.ThrowIfUnused(0);
+            return await CredentialCommands.ListAsync(api, output, ct);
+        case "credential":
+            return await CredentialCommands.RunAsync(api, output, line, ct);
         case "flows":
             line.ThrowIfUnused(0);
             return await ListCommands.FlowsAsync(api, output, ct);

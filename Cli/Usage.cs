@@ -23,6 +23,8 @@ public static class Usage
           dead-letters FLOW      list what the flow's steps gave up on
           replay FLOW ID         send a dead letter again to its step (--revision N)
           discard FLOW ID        remove a dead letter
+          credentials            list credentials (names and when they changed; values are write-only)
+          credential set|show|delete ID   set a credential from env:VAR, file:PATH or stdin; show or delete it
 
         Options (every command):
           --url URL              the silo's HTTP API (default $FLOWACTORS_URL, else http://127.0.0.1:5080)
@@ -51,6 +53,8 @@ public static class Usage
         "dead-letters" => DeadLetterCommands.DeadLettersHelp,
         "replay" => DeadLetterCommands.ReplayHelp,
         "discard" => DeadLetterCommands.DiscardHelp,
+        "credentials" => CredentialCommands.ListHelp,
+        "credential" => CredentialCommands.Help,
         _ => Text,
     };
 }

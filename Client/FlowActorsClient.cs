@@ -2,6 +2,7 @@ using FlowActors.Client.Events;
 using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Credentials;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
@@ -195,7 +196,32 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     public Task RemoveScheduleAsync(string flowId, CancellationToken cancellationToken = default) =>
         Schedule(flowId).RemoveAsync().WaitAsync(cancellationToken);
 
+    public Task<CredentialInfo> SetCredentialAsync(string credentialId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var values = new CredentialValues(fields.ToDictionary(f => f.Key, string? (f) => f.Value, StringComparer.Ordinal));
+        return Credentials().SetAsync(credentialId, values, replace: true).WaitAsync(cancellationToken);
+    }
+
+    public Task<CredentialInfo> UpdateCredentialAsync(string credentialId, IReadOnlyDictionary<string, string?> fields, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var values = new CredentialValues(new Dictionary<string, string?>(fields, StringComparer.Ordinal));
+        return Credentials().SetAsync(credentialId, values, replace: false).WaitAsync(cancellationToken);
+    }
+
+    public Task<CredentialInfo?> GetCredentialAsync(string credentialId, CancellationToken cancellationToken = default) =>
+        Credentials().GetAsync(credentialId).WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<CredentialInfo>> ListCredentialsAsync(CancellationToken cancellationToken = default) =>
+        Credentials().ListAsync().WaitAsync(cancellationToken);
+
+    public Task<bool> DeleteCredentialAsync(string credentialId, CancellationToken cancellationToken = default) =>
+        Credentials().DeleteAsync(credentialId).WaitAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => _replies.DisposeAsync();
+
+    private ICredentialRegistryGrain Credentials() => cluster.GetGrain<ICredentialRegistryGrain>(CredentialRegistry.Key);
 
     private IServiceBusTriggerGrain ServiceBus(string flowId) => cluster.GetGrain<IServiceBusTriggerGrain>(flowId);
 

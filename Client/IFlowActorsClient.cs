@@ -157,4 +157,25 @@ public interface IFlowActorsClient
 
     /// <summary>Stops and forgets the flow's schedule, snapshot included.</summary>
     Task RemoveScheduleAsync(string flowId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates the named credential or replaces all its fields (a rotation): afterwards it has exactly
+    /// <paramref name="fields"/>. Values are write-only: they are sealed on arrival and never returned; running flows
+    /// hand the new values to their next component call. Throws <see cref="ArgumentException"/> naming the field.
+    /// </summary>
+    Task<CredentialInfo> SetCredentialAsync(string credentialId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets some fields of an existing or new credential and keeps the others; a null value removes that field.
+    /// </summary>
+    Task<CredentialInfo> UpdateCredentialAsync(string credentialId, IReadOnlyDictionary<string, string?> fields, CancellationToken cancellationToken = default);
+
+    /// <summary>The credential's field names and when they changed (never the values), or null when there is none such.</summary>
+    Task<CredentialInfo?> GetCredentialAsync(string credentialId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every credential (names and times only), by id.</summary>
+    Task<IReadOnlyList<CredentialInfo>> ListCredentialsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the credential; false when there was none. Steps that name it fail their next call until it is set again.</summary>
+    Task<bool> DeleteCredentialAsync(string credentialId, CancellationToken cancellationToken = default);
 }

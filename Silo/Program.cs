@@ -5,6 +5,7 @@ using FlowActors.Silo.Health;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Silo.Samples;
+using FlowActors.Silo.Secrets;
 using FlowActors.Silo.Telemetry;
 using FlowActors.Silo.Webhooks;
 using Orleans.Dashboard;
@@ -32,6 +33,7 @@ builder.UseOrleans(silo =>
     var credentials = SiloTls.Load(host, profile, builder.Environment.ContentRootPath, TimeProvider.System, out var clientCertificate);
     silo.UseClusterTls(credentials);
     silo.Services.AddSingleton(new GeneratedCertificates(clientCertificate));
+    silo.Services.AddSingleton(KeyRingCertificates.From(builder.Configuration, credentials.Certificate, builder.Environment.ContentRootPath));
     if (builder.Configuration.DashboardEnabled())
     {
         silo.AddDashboard();

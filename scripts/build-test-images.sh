@@ -61,7 +61,7 @@ build_samples() {
     return
   fi
   local hash
-  hash=$( (cd "$ROOT" && git ls-files -s Components Directory.Build.props Directory.Packages.props; \
+  hash=$( (cd "$ROOT" && git ls-files -s Components Directory.Build.props Directory.Packages.props scripts/build-test-images.sh; \
            git -C "$ROOT" diff HEAD -- Components) | sha256sum | cut -c1-16)
   if [ "$(current_hash "$image")" = "$hash" ]; then
     echo "build-test-images: $image is up to date ($hash)."
@@ -76,8 +76,12 @@ build_samples() {
   exe=$(find "$publish" -maxdepth 1 -type f -name 'FlowActors.SampleComponents' | head -n 1)
   [ -n "$exe" ] || { echo "build-test-images: no FlowActors.SampleComponents in $publish" >&2; exit 1; }
   cp -a "$publish"/. "$rootfs/app/"
-  # A scratch image has no libc: copy in exactly what the executable and its .so files link against.
-  { ldd "$exe"; find "$publish" -name '*.so' -exec ldd {} \; ; } 2>/dev/null \
+  # A scratch image has no libc: copy in exactly what the executable and its .so files link against, and OpenSSL, which
+  # .NET loads when a component first hashes, signs or opens TLS (the signer sample does), so ldd cannot list it.
+  local openssl
+  openssl=$(ldconfig -p | grep -oE '/[^ ]*lib(ssl|crypto)\.so\.3$' | sort -u)
+  for lib in $openssl; do mkdir -p "$rootfs$(dirname "$lib")"; cp -L "$lib" "$rootfs$lib"; done
+  { ldd "$exe"; find "$publish" -name '*.so' -exec ldd {} \; ; for lib in $openssl; do ldd "$lib"; done; } 2>/dev/null \
     | grep -o '/[^ ]*' | sort -u | while read -r lib; do
         mkdir -p "$rootfs$(dirname "$lib")"
         cp -L "$lib" "$rootfs$lib"

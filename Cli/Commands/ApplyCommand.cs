@@ -11,23 +11,35 @@ namespace FlowActors.Cli.Commands;
 /// draft saved when it differs, published when unpublished, the mode switched, started or stopped as the file says,
 /// and restarted when it runs an older revision of itself or, real-time, of a component).
 /// </summary>
-public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout)
+public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout, bool rotateCredentials = false)
 {
     public const string Help = """
-        Usage: flowactors apply FOLDER|FILE [--timeout SECONDS]
+        Usage: flowactors apply FOLDER|FILE [--timeout SECONDS] [--rotate-credentials]
 
         Creates or updates the components and flows described by the .json files in FOLDER (subfolders too): deploys a
         component revision when its launch or descriptor differs, saves a flow's draft when it differs, publishes it,
         sets its mode, and starts or stops it as the file's "running" says (a running flow is restarted to pick up a
         new revision). Applying the same files again changes nothing and says so. The file format is in docs/flows.md
         and docs/components.md. A bad file stops everything before anything is applied (exit 3).
-          --timeout SECONDS   how long to wait for a started flow to run (default 120)
+        Credential files (docs/credentials.md) are set when the credential is new or its field names differ: values are
+        write-only, so they cannot be compared; --rotate-credentials sets them all again from their sources.
+          --timeout SECONDS       how long to wait for a started flow to run (default 120)
+          --rotate-credentials    set every credential's values again, even when its fields are the same
         """;
 
     public async Task<int> RunAsync(string folder, CancellationToken ct)
     {
-        var (components, flows) = ResourceFiles.Load(folder);
+        var (components, flows, credentials) = ResourceFiles.Load(folder);
         var results = new List<Result>();
+
+        // Before the flows, which are checked against the credentials their steps name.
+        foreach (var credential in credentials)
+        {
+            var result = await ApplyAsync(credential, ct);
+            Report(result);
+            results.Add(result);
+        }
+
         var deployed = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var component in components)
         {
@@ -86,6 +98,25 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout)
         var created = await RefusedAsFileAsync(file.Path, () => api.PostAsync($"/api/components/{file.Id}/revisions", file.Deployment.DeepClone(), ct));
         var revision = created.GetProperty("revision").GetInt32();
         return new Result("component", file.Id, file.Path, [$"deployed revision {revision}"], revision, null);
+    }
+
+    private async Task<Result> ApplyAsync(CredentialFile file, CancellationToken ct)
+    {
+        var path = $"/api/credentials/{file.Id}";
+        var current = await api.FindAsync(path, ct);
+        var names = current?.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToArray();
+        string? change = current is null ? "created"
+            : !names!.SequenceEqual(file.Fields.Keys.Order(StringComparer.Ordinal)) ? "fields set"
+            : rotateCredentials ? "rotated"
+            : null;
+        if (change is null)
+        {
+            return new Result("credential", file.Id, file.Path, [], current!.Value.GetProperty("revision").GetInt32(), null);
+        }
+
+        var body = new JsonObject { ["fields"] = new JsonObject(file.Fields.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))) };
+        var set = await RefusedAsFileAsync(file.Path, () => api.PutAsync(path, body, ct));
+        return new Result("credential", file.Id, file.Path, [change], set.GetProperty("revision").GetInt32(), null);
     }
 
     private async Task<Result> ApplyAsync(FlowFile file, CancellationToken ct)

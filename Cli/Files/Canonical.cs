@@ -50,6 +50,7 @@ public static class Canonical
             ["componentId"] = StringOrNull(s, "componentId"),
             ["action"] = StringOrNull(s, "action"),
             ["configuration"] = Node(s, "configuration"),
+            ["credential"] = StringOrNull(s, "credential"),
         }).ToArray()),
         ["edges"] = Node(draft, "edges") ?? new JsonArray(),
     };

@@ -15,6 +15,17 @@ public sealed record ComponentFile(string Path, string Id, JsonObject Deployment
 public sealed record FlowFile(string Path, string Id, JsonObject Definition, string Mode, bool Running);
 
 /// <summary>
+/// A named credential read from a file: its field names and where each value comes from (an environment variable or a
+/// file), never the values themselves, which stay out of the repository (docs/credentials.md).
+/// </summary>
+/// <param name="Fields">Field name → value, read from its source when the file was loaded.</param>
+public sealed record CredentialFile(string Path, string Id, IReadOnlyDictionary<string, string> Fields)
+{
+    // Never print the values, whoever formats this.
+    public override string ToString() => $"CredentialFile {{ Id = {Id}, Fields = [{string.Join(", ", Fields.Keys)}] }}";
+}
+
+/// <summary>
 /// Reads a folder of component and flow files (<c>*.json</c>, subfolders included, in path order) and checks each
 /// against the file format, so that a mistake is reported with the file and the field before anything is applied.
 /// </summary>
@@ -24,14 +35,16 @@ public static partial class ResourceFiles
     private static readonly string[] LaunchFields = ["image", "command", "arguments", "environment"];
     private static readonly string[] DescriptorFields = ["triggers", "actions"];
     private static readonly string[] FlowFields = ["kind", "id", "name", "mode", "running", "steps", "edges"];
-    private static readonly string[] StepFields = ["id", "componentId", "action", "configuration"];
+    private static readonly string[] StepFields = ["id", "componentId", "action", "configuration", "credential"];
+    private static readonly string[] CredentialFields = ["kind", "id", "fields"];
+    private static readonly string[] ValueSources = ["env", "file"];
     private static readonly string[] EdgeFields = ["from", "to"];
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex IdPattern();
 
     /// <summary>Every file in <paramref name="folder"/>, or a <see cref="CliException"/> listing every problem (exit 3).</summary>
-    public static (IReadOnlyList<ComponentFile> Components, IReadOnlyList<FlowFile> Flows) Load(string folder)
+    public static (IReadOnlyList<ComponentFile> Components, IReadOnlyList<FlowFile> Flows, IReadOnlyList<CredentialFile> Credentials) Load(string folder)
     {
         if (File.Exists(folder))
         {
@@ -49,11 +62,12 @@ public static partial class ResourceFiles
             : throw new CliException(ExitCodes.InvalidFiles, $"'{folder}' holds no .json file: nothing to apply.");
     }
 
-    private static (IReadOnlyList<ComponentFile>, IReadOnlyList<FlowFile>) LoadFiles(IEnumerable<string> files)
+    private static (IReadOnlyList<ComponentFile>, IReadOnlyList<FlowFile>, IReadOnlyList<CredentialFile>) LoadFiles(IEnumerable<string> files)
     {
         var errors = new List<string>();
         var components = new List<ComponentFile>();
         var flows = new List<FlowFile>();
+        var credentials = new List<CredentialFile>();
         foreach (var path in files)
         {
             var file = new FileErrors(path, errors);
@@ -77,13 +91,17 @@ public static partial class ResourceFiles
                 case "flow" when ReadFlow(root, file) is { } flow:
                     flows.Add(flow);
                     break;
+                case "credential" when ReadCredential(root, file) is { } credential:
+                    credentials.Add(credential);
+                    break;
             }
         }
 
         Duplicates(components.Select(c => (c.Path, c.Id)), "component", errors);
         Duplicates(flows.Select(f => (f.Path, f.Id)), "flow", errors);
+        Duplicates(credentials.Select(c => (c.Path, c.Id)), "credential", errors);
         return errors.Count == 0
-            ? (components, flows)
+            ? (components, flows, credentials)
             : throw new CliException(ExitCodes.InvalidFiles, $"{errors.Count} problem{(errors.Count == 1 ? "" : "s")} in the files; nothing was applied.", errors);
     }
 
@@ -91,14 +109,14 @@ public static partial class ResourceFiles
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            file.Add("", "expected a JSON object with \"kind\": \"component\" or \"flow\"");
+            file.Add("", "expected a JSON object with \"kind\": \"component\", \"flow\" or \"credential\"");
             return null;
         }
 
         var kind = String(root, "kind", file, required: true);
-        if (kind is not (null or "component" or "flow"))
+        if (kind is not (null or "component" or "flow" or "credential"))
         {
-            file.Add("kind", $"is '{kind}'; expected \"component\" or \"flow\"");
+            file.Add("kind", $"is '{kind}'; expected \"component\", \"flow\" or \"credential\"");
             return null;
         }
 
@@ -230,7 +248,70 @@ public static partial class ResourceFiles
             ["componentId"] = Id(step, "componentId", file, at + "."),
             ["action"] = String(step, "action", file, required: true, at: at + "."),
             ["configuration"] = configuration,
+            ["credential"] = step.TryGetProperty("credential", out var named) && named.ValueKind != JsonValueKind.Null ? Id(step, "credential", file, at + ".") : null,
         };
+    }
+
+    /// <summary>
+    /// <c>{"kind": "credential", "id", "fields": {"apiKey": {"env": "CRM_API_KEY"}, "cert": {"file": "crm.pem"}}}</c>: each
+    /// value from an environment variable or a file (relative to this one), read now; a value written in the file is refused.
+    /// </summary>
+    private static CredentialFile? ReadCredential(JsonElement root, FileErrors file)
+    {
+        var before = file.Count;
+        Fields(root, "", CredentialFields, file);
+        var id = Id(root, "id", file);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Object(root, "fields", file, required: true) is { } f)
+        {
+            foreach (var field in f.EnumerateObject())
+            {
+                var at = $"fields.{field.Name}";
+                if (field.Value.ValueKind != JsonValueKind.Object)
+                {
+                    file.Add(at, "expected {\"env\": \"VARIABLE\"} or {\"file\": \"path\"}: values never go in the file itself");
+                    continue;
+                }
+
+                Fields(field.Value, at + ".", ValueSources, file);
+                var variable = String(field.Value, "env", file, required: false, at: at + ".");
+                var path = String(field.Value, "file", file, required: false, at: at + ".");
+                if ((variable is null) == (path is null))
+                {
+                    file.Add(at, "give exactly one of \"env\" and \"file\"");
+                }
+                else if (variable is not null)
+                {
+                    if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+                    {
+                        fields[field.Name] = value;
+                    }
+                    else
+                    {
+                        file.Add(at, $"the environment variable {variable} is not set (or empty)");
+                    }
+                }
+                else
+                {
+                    var full = System.IO.Path.GetFullPath(path!, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file.Path))!);
+                    if (File.Exists(full))
+                    {
+                        fields[field.Name] = File.ReadAllText(full).TrimEnd('\r', '\n');
+                    }
+                    else
+                    {
+                        file.Add(at, $"the file '{full}' does not exist");
+                    }
+                }
+            }
+
+            if (fields.Count == 0 && file.Count == before)
+            {
+                file.Add("fields", "lists no field; a credential has at least one");
+            }
+        }
+
+        return file.Count == before ? new CredentialFile(file.Path, id!, fields) : null;
     }
 
     private static JsonArray ReadEdges(JsonElement edges, FileErrors file)

@@ -22,6 +22,9 @@ public sealed record AzureResourceNames(string Prefix)
     /// <summary>Grain state (flows, components, catalogs, webhooks): one blob per grain state.</summary>
     public string GrainStateContainer => $"{Prefix}-grains";
 
+    /// <summary>The Data Protection key ring that seals stored secrets: one blob per key, each encrypted with the cluster's certificate.</summary>
+    public string KeyRingContainer => $"{Prefix}-keys";
+
     /// <summary>The queues of the durable stream provider.</summary>
     public List<string> StreamQueues(int count) => [.. Enumerable.Range(0, count).Select(i => $"{Prefix}-flows-{i}")];
 

@@ -48,6 +48,48 @@ export function component() {
   return new ComponentBuilder();
 }
 
+/**
+ * The named credential a step hands its component with every call (`credential` in the invoke request), as it is for
+ * this call: a rotation reaches the next call. Values are read with `get(field)`; printing or serializing the credential
+ * never shows them.
+ */
+export class Credential {
+  #fields;
+
+  constructor({ id, revision, fields }) {
+    /** The credential's name. */
+    this.id = id;
+    /** Goes up with every change of the credential: key anything derived from it (a token, a client) by it. */
+    this.revision = revision;
+    this.#fields = new Map(Object.entries(fields ?? {}));
+    Object.freeze(this);
+  }
+
+  /** The field names (never the values). */
+  get fields() { return [...this.#fields.keys()]; }
+
+  /** Whether the credential has `field`. */
+  has(field) { return this.#fields.has(field); }
+
+  /** The value of `field`; throws, naming the field and those the credential has, when it has none. */
+  get(field) {
+    if (!this.#fields.has(field)) {
+      throw new Error(`Credential '${this.id}' has no field '${field}'; it has: ${this.fields.join(', ')}. Set it with PATCH /api/credentials/${this.id}.`);
+    }
+
+    return this.#fields.get(field);
+  }
+
+  /** Every value, for redacting error texts. */
+  values() { return [...this.#fields.values()]; }
+
+  toJSON() { return { id: this.id, revision: this.revision, fields: this.fields }; }
+
+  toString() { return `Credential ${this.id} (revision ${this.revision}; fields ${this.fields.join(', ')}; values not shown)`; }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toString(); }
+}
+
 /** What a handler gets for one message. */
 export class ActionContext {
   #request;
@@ -77,6 +119,19 @@ export class ActionContext {
 
   /** The last snapshot the step emitted, or null. */
   get snapshot() { return this.#request.snapshot ?? null; }
+
+  /** The named credential the step uses (`"credential"` on the step), or null when it names none. Never log its values. */
+  get credential() {
+    const credential = this.#request.credential;
+    return credential && typeof credential === 'object' ? new Credential(credential) : null;
+  }
+
+  /** The step's credential; throws, saying how to give the step one, when it names none. */
+  requireCredential() {
+    return this.credential ?? (() => {
+      throw new Error(`Action '${this.action}' needs a credential: name one on the step ("credential": "<id>") and create it with PUT /api/credentials/<id>.`);
+    })();
+  }
 
   /** A string property of the configuration, or null. */
   configurationString(name) {
@@ -253,7 +308,7 @@ async function serve(request, response, component) {
   // snapshot from before the batch; one emitted during it reaches the step's next call.
   const results = [];
   for (const message of payload.messages) {
-    const request = { action: payload.action, message, configuration: payload.configuration, snapshot: payload.snapshot };
+    const request = { action: payload.action, message, configuration: payload.configuration, snapshot: payload.snapshot, credential: payload.credential };
     results.push({ emits: await run(handler, request, component, aborted.signal) });
     if (aborted.signal.aborted) return;
   }
@@ -275,11 +330,20 @@ async function run(handler, request, component, signal) {
   } catch (error) {
     // One line, no stack trace: the error emit already carries the failure to the platform, and every line a
     // component writes ends up in the platform's logs.
+    // A client library's error may quote a URL or a header with a key in it: never the credential's values.
     const name = error?.name ?? 'Error';
-    const text = error?.message ?? String(error);
+    const text = redact(error?.message ?? String(error), request.credential);
     component.log(`Action ${request.action} failed on message ${request.message.id}: ${name}: ${oneLine(text)}`);
     return [emit.error(`Action '${request.action}' failed: ${name}: ${text}`)];
   }
+}
+
+function redact(text, credential) {
+  for (const value of Object.values(credential?.fields ?? {})) {
+    if (typeof value === 'string' && value.length > 0) text = text.split(value).join('***');
+  }
+
+  return text;
 }
 
 function isMessage(message) {

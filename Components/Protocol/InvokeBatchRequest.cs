@@ -13,8 +13,10 @@ namespace FlowActors.ComponentProtocol;
 /// The last snapshot the step emitted before this batch, or null. Every message of the batch sees it; a snapshot
 /// emitted during the batch reaches the step's next call.
 /// </param>
+/// <param name="Credential">The named credential the step uses, or null when it names none: the same for every message.</param>
 public sealed record InvokeBatchRequest(
     string Action,
     IReadOnlyList<ProtocolMessage> Messages,
     JsonElement? Configuration,
-    JsonElement? Snapshot);
+    JsonElement? Snapshot,
+    ProtocolCredential? Credential = null);

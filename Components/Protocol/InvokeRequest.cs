@@ -9,8 +9,10 @@ namespace FlowActors.ComponentProtocol;
 /// <param name="Message">The message to process.</param>
 /// <param name="Configuration">The step's configuration (a JSON object), or null.</param>
 /// <param name="Snapshot">The last snapshot the step emitted, or null.</param>
+/// <param name="Credential">The named credential the step uses, or null when it names none.</param>
 public sealed record InvokeRequest(
     string Action,
     ProtocolMessage Message,
     JsonElement? Configuration,
-    JsonElement? Snapshot);
+    JsonElement? Snapshot,
+    ProtocolCredential? Credential = null);

@@ -15,13 +15,14 @@ Action<ComponentBuilder>? configure = component switch
     "counter" => CounterComponent.Configure,
     "probe" => ProbeComponent.Configure,
     "counting" => CountingComponent.Configure,
+    "signer" => SignerComponent.Configure,
     _ => null,
 };
 
 if (configure is null)
 {
     Console.Error.WriteLine(
-        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|counter|probe|counting  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
+        "Usage: FlowActors.SampleComponents transform|delay|faulty|echo|counter|probe|counting|signer  (with FLOWACTORS_PORT set, e.g. FLOWACTORS_PORT=8080)");
     return ComponentHost.BadEnvironmentExitCode;
 }
 

@@ -24,6 +24,16 @@ public sealed class ActionContext(InvokeRequest request, JsonElement? startConfi
     /// <summary>The last snapshot the step emitted, or null.</summary>
     public JsonElement? Snapshot => request.Snapshot;
 
+    /// <summary>
+    /// The named credential the step uses (<c>"credential"</c> on the step), as it is for this call; null when the step
+    /// names none. Read its fields with <c>Credential["apiKey"]</c>; never log them.
+    /// </summary>
+    public ProtocolCredential? Credential => request.Credential;
+
+    /// <summary>The step's credential; throws, saying how to give the step one, when it names none.</summary>
+    public ProtocolCredential RequireCredential() => request.Credential
+        ?? throw new InvalidOperationException($"Action '{request.Action}' needs a credential: name one on the step (\"credential\": \"<id>\") and create it with PUT /api/credentials/<id>.");
+
     /// <summary>Cancelled when the platform gives up on this call (timeout, shutdown): pass it to outside calls.</summary>
     public CancellationToken Aborted => httpContext.RequestAborted;
 

@@ -71,7 +71,7 @@ internal sealed partial class InvokeEndpoint(
 
         if (handler.Batch is { } batchHandler)
         {
-            if (await RunBatchAsync(batchHandler, [.. batch.Messages.Select(m => new InvokeRequest(batch.Action, m, batch.Configuration, batch.Snapshot))], http, headerTraceParent: null) is not { } all
+            if (await RunBatchAsync(batchHandler, [.. batch.Messages.Select(m => new InvokeRequest(batch.Action, m, batch.Configuration, batch.Snapshot, batch.Credential))], http, headerTraceParent: null) is not { } all
                 || http.Response.HasStarted)
             {
                 return;
@@ -86,7 +86,7 @@ internal sealed partial class InvokeEndpoint(
         var results = new InvokeResponse[batch.Messages.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot);
+            var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot, batch.Credential);
             if (await RunAsync(perMessage, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
             {
                 return;
@@ -159,8 +159,9 @@ internal sealed partial class InvokeEndpoint(
         {
             // One line, no stack trace: the error emit already carries the failure to the platform, and every
             // line a component writes ends up in the platform's logs.
-            LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, exception.Message);
-            var error = $"Action '{request.Action}' failed: {exception.GetType().Name}: {exception.Message}";
+            var reason = request.Credential?.Redact(exception.Message) ?? exception.Message;
+            LogActionFailed(logger, request.Action, request.Message.Id, exception.GetType().Name, reason);
+            var error = $"Action '{request.Action}' failed: {exception.GetType().Name}: {reason}";
             ComponentTelemetry.Fail(span, error);
             return [Emit.Fail(error)];
         }
@@ -203,8 +204,9 @@ internal sealed partial class InvokeEndpoint(
         catch (Exception exception)
         {
             // A handler that throws fails every message of its batch (one that can tell them apart returns an error each).
-            LogActionFailed(logger, requests[0].Action, requests[0].Message.Id, exception.GetType().Name, exception.Message);
-            var error = Emit.Fail($"Action '{requests[0].Action}' failed: {exception.GetType().Name}: {exception.Message}");
+            var reason = requests[0].Credential?.Redact(exception.Message) ?? exception.Message;
+            LogActionFailed(logger, requests[0].Action, requests[0].Message.Id, exception.GetType().Name, reason);
+            var error = Emit.Fail($"Action '{requests[0].Action}' failed: {exception.GetType().Name}: {reason}");
             Array.ForEach(spans, span => ComponentTelemetry.Fail(span, error.Error!));
             return [.. requests.Select(_ => (IReadOnlyList<Emit>)[error])];
         }

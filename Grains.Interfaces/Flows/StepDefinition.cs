@@ -6,10 +6,15 @@ namespace FlowActors.Client;
 /// <param name="Action">A trigger or action that the component's descriptor lists.</param>
 /// <param name="Configuration">A JSON object handed to the component on every call, or null for none.</param>
 /// <param name="Delivery">How this step retries failed messages, over the flow's policy; null to take the flow's.</param>
+/// <param name="Credential">
+/// The named credential (<c>/api/credentials/{id}</c>) the component receives with each call, or null for none. Its
+/// values never appear in the definition: only its name.
+/// </param>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepDefinition")]
 public sealed record StepDefinition(
     [property: Id(0)] string Id,
     [property: Id(1)] string ComponentId,
     [property: Id(2)] string Action,
     [property: Id(3)] string? Configuration = null,
-    [property: Id(4)] DeliveryPolicy? Delivery = null);
+    [property: Id(4)] DeliveryPolicy? Delivery = null,
+    [property: Id(5)] string? Credential = null);

@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
@@ -253,7 +254,11 @@ public sealed partial class FlowGrain(
     private async Task<FlowRun> ResolveRunAsync(PublishedFlow published)
     {
         var latest = await DeployedComponents.LatestAsync(GrainFactory, published.Definition);
-        var errors = FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest), limits.Value.MaxMessagesPerExecution);
+        IReadOnlyList<ValidationError> errors =
+        [
+            .. FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest), limits.Value.MaxMessagesPerExecution),
+            .. await CredentialReferences.ValidateAsync(GrainFactory, published.Definition),
+        ];
         if (errors.Count > 0)
         {
             throw new FlowValidationException(errors);
@@ -264,8 +269,11 @@ public sealed partial class FlowGrain(
     }
 
     private async Task<IReadOnlyList<ValidationError>> ValidateAsync(FlowDefinition? definition) =>
-        FlowValidator.Validate(
-            definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)), limits.Value.MaxMessagesPerExecution);
+        [
+            .. FlowValidator.Validate(
+                definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)), limits.Value.MaxMessagesPerExecution),
+            .. await CredentialReferences.ValidateAsync(GrainFactory, definition),
+        ];
 
     private void BeginRun(FlowRun run)
     {

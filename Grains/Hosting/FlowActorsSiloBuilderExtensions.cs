@@ -1,10 +1,13 @@
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
+using FlowActors.Grains.Secrets;
 using FlowActors.Grains.Steps;
 using FlowActors.Grains.Triggers;
 using FlowActors.Grains.Triggers.ServiceBus;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -19,13 +22,22 @@ public static class FlowActorsSiloBuilderExtensions
     /// Adds the grains' services and options. The host still chooses the grain storage
     /// (<see cref="StorageNames.Grains"/>, <see cref="StorageNames.PubSub"/>), the stream provider
     /// (<see cref="Interfaces.Messages.FlowStreams.Provider"/>), the reminder service (running real-time flows reconcile
-    /// on a reminder; triggers keep reminders) and an <see cref="Containers.IContainerRuntime"/>.
+    /// on a reminder; triggers keep reminders), an <see cref="Containers.IContainerRuntime"/> and where Data Protection
+    /// keeps the key ring that seals stored secrets (every silo of a cluster must share it).
     /// </summary>
     public static ISiloBuilder AddFlowActors(this ISiloBuilder builder, Action<StepOptions>? configureSteps = null)
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ComponentClient>();
+
+        // One application name for every silo, whatever folder it runs from: they must open what another one sealed.
+        services.AddDataProtection().SetApplicationName(SecretSealer.ApplicationName);
+        services.TryAddSingleton<SecretSealer>();
+
+        // Each silo's copy of the credentials, which steps hand their components with each call.
+        services.TryAddSingleton<CredentialDirectory>();
+        services.AddHostedService(provider => provider.GetRequiredService<CredentialDirectory>());
 
         // Grain state is stored with the Orleans serializer, not Orleans' default JSON with .NET type names: the
         // stored contract is then the [Id]s and [Alias]es of the state types (versionable, renames survive), and a

@@ -43,7 +43,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         _askFlow = askFlow;
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, _container, step.Options, StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
+        _invoker = new StepInvoker(step.Components, step.Credentials, _container, step.Options, StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
         _inbox = new StepInbox(step.Options.InboxCapacity, () => _invoker.BatchLimit, step.Options.MaxBatchBytes, ProcessAsync);
         _inboxDepth = FlowMetrics.TrackInbox(step.FlowId, step.StepId, () => _inbox.Count);
         _retries = step.Retries(plan);

@@ -2,6 +2,7 @@ using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Delivery;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Telemetry;
@@ -37,6 +38,9 @@ internal sealed partial class StepContext
     public required IContainerRuntime Runtime { get; init; }
 
     public required ComponentClient Components { get; init; }
+
+    /// <summary>This silo's copy of the credentials, which steps hand their components with each call.</summary>
+    public required CredentialDirectory Credentials { get; init; }
 
     public required TimeProvider Time { get; init; }
 

@@ -1,6 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
@@ -33,6 +34,7 @@ public sealed partial class StepGrain(
     [PersistentState("step", StorageNames.Grains)] IPersistentState<StepState> state,
     IContainerRuntime runtime,
     ComponentClient components,
+    CredentialDirectory credentials,
     IOptions<StepOptions> options,
     IOptions<FlowLimitsOptions> limits,
     IOptions<SiloMessagingOptions> messaging,
@@ -65,6 +67,7 @@ public sealed partial class StepGrain(
             DeliveryBudget = StepOptions.DeliveryBudget(messaging.Value.ResponseTimeout),
             Runtime = runtime,
             Components = components,
+            Credentials = credentials,
             Time = time,
             Logger = logger,
             Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time, ledger),

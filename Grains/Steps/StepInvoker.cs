@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Steps.Tracing;
 using FlowActors.Telemetry;
@@ -19,10 +20,13 @@ internal readonly record struct StepResult(FlowMessage Message, IReadOnlyList<Em
 /// completed from memory, so the messages a timed-out batch completed are not run again). A component without the
 /// batch path gets single calls from then on. Batches are sized by time: from the component's observed time per
 /// message, a batch takes what fits in half the invoke timeout, so a slow component gets small batches, not timeouts.
+/// A step that names a credential hands it to every call, as the silo's copy has it at that moment (a rotation reaches
+/// the next call).
 /// </summary>
 /// <remarks>One per step activation; not thread-safe (the grain's scheduler runs one turn at a time).</remarks>
 internal sealed partial class StepInvoker(
     ComponentClient components,
+    CredentialDirectory credentials,
     StepContainer container,
     StepOptions options,
     Func<Task> replaceContainer,
@@ -83,8 +87,9 @@ internal sealed partial class StepInvoker(
         var started = Stopwatch.GetTimestamp();
         try
         {
+            var credential = await CredentialAsync(plan, cancellationToken);
             var emits = await WithRecoveryAsync(endpoint => components.InvokeAsync(
-                endpoint, plan.Step.Action, call.Messages[0], plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+                endpoint, plan.Step.Action, call.Messages[0], plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken, credential), cancellationToken);
             Observe(Stopwatch.GetElapsedTime(started), 1);
             return emits;
         }
@@ -121,8 +126,9 @@ internal sealed partial class StepInvoker(
             var started = Stopwatch.GetTimestamp();
             try
             {
+                var credential = await CredentialAsync(plan, cancellationToken);
                 var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
-                    endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken), cancellationToken);
+                    endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken, credential), cancellationToken);
                 Observe(Stopwatch.GetElapsedTime(started), messages.Count);
                 return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
             }
@@ -174,6 +180,10 @@ internal sealed partial class StepInvoker(
 
         return results;
     }
+
+    /// <summary>The step's credential as this silo's copy has it now (no grain call once opened), or null when it names none.</summary>
+    private async ValueTask<ComponentCredential?> CredentialAsync(StepPlan plan, CancellationToken cancellationToken) =>
+        plan.Step.Credential is { } id ? await credentials.GetAsync(id, cancellationToken) : null;
 
     private async Task<T> WithRecoveryAsync<T>(Func<Uri, Task<T>> call, CancellationToken cancellationToken)
     {

@@ -1,6 +1,8 @@
 using System.Text;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Webhooks;
+using FlowActors.Grains.Registries;
+using FlowActors.Grains.Secrets;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Grains.Webhooks;
@@ -8,16 +10,50 @@ namespace FlowActors.Grains.Webhooks;
 /// <summary>
 /// Keeps every flow's webhook, and tells the silos' copies of each change before the change is confirmed to the caller,
 /// so that a rotated secret is refused everywhere as soon as the rotation returns. A copy that could not be told (its
-/// silo did not answer) is dropped and finds the change when it renews its subscription.
+/// silo did not answer) is dropped and finds the change when it renews its subscription. Secrets are stored sealed
+/// (<see cref="SecretSealer"/>) and opened into this activation's memory; a registry stored by a version that kept them
+/// in plain text is sealed when it activates.
 /// </summary>
 public sealed partial class WebhookRegistryGrain(
     [PersistentState("webhooks", StorageNames.Grains)] IPersistentState<WebhookRegistryState> state,
+    SecretSealer sealer,
     TimeProvider time,
     ILogger<WebhookRegistryGrain> logger) : Grain, IWebhookRegistryGrain
 {
-    private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
+    private readonly RegistryObservers<IWebhookObserver> _observers = new(time, WebhookRegistry.SubscriptionLifetime);
 
-    private readonly Dictionary<IWebhookObserver, DateTimeOffset> _observers = [];
+    /// <summary>The webhooks with their secrets opened: what the silos' copies get. Never stored.</summary>
+    private readonly Dictionary<string, WebhookEntry> _webhooks = new(StringComparer.Ordinal);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var stored = state.State;
+        if (stored.Webhooks.Count > 0)
+        {
+            foreach (var (flowId, plain) in stored.Webhooks)
+            {
+                stored.Sealed[flowId] = Seal(flowId, plain);
+            }
+
+            var migrated = stored.Webhooks.Count;
+            stored.Webhooks.Clear();
+            await state.WriteStateAsync(cancellationToken);
+            LogSealedPlainSecrets(logger, migrated);
+        }
+
+        foreach (var (flowId, webhook) in stored.Sealed)
+        {
+            try
+            {
+                _webhooks[flowId] = new WebhookEntry(sealer.OpenWebhookSecret(flowId, webhook.Secret), webhook.AllowedReplyHeaders, webhook.RotatedAt);
+            }
+            catch (SecretUnreadableException e)
+            {
+                // One unreadable secret must not take every webhook down: this one answers as unknown until rotated.
+                LogSecretUnreadable(logger, flowId, e);
+            }
+        }
+    }
 
     public async Task<string> RotateSecretAsync(string flowId, string[]? allowedReplyHeaders)
     {
@@ -32,36 +68,36 @@ public sealed partial class WebhookRegistryGrain(
         }
 
         var secret = WebhookCredentials.NewSecret();
-        var headers = allowedReplyHeaders?.ToArray() ?? state.State.Webhooks.GetValueOrDefault(flowId)?.AllowedReplyHeaders ?? [];
+        var headers = allowedReplyHeaders?.ToArray() ?? state.State.Sealed.GetValueOrDefault(flowId)?.AllowedReplyHeaders ?? [];
         await ChangeAsync(flowId, new WebhookEntry(Encoding.UTF8.GetBytes(secret), headers, time.GetUtcNow()));
         return secret;
     }
 
     public Task DeleteAsync(string flowId) =>
-        state.State.Webhooks.ContainsKey(flowId) ? ChangeAsync(flowId, null) : Task.CompletedTask;
+        state.State.Sealed.ContainsKey(flowId) ? ChangeAsync(flowId, null) : Task.CompletedTask;
 
-    public Task<bool> ExistsAsync(string flowId) => Task.FromResult(state.State.Webhooks.ContainsKey(flowId));
+    public Task<bool> ExistsAsync(string flowId) => Task.FromResult(state.State.Sealed.ContainsKey(flowId));
 
     public Task<WebhookSnapshot> GetSnapshotAsync() =>
-        Task.FromResult(new WebhookSnapshot(state.State.Version, new Dictionary<string, WebhookEntry>(state.State.Webhooks)));
+        Task.FromResult(new WebhookSnapshot(state.State.Version, new Dictionary<string, WebhookEntry>(_webhooks)));
 
     public Task<long> SubscribeAsync(IWebhookObserver observer)
     {
-        _observers[observer] = time.GetUtcNow() + WebhookRegistry.SubscriptionLifetime;
+        _observers.Subscribe(observer);
         return Task.FromResult(state.State.Version);
     }
 
     public Task UnsubscribeAsync(IWebhookObserver observer)
     {
-        _observers.Remove(observer);
+        _observers.Unsubscribe(observer);
         return Task.CompletedTask;
     }
 
     private async Task ChangeAsync(string flowId, WebhookEntry? entry)
     {
-        var webhooks = state.State.Webhooks;
-        var before = webhooks.GetValueOrDefault(flowId);
-        Set(flowId, entry);
+        var stored = state.State.Sealed;
+        var before = (Stored: stored.GetValueOrDefault(flowId), Open: _webhooks.GetValueOrDefault(flowId));
+        Set(flowId, entry is null ? null : Seal(flowId, entry), entry);
         state.State.Version++;
         try
         {
@@ -70,53 +106,38 @@ public sealed partial class WebhookRegistryGrain(
         catch
         {
             // A secret that was not stored must not be accepted, nor a removal forgotten at the next activation.
-            Set(flowId, before);
+            Set(flowId, before.Stored, before.Open);
             state.State.Version--;
             throw;
         }
 
-        await NotifyAsync(new WebhookChange(state.State.Version, flowId, entry));
+        var change = new WebhookChange(state.State.Version, flowId, entry);
+        await _observers.NotifyAsync(observer => observer.OnChangedAsync(change), e => LogNotifyFailed(logger, flowId, change.Version, e));
 
-        void Set(string id, WebhookEntry? value)
+        void Set(string id, StoredWebhook? sealedValue, WebhookEntry? openValue)
         {
-            if (value is null)
+            if (sealedValue is null || openValue is null)
             {
-                webhooks.Remove(id);
+                stored.Remove(id);
+                _webhooks.Remove(id);
             }
             else
             {
-                webhooks[id] = value;
+                stored[id] = sealedValue;
+                _webhooks[id] = openValue;
             }
         }
     }
 
-    private async Task NotifyAsync(WebhookChange change)
-    {
-        var now = time.GetUtcNow();
-        foreach (var expired in _observers.Where(o => o.Value < now).Select(o => o.Key).ToArray())
-        {
-            _observers.Remove(expired);
-        }
-
-        var failed = await Task.WhenAll(_observers.Keys.ToArray().Select(async observer =>
-        {
-            try
-            {
-                await observer.OnChangedAsync(change).WaitAsync(NotifyTimeout);
-                return null;
-            }
-            catch (Exception e)
-            {
-                LogNotifyFailed(logger, change.FlowId, change.Version, e);
-                return observer;
-            }
-        }));
-        foreach (var observer in failed.OfType<IWebhookObserver>())
-        {
-            _observers.Remove(observer);
-        }
-    }
+    private StoredWebhook Seal(string flowId, WebhookEntry entry) =>
+        new(sealer.SealWebhookSecret(flowId, entry.Secret), entry.AllowedReplyHeaders, entry.RotatedAt);
 
     [LoggerMessage(EventId = 4200, Level = LogLevel.Warning, Message = "A silo's webhook copy was not told of the change of flow {FlowId} (version {Version}); it catches up when it renews its subscription")]
     private static partial void LogNotifyFailed(ILogger logger, string flowId, long version, Exception exception);
+
+    [LoggerMessage(EventId = 9100, Level = LogLevel.Information, Message = "Sealed {Count} webhook secrets that an earlier version stored in plain text")]
+    private static partial void LogSealedPlainSecrets(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Error, Message = "The webhook secret of flow {FlowId} cannot be opened with this cluster's key ring; the webhook answers as unknown until its secret is rotated")]
+    private static partial void LogSecretUnreadable(ILogger logger, string flowId, Exception exception);
 }

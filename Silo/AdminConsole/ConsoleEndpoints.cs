@@ -14,6 +14,7 @@ public static class ConsoleEndpoints
         console.MapGet("/flow", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "flow.html"));
         console.MapGet("/dead-letters", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "dead-letters.html"));
         console.MapGet("/components", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "components.html"));
+        console.MapGet("/credentials", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "credentials.html"));
         console.MapGet("/assets/{name}", (string name, HttpContext c, ConsoleAssets assets) => assets.Serve(c, name));
         console.MapGet("/login", async (HttpContext c, ConsoleAssets assets, AdminAuthentication auth) =>
             await auth.IsAuthenticatedAsync(c.Request) ? Results.Redirect("/console/") : assets.Serve(c, "login.html"));

@@ -3,8 +3,10 @@ using FlowActors.Grains;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Steps;
+using FlowActors.Silo.Secrets;
 using FlowActors.Storage.Sqlite;
 using FlowActors.Streaming;
+using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Hosting;
 
@@ -12,7 +14,8 @@ namespace FlowActors.Silo.Hosting;
 /// The embedded profile: one silo on loopback, grain state in a SQLite file in the silo's data folder (what a
 /// user creates survives a restart, with nothing to install), fast streams and reminders in memory (a silo start wakes
 /// the running flows, which register their reminders again), components as local processes (or Docker, with
-/// <c>FlowActors:Containers:Kind</c>). What <c>dotnet run --project Silo</c> runs.
+/// <c>FlowActors:Containers:Kind</c>), the key ring that seals stored secrets in <c>keys/</c> beside the database. What
+/// <c>dotnet run --project Silo</c> runs.
 /// </summary>
 public static class EmbeddedProfile
 {
@@ -46,6 +49,11 @@ public static class EmbeddedProfile
             .AddFlowStreams()
             .AddFlowActors(configureSteps);
         silo.Services.AddRunningFlowsResumption();
+
+        // The key ring that seals stored secrets, beside the database it protects (silos sharing the file share it too).
+        silo.Services.AddKeyRingFolder(services => Path.Combine(
+            Path.GetDirectoryName(Path.GetFullPath(services.GetRequiredService<IOptionsMonitor<SqliteGrainStorageOptions>>().Get(StorageNames.Grains).DatabasePath))!,
+            KeyRingHostingExtensions.FolderName));
         silo.Services.AddFlowActorsContainerRuntime(configuration);
         if (string.IsNullOrEmpty(configuration[$"{ContainerRuntimeOptions.SectionName}:Kind"]))
         {

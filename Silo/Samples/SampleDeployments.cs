@@ -27,6 +27,12 @@ public static class SampleDeployments
     /// </summary>
     public static ComponentDeployment Counting() => Deployment("counting", tag: null, actions: ["count"]);
 
+    /// <summary>
+    /// Needs the step's credential (field <c>apiKey</c>), like a call to an outside API: action <c>sign</c> refuses a key
+    /// whose SHA-256 is not configuration <c>keySha256</c> and passes the body on with an HMAC <c>signature</c> under the key.
+    /// </summary>
+    public static ComponentDeployment Signer(string? tag = null) => Deployment("signer", tag, actions: ["sign"]);
+
     /// <summary>Crashes, hangs, answers garbage or reports an error when the body asks it to: action <c>maybeFail</c>.</summary>
     public static ComponentDeployment Faulty(string? tag = null) => Deployment("faulty", tag, actions: ["maybeFail"]);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using FlowActors.Grains.Interfaces.Webhooks;
+using FlowActors.Grains.Registries;
 
 namespace FlowActors.Silo.Webhooks;
 
@@ -12,8 +13,6 @@ namespace FlowActors.Silo.Webhooks;
 /// </summary>
 public sealed partial class WebhookDirectory(IGrainFactory grains, ILogger<WebhookDirectory> logger) : BackgroundService, IWebhookObserver
 {
-    private static readonly TimeSpan RenewEvery = WebhookRegistry.SubscriptionLifetime / 6;
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
 
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _wake = new(0);
@@ -64,51 +63,26 @@ public sealed partial class WebhookDirectory(IGrainFactory grains, ILogger<Webho
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var self = grains.CreateObjectReference<IWebhookObserver>(this);
         var registry = grains.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
+        return RegistryCopy.KeepCurrentAsync<IWebhookObserver>(
+            grains,
+            this,
+            WebhookRegistry.SubscriptionLifetime,
+            _wake,
+            () => _loaded.Task.IsCompleted,
+            registry.SubscribeAsync,
+            async version =>
             {
-                try
+                if (version != Interlocked.Read(ref _version))
                 {
-                    // Subscribe first, then load: a change made in between is either in the snapshot or told afterwards.
-                    var version = await registry.SubscribeAsync(self);
-                    if (version != Interlocked.Read(ref _version))
-                    {
-                        Load(await registry.GetSnapshotAsync());
-                    }
+                    Load(await registry.GetSnapshotAsync());
                 }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogSyncFailed(logger, e);
-                }
-
-                try
-                {
-                    await _wake.WaitAsync(_loaded.Task.IsCompleted ? RenewEvery : RetryEvery, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            try
-            {
-                await registry.UnsubscribeAsync(self).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                LogSyncFailed(logger, e); // the subscription expires by itself
-            }
-
-            grains.DeleteObjectReference<IWebhookObserver>(self);
-        }
+            },
+            registry.UnsubscribeAsync,
+            e => LogSyncFailed(logger, e),
+            stoppingToken);
     }
 
     private void Load(WebhookSnapshot snapshot)

@@ -198,4 +198,31 @@ public sealed class FlowActorsClientTests
             await Task.Delay(20, CancellationToken.None);
         }
     }
+
+    [TestMethod]
+    public async Task Credentials_SetUpdateListDelete_ShowNamesOnly_AndAStepUsesOne()
+    {
+        var id = SdkFlows.NewId("cred");
+        var set = await s_client.SetCredentialAsync(id, new Dictionary<string, string> { ["apiKey"] = "sdk-one", ["user"] = "u" });
+        CollectionAssert.AreEqual(new[] { "apiKey", "user" }, set.Fields.Select(f => f.Name).ToArray());
+        var updated = await s_client.UpdateCredentialAsync(id, new Dictionary<string, string?> { ["user"] = null, ["apiKey"] = "sdk-two" });
+        CollectionAssert.AreEqual(new[] { "apiKey" }, updated.Fields.Select(f => f.Name).ToArray());
+        Assert.AreEqual(2, updated.Revision);
+        Assert.AreEqual(JsonSerializer.Serialize(updated), JsonSerializer.Serialize(await s_client.GetCredentialAsync(id)));
+        Assert.Contains(c => c.Id == id, await s_client.ListCredentialsAsync());
+
+        await s_client.DeployComponentAsync("signer", Silo.Samples.SampleDeployments.Signer());
+        var flowId = SdkFlows.NewId("signs");
+        await s_client.SaveDraftAsync(flowId, Credentials.CredentialScenarios.Signing(id));
+        await s_client.PublishAsync(flowId);
+        await s_client.StartAsync(flowId);
+        var reply = await s_client.SendAndWaitAsync(flowId, "{}");
+        Assert.AreEqual(Credentials.CredentialScenarios.SignatureOf("sdk-two", "{}"), JsonDocument.Parse(reply.Event!.Message!.Body).RootElement.GetProperty("signature").GetString());
+        await s_client.StopAsync(flowId);
+
+        Assert.IsTrue(await s_client.DeleteCredentialAsync(id));
+        Assert.IsNull(await s_client.GetCredentialAsync(id));
+        Assert.IsFalse(await s_client.DeleteCredentialAsync(id));
+        await Assert.ThrowsAsync<ArgumentException>(() => s_client.SetCredentialAsync(id, new Dictionary<string, string> { ["no good"] = "x" }));
+    }
 }

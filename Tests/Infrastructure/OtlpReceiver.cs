@@ -13,6 +13,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
+    private readonly ConcurrentQueue<byte[]> _payloads = new();
     private readonly Task _loop;
 
     private OtlpReceiver(int port)
@@ -27,6 +28,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public Uri Endpoint { get; }
 
     public IReadOnlyCollection<ReceivedSpan> Spans => _spans;
+
+    /// <summary>Every export request as it arrived (traces, metrics, logs), to search for what must never be exported.</summary>
+    public IReadOnlyCollection<byte[]> Payloads => _payloads;
 
     public static OtlpReceiver Start() => new(new LoopbackPorts().Reserve());
 
@@ -78,6 +82,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             {
                 using var body = new MemoryStream();
                 await context.Request.InputStream.CopyToAsync(body);
+                _payloads.Enqueue(body.ToArray());
                 if (context.Request.Url?.AbsolutePath == "/v1/traces")
                 {
                     foreach (var span in OtlpTraceDecoder.Decode(body.ToArray()))

@@ -1,11 +1,14 @@
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Grains.Catalog;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Components;
 using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.Grains.Interfaces.Credentials;
+using FlowActors.Grains.Interfaces.Secrets;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Interfaces.Webhooks;
 using FlowActors.Grains.Sessions;
@@ -111,6 +114,17 @@ public sealed class StoredStateTests
         webhooks.Webhooks["a"] = new WebhookEntry([1, 2, 3], [], DateTimeOffset.UnixEpoch);
         webhooks.Webhooks["b"] = new WebhookEntry([4], ["Location"], DateTimeOffset.UnixEpoch);
         AssertReadsBack(webhooks);
+        var sealedWebhooks = new WebhookRegistryState { Version = 4 };
+        sealedWebhooks.Sealed["a"] = new StoredWebhook(new SealedSecret([9, 8, 7]), ["Location"], DateTimeOffset.UnixEpoch);
+        AssertReadsBack(sealedWebhooks);
+        var credentials = new CredentialRegistryState { Version = 2 };
+        credentials.Credentials["crm"] = new SealedCredential(
+            "crm",
+            new Dictionary<string, SealedSecret> { ["apiKey"] = new([1, 2]) },
+            new Dictionary<string, DateTimeOffset> { ["apiKey"] = DateTimeOffset.UnixEpoch },
+            DateTimeOffset.UnixEpoch,
+            Revision: 3);
+        AssertReadsBack(credentials);
         AssertReadsBack(new AdminSessionState { ExpiresAt = DateTimeOffset.UnixEpoch });
     }
 

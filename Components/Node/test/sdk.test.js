@@ -223,3 +223,39 @@ test('the sample started without FLOWACTORS_PORT exits with code 2 and says what
   assert.equal(code, BAD_ENVIRONMENT_EXIT_CODE);
   assert.match(child.output(), /FLOWACTORS_PORT is '', not a port number/);
 });
+
+test('the step\'s credential reaches the action as a typed value, per call, and never shows its values', async t => {
+  const running = await serving(component().action('use', ctx => {
+    const credential = ctx.requireCredential();
+    return emit.data({ id: credential.id, revision: credential.revision, fields: credential.fields, key: credential.get('apiKey'),
+      printed: `${credential} ${JSON.stringify(credential)}` });
+  }));
+  t.after(() => running.close());
+
+  const credential = { id: 'crm', revision: 3, fields: { apiKey: 's3cr3t-value', user: 'u' } };
+  const { body } = await post(running.port, '/invoke', { action: 'use', message: message({}), credential });
+  const data = body.emits[0].body;
+  assert.deepEqual([data.id, data.revision, data.fields, data.key], ['crm', 3, ['apiKey', 'user'], 's3cr3t-value']);
+  assert.ok(!data.printed.includes('s3cr3t-value'), data.printed);
+
+  const batch = await post(running.port, '/invoke/batch', { action: 'use', messages: [message({}, '1'), message({}, '2')], credential });
+  assert.deepEqual(batch.body.results.map(r => r.emits[0].body.key), ['s3cr3t-value', 's3cr3t-value']);
+
+  const without = await post(running.port, '/invoke', { action: 'use', message: message({}) });
+  assert.match(without.body.emits[0].error, /needs a credential: name one on the step/);
+});
+
+test('a missing field is named, and a failing action\'s error never repeats a credential value', async t => {
+  const logged = [];
+  const running = await serving(component()
+    .action('field', ctx => emit.data({ v: ctx.credential.get('password') }))
+    .action('leak', ctx => { throw new Error(`GET https://api.example/?key=${ctx.credential.get('apiKey')} failed`); }), { log: line => logged.push(line) });
+  t.after(() => running.close());
+  const credential = { id: 'crm', revision: 1, fields: { apiKey: 'k-123-secret' } };
+
+  const missing = await post(running.port, '/invoke', { action: 'field', message: message({}), credential });
+  assert.match(missing.body.emits[0].error, /Credential 'crm' has no field 'password'; it has: apiKey/);
+  const leaked = await post(running.port, '/invoke', { action: 'leak', message: message({}), credential });
+  assert.match(leaked.body.emits[0].error, /key=\*\*\* failed/);
+  assert.ok(!JSON.stringify(leaked.body).includes('k-123-secret') && !logged.join('\n').includes('k-123-secret'), logged.join('\n'));
+});

@@ -8,6 +8,7 @@ using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Isolation;
+using FlowActors.Grains.Credentials;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Grains.Components.Protocol;
@@ -63,6 +64,7 @@ public sealed class ComponentClient : IDisposable
     /// <param name="configurationJson">The step's configuration (a JSON object) or null.</param>
     /// <param name="snapshotJson">The step's last snapshot (JSON) or null.</param>
     /// <param name="timeout">How long the whole call may take.</param>
+    /// <param name="credential">The credential the step names, opened, or null: it goes in the request body.</param>
     /// <exception cref="ComponentInvocationException">The component could not be reached, took too long, refused the request or answered nonsense.</exception>
     /// <exception cref="ArgumentException">The body, configuration or snapshot is not JSON.</exception>
     public async Task<IReadOnlyList<Emit>> InvokeAsync(
@@ -72,14 +74,15 @@ public sealed class ComponentClient : IDisposable
         string? configurationJson,
         string? snapshotJson,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ComponentCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(action);
         ArgumentNullException.ThrowIfNull(message);
 
         var body = new ArrayBufferWriter<byte>();
-        InvokeRequestWriter.Write(body, action, message, configurationJson, snapshotJson);
+        InvokeRequestWriter.Write(body, action, message, configurationJson, snapshotJson, credential);
         var reply = await PostAsync(endpoint, ProtocolPaths.Invoke, body, action, timeout, cancellationToken, message.TraceParent);
         return ReadEmits(reply, endpoint, action);
     }
@@ -90,6 +93,7 @@ public sealed class ComponentClient : IDisposable
     /// Each message carries its own <see cref="FlowMessage.TraceParent"/>: a batch may hold several executions.
     /// </summary>
     /// <param name="timeout">How long the whole batch may take.</param>
+    /// <param name="credential">The credential the step names, opened, or null: it goes in the request body.</param>
     /// <exception cref="ComponentInvocationException">
     /// As <see cref="InvokeAsync"/>; <see cref="ComponentFailure.NotServed"/> when the component has no batch path,
     /// <see cref="ComponentFailure.MalformedReply"/> when the reply has not one result per message.
@@ -102,14 +106,15 @@ public sealed class ComponentClient : IDisposable
         string? configurationJson,
         string? snapshotJson,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ComponentCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(action);
         ArgumentNullException.ThrowIfNull(messages);
 
         var body = new ArrayBufferWriter<byte>();
-        InvokeRequestWriter.WriteBatch(body, action, messages, configurationJson, snapshotJson);
+        InvokeRequestWriter.WriteBatch(body, action, messages, configurationJson, snapshotJson, credential);
         var reply = await PostAsync(endpoint, ProtocolPaths.InvokeBatch, body, action, timeout, cancellationToken);
         return ReadResults(reply, messages.Count, endpoint, action);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using FlowActors.Client;
+using FlowActors.Grains.Credentials;
 
 namespace FlowActors.Grains.Components.Protocol;
 
@@ -20,22 +21,27 @@ internal static class InvokeRequestWriter
     private static readonly JsonEncodedText TraceParentName = JsonEncodedText.Encode("traceParent");
     private static readonly JsonEncodedText ConfigurationName = JsonEncodedText.Encode("configuration");
     private static readonly JsonEncodedText SnapshotName = JsonEncodedText.Encode("snapshot");
+    private static readonly JsonEncodedText CredentialName = JsonEncodedText.Encode("credential");
+    private static readonly JsonEncodedText RevisionName = JsonEncodedText.Encode("revision");
+    private static readonly JsonEncodedText FieldsName = JsonEncodedText.Encode("fields");
 
     private static readonly JsonEncodedText MessagesName = JsonEncodedText.Encode("messages");
 
-    public static void Write(IBufferWriter<byte> buffer, string action, FlowMessage message, string? configurationJson, string? snapshotJson)
+    public static void Write(
+        IBufferWriter<byte> buffer, string action, FlowMessage message, string? configurationJson, string? snapshotJson, ComponentCredential? credential = null)
     {
         using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
         writer.WriteString(ActionName, action);
         writer.WritePropertyName(MessageName);
         WriteMessage(writer, message);
-        WriteStepState(writer, configurationJson, snapshotJson);
+        WriteStepState(writer, configurationJson, snapshotJson, credential);
         writer.WriteEndObject();
     }
 
     /// <summary>Writes an <see cref="ComponentProtocol.InvokeBatchRequest"/>: the same shape with a <c>messages</c> array.</summary>
-    public static void WriteBatch(IBufferWriter<byte> buffer, string action, IReadOnlyList<FlowMessage> messages, string? configurationJson, string? snapshotJson)
+    public static void WriteBatch(
+        IBufferWriter<byte> buffer, string action, IReadOnlyList<FlowMessage> messages, string? configurationJson, string? snapshotJson, ComponentCredential? credential = null)
     {
         using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
@@ -47,7 +53,7 @@ internal static class InvokeRequestWriter
         }
 
         writer.WriteEndArray();
-        WriteStepState(writer, configurationJson, snapshotJson);
+        WriteStepState(writer, configurationJson, snapshotJson, credential);
         writer.WriteEndObject();
     }
 
@@ -76,7 +82,7 @@ internal static class InvokeRequestWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteStepState(Utf8JsonWriter writer, string? configurationJson, string? snapshotJson)
+    private static void WriteStepState(Utf8JsonWriter writer, string? configurationJson, string? snapshotJson, ComponentCredential? credential)
     {
         if (!string.IsNullOrWhiteSpace(configurationJson))
         {
@@ -86,6 +92,22 @@ internal static class InvokeRequestWriter
         if (!string.IsNullOrWhiteSpace(snapshotJson))
         {
             WriteRaw(writer, SnapshotName, snapshotJson, "The step's snapshot");
+        }
+
+        if (credential is not null)
+        {
+            // In the request body only, never in a header, the environment or a command line.
+            writer.WriteStartObject(CredentialName);
+            writer.WriteString(IdName, credential.Id);
+            writer.WriteNumber(RevisionName, credential.Revision);
+            writer.WriteStartObject(FieldsName);
+            foreach (var (name, value) in credential.Fields)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
         }
     }
 

@@ -1,6 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +12,12 @@ namespace FlowActors.Grains.Triggers.ServiceBus;
 /// activation runs a <see cref="ServiceBusPump"/> that hands messages to the flow (<see cref="IFlowGrain.SendAsync"/>,
 /// the flow's own entry point). The activation is kept alive while it receives; a reminder
 /// (<see cref="TriggerOptions.HeartbeatPeriod"/>) brings it back (and so reopens the receiver) on another silo when its
-/// silo goes away. Its deactivation stops the pump, which gives back what it had received but not handed over.
+/// silo goes away. Its deactivation stops the pump, which gives back what it had received but not handed over. The
+/// connection string is stored sealed and opened only to make a client (or to keep it through an update).
 /// </summary>
 public sealed partial class ServiceBusTriggerGrain(
     [PersistentState("servicebus", StorageNames.Grains)] IPersistentState<ServiceBusTriggerState> state,
+    SecretSealer sealer,
     IServiceBusClientFactory clients,
     IOptions<TriggerOptions> options,
     TimeProvider time,
@@ -34,15 +37,22 @@ public sealed partial class ServiceBusTriggerGrain(
 
     private bool ShouldReceive => State is { Settings: not null, Run: not null };
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (State.Settings is { ConnectionString: { } plain } stored)
+        {
+            // Stored by a version that kept it in plain text: sealed from now on.
+            State.ConnectionString = sealer.SealConnectionString(FlowId, plain);
+            State.Settings = stored with { ConnectionString = null };
+            await _store.WriteAsync();
+            LogSealedPlainConnectionString(logger, FlowId);
+        }
+
         if (ShouldReceive)
         {
             // Back after a deactivation or on another silo (its reminder woke it): reopen the receiver, outside activation.
             _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
-
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -58,27 +68,31 @@ public sealed partial class ServiceBusTriggerGrain(
     public async Task<ServiceBusTriggerInfo> ConfigureAsync(ServiceBusTriggerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var merged = ServiceBusSettingsValidator.Merge(settings, State.Settings);
+
+        // An update that names no namespace keeps the stored connection string: the secret is write-only.
+        var previous = TryOpenSettings();
+        var merged = ServiceBusSettingsValidator.Merge(settings, previous);
         var errors = ServiceBusSettingsValidator.Validate(merged);
         if (errors.Count > 0)
         {
             throw new TriggerValidationException(errors);
         }
 
-        var before = State.Settings;
-        State.Settings = merged;
+        var before = (State.Settings, State.ConnectionString);
+        State.Settings = merged with { ConnectionString = null };
+        State.ConnectionString = merged.ConnectionString is { } connectionString ? sealer.SealConnectionString(FlowId, connectionString) : null;
         try
         {
             await _store.WriteAsync();
         }
         catch
         {
-            State.Settings = before;
+            (State.Settings, State.ConnectionString) = before;
             throw;
         }
 
         LogConfigured(logger, FlowId, merged.EntityPath, ServiceBusSettingsValidator.NamespaceOf(merged), merged.ConnectionString is null ? "DefaultAzureCredential" : "a connection string");
-        if (ShouldReceive && merged != before)
+        if (ShouldReceive && merged != previous)
         {
             await StopReceivingAsync(CancellationToken.None);
             await StartReceivingAsync();
@@ -94,6 +108,7 @@ public sealed partial class ServiceBusTriggerGrain(
         await StopReceivingAsync(CancellationToken.None);
         await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
         State.Settings = null;
+        State.ConnectionString = null;
         await _store.WriteAsync();
         LogRemoved(logger, FlowId);
     }
@@ -166,7 +181,8 @@ public sealed partial class ServiceBusTriggerGrain(
         var flow = GrainFactory.GetGrain<IFlowGrain>(FlowId);
         try
         {
-            var client = clients.Create(settings);
+            // Opened here, for the client, and kept nowhere else: the pump reads entity and limits only.
+            var client = clients.Create(OpenSettings()!);
             _pump = new ServiceBusPump(client, settings, FlowId, async message => await flow.SendAsync(message), async () =>
             {
                 var status = await flow.GetStatusAsync();
@@ -199,22 +215,51 @@ public sealed partial class ServiceBusTriggerGrain(
         DelayDeactivation(TimeSpan.Zero);
     }
 
-    private ServiceBusTriggerInfo? Info() => State.Settings is not { } s ? null : new ServiceBusTriggerInfo(
-        FlowId,
-        s.ConnectionString is null ? "DefaultAzureCredential" : "ConnectionString",
-        ServiceBusSettingsValidator.NamespaceOf(s),
-        s.Queue,
-        s.Topic,
-        s.Subscription,
-        s.Sessions,
-        s.Concurrency,
-        s.Prefetch,
-        _pump is not null,
-        _counters.Received,
-        _counters.Completed,
-        _counters.Abandoned,
-        _counters.DeadLettered,
-        _counters.LastError);
+    /// <summary>The stored settings with their connection string opened; throws <see cref="SecretUnreadableException"/> when it cannot be.</summary>
+    private ServiceBusTriggerSettings? OpenSettings() => State.Settings is not { } stored
+        ? null
+        : stored with { ConnectionString = State.ConnectionString is { } sealedSecret ? sealer.OpenConnectionString(FlowId, sealedSecret) : null };
+
+    private ServiceBusTriggerSettings? TryOpenSettings()
+    {
+        try
+        {
+            return OpenSettings();
+        }
+        catch (SecretUnreadableException e)
+        {
+            _counters.LastError = $"{time.GetUtcNow():O} {e.Message}";
+            LogConnectionStringUnreadable(logger, FlowId, e);
+            return State.Settings;
+        }
+    }
+
+    private ServiceBusTriggerInfo? Info()
+    {
+        if (TryOpenSettings() is not { } s)
+        {
+            return null;
+        }
+
+        return new ServiceBusTriggerInfo(
+            FlowId,
+            State.ConnectionString is null ? "DefaultAzureCredential" : "ConnectionString",
+            s is { ConnectionString: null, FullyQualifiedNamespace: null }
+                ? "(the connection string cannot be opened: configure the trigger with it again)"
+                : ServiceBusSettingsValidator.NamespaceOf(s),
+            s.Queue,
+            s.Topic,
+            s.Subscription,
+            s.Sessions,
+            s.Concurrency,
+            s.Prefetch,
+            _pump is not null,
+            _counters.Received,
+            _counters.Completed,
+            _counters.Abandoned,
+            _counters.DeadLettered,
+            _counters.LastError);
+    }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Flow {FlowId} has a Service Bus trigger on {Entity} in {Namespace}, signing in with {Authentication}")]
     private static partial void LogConfigured(ILogger logger, string flowId, string entity, string @namespace, string authentication);
@@ -233,6 +278,12 @@ public sealed partial class ServiceBusTriggerGrain(
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "Flow {FlowId}'s Service Bus receiver closes with its activation ({Reason}); the heartbeat reopens it wherever the grain activates next")]
     private static partial void LogHandingOff(ILogger logger, string flowId, DeactivationReasonCode reason);
+
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Information, Message = "Flow {FlowId}'s Service Bus connection string, stored in plain text by an earlier version, is sealed")]
+    private static partial void LogSealedPlainConnectionString(ILogger logger, string flowId);
+
+    [LoggerMessage(EventId = 9103, Level = LogLevel.Error, Message = "Flow {FlowId}'s Service Bus connection string cannot be opened with this cluster's key ring; configure the trigger with it again")]
+    private static partial void LogConnectionStringUnreadable(ILogger logger, string flowId, Exception exception);
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its Service Bus trigger's heartbeat reminder")]
     private static partial void LogHeartbeatNotRemoved(ILogger logger, string flowId, Exception exception);

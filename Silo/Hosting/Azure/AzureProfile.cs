@@ -5,6 +5,7 @@ using FlowActors.Containers;
 using FlowActors.Grains;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Silo.Secrets;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -13,7 +14,8 @@ namespace FlowActors.Silo.Hosting.Azure;
 /// <summary>
 /// The Azure profile (<c>FlowActors:Profile=Azure</c>): a cluster of silos on one storage account. Membership and
 /// reminders in tables, grain state in blobs, stream subscriptions in a table, a durable Azure Queue stream
-/// provider for ordinary flows beside the fast streams of real-time hops. Azurite stands in for the account here.
+/// provider for ordinary flows beside the fast streams of real-time hops, the key ring that seals stored secrets in a
+/// blob container (each key encrypted with the cluster's certificate). Azurite stands in for the account here.
 /// </summary>
 public static class AzureProfile
 {
@@ -84,6 +86,9 @@ public static class AzureProfile
             o.TableServiceClient = clients.Tables();
             o.TableName = names.RemindersTable;
         });
+
+        // The key ring that seals stored secrets: in a container of its own, every key encrypted with the cluster's certificate.
+        silo.Services.AddKeyRingBlobs(clients.Blobs().GetBlobContainerClient(names.KeyRingContainer));
 
         silo.AddDurableStreams(FlowStreams.DurableProvider, clients.Queues(), names.StreamQueues(azure.QueueCount));
         silo.AddFlowStreams().AddFlowActors();
