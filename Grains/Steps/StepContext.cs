@@ -5,6 +5,8 @@ using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Mappings;
+using FlowActors.Mappings;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -68,8 +70,32 @@ internal sealed partial class StepContext
     /// <summary>Lets the activation go once it is idle (an ordinary step's idle timeout).</summary>
     public required Action DeactivateOnIdle { get; init; }
 
+    /// <summary>Limits of the JSONata engine a step with a mapping or edge conditions runs (FlowActors:Mappings).</summary>
+    public required JsonataLimits MappingLimits { get; init; }
+
+    /// <summary>The current run's mapping and edge conditions, compiled; null when the step has neither.</summary>
+    public StepExpressions? Expressions { get; private set; }
+
+    /// <summary>Compiles <paramref name="plan"/>'s mapping and conditions for the run that starts (the previous run's go).</summary>
+    public void UseExpressions(StepPlan plan)
+    {
+        Expressions?.Dispose();
+        Expressions = StepExpressions.For(plan, MappingLimits);
+    }
+
+    /// <summary>Lets the engine of the step's expressions go (the activation ends).</summary>
+    public void DisposeExpressions()
+    {
+        Expressions?.Dispose();
+        Expressions = null;
+    }
+
     /// <summary>Collects what one batch (or one message) of this step emits.</summary>
-    public StepOutputs NewOutputs() => new(FlowId, StepId, MaxMessagesPerExecution);
+    public StepOutputs NewOutputs() => new(FlowId, StepId, MaxMessagesPerExecution, Expressions);
+
+    /// <summary>Calls the component on <paramref name="messages"/> after the run's mapping (<see cref="MappedCalls"/>).</summary>
+    public Task<StepResult[]> InvokeAsync(StepInvoker invoker, StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken) =>
+        MappedCalls.InvokeAsync(invoker, Expressions, plan, messages, snapshot, MaxMessagesPerExecution, cancellationToken);
 
     /// <summary>
     /// Stores the ids the step completed, at most once per <paramref name="interval"/> (at once with
