@@ -14,5 +14,6 @@ public sealed record FlowEdge(
     [property: Id(3)] bool Otherwise = false)
 {
     /// <summary>True when not every output takes the edge: it has a condition, or is the step's otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsRouted => When is not null || Otherwise;
 }
