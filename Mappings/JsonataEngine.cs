@@ -33,6 +33,11 @@ public sealed class JsonataEngine : IDisposable
     private bool _running;
     private bool _interrupted;
 
+    static JsonataEngine()
+    {
+        V8Settings.GlobalFlags |= V8GlobalFlags.DisableBackgroundWork;
+    }
+
     public JsonataEngine(JsonataLimits? limits = null)
     {
         _limits = limits ?? JsonataLimits.Default;
@@ -118,7 +123,7 @@ public sealed class JsonataEngine : IDisposable
             {
                 var host = Host();
                 host.InvokeMethod("run", indexes, batch, constants, test);
-                return host.InvokeMethod("take") as string;
+                return host.InvokeMethod("take") as string; // after run returned: V8 ran jsonata's microtasks in between
             });
         }
         catch (JsonataLimitException e)
