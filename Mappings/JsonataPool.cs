@@ -17,8 +17,6 @@ public sealed class JsonataPool(JsonataLimits limits) : IDisposable
 
     private readonly ConcurrentBag<(JsonataEngine Engine, int Compiled)> _idle = [];
 
-    public JsonataLimits Limits => limits;
-
     /// <summary>Null when <paramref name="expression"/> compiles; otherwise its syntax error with jsonata's position.</summary>
     public ExpressionError? Check(string expression) => Use(engine => engine.Compile(expression).Error, compiles: 1);
 

@@ -94,8 +94,18 @@ internal sealed partial class StepContext
     public StepOutputs NewOutputs() => new(FlowId, StepId, MaxMessagesPerExecution, Expressions);
 
     /// <summary>Calls the component on <paramref name="messages"/> after the run's mapping (<see cref="MappedCalls"/>).</summary>
-    public Task<StepResult[]> InvokeAsync(StepInvoker invoker, StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken) =>
-        MappedCalls.InvokeAsync(invoker, Expressions, plan, messages, snapshot, MaxMessagesPerExecution, cancellationToken);
+    public async Task<StepResult[]> InvokeAsync(
+        StepInvoker invoker, StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken)
+    {
+        var rebuilds = Expressions?.Rebuilds ?? 0;
+        var results = await MappedCalls.InvokeAsync(invoker, Expressions, plan, messages, snapshot, MaxMessagesPerExecution, cancellationToken);
+        if (Expressions is { } expressions && expressions.Rebuilds > rebuilds)
+        {
+            LogEngineRebuilt(Logger, FlowId, StepId, expressions.Rebuilds);
+        }
+
+        return results;
+    }
 
     /// <summary>
     /// Stores the ids the step completed, at most once per <paramref name="interval"/> (at once with
@@ -149,6 +159,9 @@ internal sealed partial class StepContext
 
     [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
     private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: its mapping hit the JSONata engine's time or memory limit ({Rebuilds} times in this run); the message failed and the engine was built again")]
+    private static partial void LogEngineRebuilt(ILogger logger, string flowId, string stepId, int rebuilds);
 
     [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store the ids of the messages it completed")]
     private static partial void LogCompletedNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
