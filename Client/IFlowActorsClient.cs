@@ -1,4 +1,3 @@
-using FlowActors.Grains.Interfaces.Trials;
 
 namespace FlowActors.Client;
 

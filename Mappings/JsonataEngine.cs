@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ClearScript;

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Trials;
+namespace FlowActors.Client;
 
 /// <summary>What a whole draft did with a sample message, step by step.</summary>
 /// <param name="Steps">Each step call in the order it ran (a step reached by several outputs appears once per output).</param>

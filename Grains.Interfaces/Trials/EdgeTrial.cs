@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Trials;
+namespace FlowActors.Client;
 
 /// <summary>What an edge made of one output in a try.</summary>
 /// <param name="To">The step the edge leads to.</param>

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Trials;
+namespace FlowActors.Client;
 
 /// <summary>An expression to evaluate on a sample.</summary>
 /// <param name="Expression">A JSONata expression (a mapping or a condition).</param>

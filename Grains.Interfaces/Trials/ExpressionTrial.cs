@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Trials;
+namespace FlowActors.Client;
 
 /// <summary>What an expression gave on a sample.</summary>
 /// <param name="Result">The value as JSON text (<c>true</c>/<c>false</c> for a condition); null for no value or an error.</param>

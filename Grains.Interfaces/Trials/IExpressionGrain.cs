@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Trials;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using FlowActors.Client;
+
 namespace FlowActors.Grains.Interfaces.Trials;
 
 /// <summary>
@@ -11,7 +13,7 @@ public interface ITrialGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Runs one step of the draft on <paramref name="sample"/>: its mapping, its component, the conditions of its edges
-    /// on each output. Throws <see cref="Flows.FlowStateException"/> when the flow has no draft and
+    /// on each output. Throws <see cref="FlowStateException"/> when the flow has no draft and
     /// <see cref="ArgumentException"/> when the draft has no such step.
     /// </summary>
     [ResponseTimeout("00:02:00")]

@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Trials;
+namespace FlowActors.Client;
 
 /// <summary>What one step of a draft did with a sample message.</summary>
 /// <param name="StepId">The step tried.</param>

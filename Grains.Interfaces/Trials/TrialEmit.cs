@@ -1,4 +1,4 @@
-namespace FlowActors.Grains.Interfaces.Trials;
+namespace FlowActors.Client;
 
 /// <summary>One emit of a component in a try, as the protocol says it (<c>data</c>, <c>error</c>, <c>snapshot</c>…).</summary>
 /// <param name="Body">Its body as JSON text (data, snapshot, httpReply), or null.</param>

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Mappings;
 
@@ -9,7 +8,7 @@ namespace FlowActors.Grains.Mappings;
 /// <summary>
 /// A step's JSONata: its mapping (what the component receives) and the conditions of its outgoing edges (where each output
 /// goes), compiled once into an engine of the step's own when the runner starts, and evaluated a batch at a time. A step
-/// with neither has none of this (<see cref="For"/> is null), so its messages take the path they always took.
+/// with neither has none of this (<see cref="For(StepPlan, JsonataLimits)"/> is null), so its messages take the path they always took.
 /// </summary>
 /// <remarks>One per step run; not thread-safe (the grain runs one turn at a time).</remarks>
 internal sealed class StepExpressions : IDisposable

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Mappings;
 

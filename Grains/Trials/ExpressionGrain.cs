@@ -1,10 +1,11 @@
-using Orleans.Concurrency;
 using System.Diagnostics;
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Trials;
 using FlowActors.Grains.Mappings;
 using FlowActors.Mappings;
+using Orleans.Concurrency;
 
 namespace FlowActors.Grains.Trials;
 

@@ -1,11 +1,8 @@
 using System.Diagnostics;
+using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
-using FlowActors.Grains.Interfaces.Components;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
-using FlowActors.Grains.Interfaces.Trials;
 using FlowActors.Grains.Mappings;
 using FlowActors.Grains.Steps;
 using FlowActors.Mappings;

@@ -1,15 +1,15 @@
-using Orleans.Concurrency;
+using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Trials;
 using FlowActors.Grains.Mappings;
 using FlowActors.Grains.Steps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace FlowActors.Grains.Trials;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Trials;
 
 namespace FlowActors.Silo.Api;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Trials;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Trials;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

@@ -1,7 +1,6 @@
 using System.Text.Json;
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;
 

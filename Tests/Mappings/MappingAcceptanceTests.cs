@@ -4,10 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowActors.Cli;
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
-using FlowActors.Tests.Sdk;
 
 namespace FlowActors.Tests.Mappings;
 

@@ -1,4 +1,4 @@
-using FlowActors.Grains.Interfaces.Flows;
+using FlowActors.Client;
 
 namespace FlowActors.Tests.Mappings;
 

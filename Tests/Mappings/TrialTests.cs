@@ -1,5 +1,5 @@
+using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Executions;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Trials;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Infrastructure;

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
+using FlowActors.Client;
 using FlowActors.Containers;
-using FlowActors.Grains.Interfaces.Flows;
-using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Mappings;
 using FlowActors.Mappings;
