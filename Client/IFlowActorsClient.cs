@@ -180,6 +180,7 @@ public interface IFlowActorsClient
     /// <summary>Removes the credential; false when there was none. Steps that name it fail their next call until it is set again.</summary>
     Task<bool> DeleteCredentialAsync(string credentialId, CancellationToken cancellationToken = default);
 
+    /// <summary>
     /// Tries step <paramref name="stepId"/> of the flow's draft on a sample body: its mapping, its component (the newest
     /// revision, in a process or container of the try's own, stopped before this returns) and the conditions of its
     /// edges. Nothing is counted and nothing reaches the next step; the flow need not run or be published. A step that

@@ -3,6 +3,7 @@ using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Mappings;
 using FlowActors.Grains.Steps;
 using FlowActors.Mappings;
@@ -23,6 +24,7 @@ internal sealed class StepTrialRunner(
     StepOptions options,
     JsonataLimits limits,
     Func<string, Task<ComponentRevision>> latestRevision,
+    CredentialDirectory credentials,
     TimeProvider time) : IAsyncDisposable
 {
     private readonly Dictionary<string, (StepContainer Container, TimeSpan Start)> _containers = new(StringComparer.Ordinal);
@@ -65,10 +67,12 @@ internal sealed class StepTrialRunner(
         string? error = null;
         try
         {
+            // The step's credential, as a running step hands it: with each call, never in the component's environment.
+            var credential = step.Credential is { } id ? await credentials.GetAsync(id, cancellationToken) : null;
             foreach (var call in calls)
             {
                 var emitted = await components.InvokeAsync(
-                    container.Lease!.Endpoint, step.Action, call, step.Configuration, null, options.InvokeTimeout, cancellationToken);
+                    container.Lease!.Endpoint, step.Action, call, step.Configuration, null, options.InvokeTimeout, cancellationToken, credential);
                 emits.AddRange(emitted.Select(emit => Describe(step, expressions, message, emit)));
             }
         }

@@ -1,6 +1,7 @@
 using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Grains.Components.Protocol;
+using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
@@ -23,6 +24,7 @@ public sealed partial class TrialGrain(
     ComponentClient components,
     IOptions<StepOptions> steps,
     IOptions<MappingOptions> mappings,
+    CredentialDirectory credentials,
     TimeProvider time,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
@@ -86,7 +88,7 @@ public sealed partial class TrialGrain(
         var draft = await GrainFactory.GetGrain<IFlowGrain>(FlowId).GetDraftAsync()
             ?? throw new FlowStateException($"Flow '{FlowId}' has no draft to try. Save a draft first.", FlowLifecycle.Stopped);
         var holder = $"try:{FlowId}@{RuntimeIdentity}/{Guid.NewGuid():N}";
-        var runner = new StepTrialRunner(FlowId, draft, holder, runtime, components, steps.Value, mappings.Value.Limits, LatestRevisionAsync, time);
+        var runner = new StepTrialRunner(FlowId, draft, holder, runtime, components, steps.Value, mappings.Value.Limits, LatestRevisionAsync, credentials, time);
         return new Trial(draft, FlowMessage.Create(sample.Body, sample.Headers), runner);
     }
 

@@ -18,6 +18,7 @@ public sealed class TrialTests
         s_cluster = await FlowCluster.StartAsync();
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
         await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
+        await s_cluster.DeployAsync("signer", SampleDeployments.Signer());
     }
 
     [ClassCleanup]
@@ -69,6 +70,22 @@ public sealed class TrialTests
 
         StringAssert.Contains(trial.Error, "Step 'only': its mapping '$number(name)' failed");
         Assert.AreEqual(0, trial.Revision, "no component was started");
+    }
+
+    [TestMethod]
+    public async Task TryStep_HandsTheStepItsCredential_AsARunningStepDoes()
+    {
+        const string flowId = "try-credential";
+        await Credentials.CredentialScenarios.SetKeyAsync(s_cluster, "try-key", "k-1");
+        await s_cluster.Flow(flowId).SaveDraftAsync(FlowDefinition.Chain(
+            "signed", new StepDefinition("sign", "signer", "sign", Credential: "try-key", Mapping: "{ 'order': orderId }")));
+
+        var trial = await s_cluster.Client.GetGrain<ITrialGrain>(flowId).TryStepAsync("sign", new TrialMessage("""{"orderId":7}"""));
+
+        Assert.IsNull(trial.Error, trial.Error);
+        var emit = trial.Emits.Single();
+        Assert.AreEqual("data", emit.Kind, emit.Error);
+        StringAssert.Contains(emit.Body, Credentials.CredentialScenarios.SignatureOf("k-1", """{"order":7}"""), "the component signed the mapped body with the credential's key");
     }
 
     [TestMethod]
