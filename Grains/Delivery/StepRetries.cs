@@ -56,15 +56,32 @@ internal sealed class StepRetries(RetryPolicy policy, TimeProvider time)
     /// dead-lettered (<see cref="Settled.GaveUp"/>).
     /// </summary>
     /// <param name="error">Why the call failed, naming the step; null when it succeeded.</param>
+    /// <param name="refusal">Why the step refuses the message for good without calling the component (its mapping failed): dead-lettered at once.</param>
+    /// <param name="calls">The component calls the message took (its mapping's <c>each</c>), which its budget pays for.</param>
     public Settled Settle(
-        StepOutputs outputs, StepPlan plan, InboxEntry entry, IReadOnlyList<Emit>? emits, string? error, int? revision, out PendingRetry? retry)
+        StepOutputs outputs,
+        StepPlan plan,
+        InboxEntry entry,
+        IReadOnlyList<Emit>? emits,
+        string? error,
+        int? revision,
+        out PendingRetry? retry,
+        string? refusal = null,
+        int calls = 1)
     {
         retry = null;
         var message = entry.Message;
         var poison = false;
+        if (refusal is not null)
+        {
+            Failed(message, refusal, revision, final: true, out var refused);
+            outputs.DeadLetter(message, refusal, refused.Attempts, System.Diagnostics.Stopwatch.GetElapsedTime(entry.Received), poison: true);
+            return Settled.GaveUp;
+        }
+
         if (error is null)
         {
-            var verdict = outputs.Add(plan, message, emits ?? [], entry.Received);
+            var verdict = outputs.Add(plan, message, emits ?? [], entry.Received, calls);
             if (!verdict.Again && verdict.Poison is null)
             {
                 Forget(message.Id);

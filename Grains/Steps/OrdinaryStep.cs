@@ -37,6 +37,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         _lastMessage = step.Time.GetTimestamp();
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
+        step.UseExpressions(plan);
 
         // An earlier activation's retries: the stream counts them as delivered, so this activation owns them.
         foreach (var retry in step.State.Current.Retries ?? [])
@@ -79,10 +80,19 @@ internal sealed partial class OrdinaryStep : IStepRunner
         _busy++;
         IReadOnlyList<ComponentProtocol.Emit>? emits = null;
         string? error = null;
+        var result = default(StepResult);
         try
         {
             await EnsureContainerAsync(budget.Token);
-            emits = await _invoker.InvokeAsync(Plan, entry.Message, _step.State.Current.Snapshot, budget.Token);
+            result = _step.Expressions is { HasMapping: true }
+                ? (await _step.InvokeAsync(_invoker, Plan, [entry.Message], _step.State.Current.Snapshot, budget.Token))[0]
+                : new StepResult(entry.Message, await _invoker.InvokeAsync(Plan, entry.Message, _step.State.Current.Snapshot, budget.Token), null);
+            if (result.Error is { } failed)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+            }
+
+            emits = result.Emits;
         }
         catch (Exception e)
         {
@@ -102,7 +112,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
             return (outputs, Settled.GaveUp, null);
         }
 
-        var settled = _retries.Settle(outputs, Plan, entry, emits, error, _container.Revision?.Revision, out var retry);
+        var settled = _retries.Settle(outputs, Plan, entry, emits, error, _container.Revision?.Revision, out var retry, result.Refusal, result.Calls);
         if (outputs.SnapshotChanged)
         {
             await _step.SaveSnapshotAsync(outputs.Snapshot);

@@ -62,7 +62,7 @@ internal sealed partial class RealtimeStep
             while (tries.Count > 0)
             {
                 var messages = tries.Select(i => entries[i].Message).ToArray();
-                var results = await _invoker.InvokeBatchAsync(Plan, messages, _step.State.Current.Snapshot, RunToken);
+                var results = await _step.InvokeAsync(_invoker, Plan, messages, _step.State.Current.Snapshot, RunToken);
                 var again = new List<int>();
                 var due = DateTimeOffset.MinValue;
                 for (var k = 0; k < results.Length; k++)
@@ -85,7 +85,7 @@ internal sealed partial class RealtimeStep
                         continue;
                     }
 
-                    settled[i] = _retries.Settle(slots[i], Plan, entries[i], results[k].Emits, error, _revision.Revision, out var retry);
+                    settled[i] = _retries.Settle(slots[i], Plan, entries[i], results[k].Emits, error, _revision.Revision, out var retry, results[k].Refusal, results[k].Calls);
                     if (settled[i] == Settled.Retry)
                     {
                         LogRetrying(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.Id, retry!.Attempts.Count, retry.Due, retry.Attempts[^1].Error);

@@ -48,6 +48,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         _inboxDepth = FlowMetrics.TrackInbox(step.FlowId, step.StepId, () => _inbox.Count);
         _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
+        step.UseExpressions(plan);
     }
 
     public StepPlan Plan { get; }
