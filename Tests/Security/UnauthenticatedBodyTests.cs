@@ -56,7 +56,14 @@ public sealed class UnauthenticatedBodyTests
         var report = $"RSS {ProcessMemory.Mb(before)} before, {ProcessMemory.Mb(after)} after, peak {ProcessMemory.Mb(ProcessMemory.Rss(silo.ProcessId).Peak)}; "
             + string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Value} x {o.Key}"));
         Console.WriteLine(report);
-        Assert.IsTrue(outcomes.Keys.All(o => o.EndsWith(": 413", StringComparison.Ordinal)), report);
+        // The server closes the connection instead of reading the rest; a client still sending may then see the reset
+        // before it reads the 413 (3 of 520 in the full probe of docs/security.md). Any other answer is a failure.
+        Assert.IsTrue(outcomes.Keys.All(o => o.EndsWith(": 413", StringComparison.Ordinal) || o.EndsWith(": reset", StringComparison.Ordinal) || o.EndsWith(": closed", StringComparison.Ordinal)), report);
+        foreach (var endpoint in posts.Select(p => $"{p.Path}{(p.Chunked ? " (chunked)" : "")}").Distinct())
+        {
+            Assert.IsTrue(outcomes.ContainsKey($"{endpoint}: 413"), $"{endpoint} never answered 413: {report}");
+        }
+
         Assert.IsLessThanOrEqualTo(before + (100L * 1024 * 1024), after, report);
         Assert.AreEqual(0, silo.CountLines("fail: "), silo.RecentOutput);
     }
