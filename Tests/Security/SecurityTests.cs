@@ -200,21 +200,10 @@ public sealed class SecurityTests
         // 15 headers of 2,000 bytes: each one within the per-value limit, together over what clients and proxies read (a
         // step's configuration, where this reply's headers come from, holds 64 KiB; WebhookReplyHeadersTests tries 50 x 4,000).
         var headers = Enumerable.Range(0, 15).ToDictionary(i => $"X-Part-{i}", _ => new string('a', 2000));
-        var (flowId, secret) = await StartReplyFlowAsync(200, headers);
 
-        var response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", secret));
+        var execution = await FailedReplyAsync(200, headers);
 
-        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadGateway);
-        var executionId = problem.GetProperty("executionId").GetString();
-        var execution = await FlowActorsClientTests.PollAsync(
-            async () =>
-            {
-                using var answer = await s_silo.Http.GetAsync($"/api/flows/{flowId}/executions/{executionId}");
-                return answer.IsSuccessStatusCode ? await answer.Content.ReadFromJsonAsync<JsonElement>() : default;
-            },
-            e => e.ValueKind == JsonValueKind.Object && e.GetProperty("status").GetString() == "Failed");
         StringAssert.Contains(execution.GetProperty("error").GetString(), $"at most {HttpReplyRules.MaxTotalBytes} are allowed", execution.ToString());
-        await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null);
     }
 
     [TestMethod]
@@ -226,24 +215,9 @@ public sealed class SecurityTests
     [DataRow(200, "Bad Name", "x")]
     public async Task InvalidReplies_AreExecutionErrors_NotA500OrASilent200(int status, string? name, string? value)
     {
-        var (flowId, secret) = await StartReplyFlowAsync(status, name is null ? [] : new Dictionary<string, string> { [name] = value! });
+        var execution = await FailedReplyAsync(status, name is null ? [] : new Dictionary<string, string> { [name] = value! });
 
-        var response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", secret));
-
-        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadGateway);
-        var executionId = problem.GetProperty("executionId").GetString();
-        var execution = await FlowActorsClientTests.PollAsync(
-            async () =>
-            {
-                // The execution log hears of the error on the flow's event stream, a moment after the webhook does.
-                using var response = await s_silo.Http.GetAsync($"/api/flows/{flowId}/executions/{executionId}");
-                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
-            },
-            e => e.ValueKind == JsonValueKind.Object && e.GetProperty("status").GetString() == "Failed");
-        Assert.AreEqual(JsonValueKind.Object, execution.ValueKind, "the execution was not recorded");
-        Assert.AreEqual("reply", execution.GetProperty("failedStep").GetString(), execution.ToString());
         StringAssert.Contains(execution.GetProperty("error").GetString(), "invalid HTTP response", execution.ToString());
-        await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null);
     }
 
     [TestMethod]
@@ -423,6 +397,32 @@ public sealed class SecurityTests
         var deeper = """{"name":"ada","deep":""" + new string('[', 64) + new string(']', 64) + "}";
         await Problems.AssertAsync(await s_silo.Http.PostAsync($"/api/flows/{flowId}/messages", HttpApiTests.Json(deeper)), HttpStatusCode.BadRequest, "depth of 64");
         await sdk.Client.StopAsync(flowId);
+    }
+
+    /// <summary>
+    /// Starts a flow whose step replies with <paramref name="status"/> and <paramref name="headers"/>, calls its webhook,
+    /// expects 502, and returns the execution's record, failed at the replying step.
+    /// </summary>
+    private static async Task<JsonElement> FailedReplyAsync(int status, Dictionary<string, string> headers)
+    {
+        var (flowId, secret) = await StartReplyFlowAsync(status, headers);
+
+        var response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", secret));
+
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadGateway);
+        var executionId = problem.GetProperty("executionId").GetString();
+        var execution = await FlowActorsClientTests.PollAsync(
+            async () =>
+            {
+                // The execution log hears of the error on the flow's event stream, a moment after the webhook does.
+                using var answer = await s_silo.Http.GetAsync($"/api/flows/{flowId}/executions/{executionId}");
+                return answer.IsSuccessStatusCode ? await answer.Content.ReadFromJsonAsync<JsonElement>() : default;
+            },
+            e => e.ValueKind == JsonValueKind.Object && e.GetProperty("status").GetString() == "Failed");
+        Assert.AreEqual(JsonValueKind.Object, execution.ValueKind, "the execution was not recorded");
+        Assert.AreEqual("reply", execution.GetProperty("failedStep").GetString(), execution.ToString());
+        await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null);
+        return execution;
     }
 
     private static async Task<(string FlowId, string Secret)> StartReplyFlowAsync(int status, Dictionary<string, string> headers)
