@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using FlowActors.Grains.Interfaces.Sessions;
 using FlowActors.Tests.Api;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.WebhookTests;
 
@@ -58,6 +60,34 @@ public sealed class SessionStreamTests
         var ended = Stopwatch.StartNew();
 
         await stream.AssertEndsAsync(ended);
+    }
+
+    [TestMethod]
+    public async Task Expiry_EndsTheSessionsEventStream_WithinASecond()
+    {
+        // A session of ten seconds (the shortest there is): only the timing is shortened.
+        await using var silo = await SiloProcess.StartAsync("--FlowActors:Console:SessionLifetime=00:00:10");
+        await DeployAsync(silo.Http);
+        var flowId = SdkFlows.NewId("expiry");
+        (await silo.Http.PutAsJsonAsync($"/api/flows/{flowId}/draft", SdkFlows.Shout())).EnsureSuccessStatusCode();
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies })
+        {
+            BaseAddress = silo.BaseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var login = await browser.PostAsync("/console/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = SiloProcess.ApiKey }));
+        Assert.AreEqual(HttpStatusCode.Redirect, login.StatusCode);
+        var expires = DateTimeOffset.FromUnixTimeSeconds(long.Parse(
+            cookies.GetCookies(silo.BaseAddress)["flowactors_session"]!.Value.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture));
+
+        await using var stream = await EventStream.OpenAsync(browser, flowId);
+        await stream.AssertEndsAsync(expires + TimeSpan.FromSeconds(5));
+        var late = DateTimeOffset.UtcNow - expires;
+
+        Console.WriteLine($"The stream ended {late.TotalMilliseconds:0} ms after its session expired");
+        Assert.IsLessThan(Within, late, "the stream outlived its session");
+        Assert.IsGreaterThan(TimeSpan.FromMilliseconds(-100), late, "the stream ended before its session expired");
     }
 
     [TestMethod]
@@ -121,9 +151,17 @@ public sealed class SessionStreamTests
         /// <summary>The response ends (or the connection is closed) within a second of <paramref name="since"/>'s start.</summary>
         public async Task AssertEndsAsync(Stopwatch since)
         {
+            await AssertEndsAsync(DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5));
+            Console.WriteLine($"The stream ended {since.Elapsed.TotalMilliseconds:0} ms after its session");
+            Assert.IsLessThan(Within, since.Elapsed, $"the stream ended {since.Elapsed.TotalMilliseconds:0} ms after the session did");
+        }
+
+        /// <summary>The response ends (or the connection is closed) by <paramref name="deadline"/>; keep-alives and events before it are read past.</summary>
+        public async Task AssertEndsAsync(DateTimeOffset deadline)
+        {
             try
             {
-                while (await NextLineAsync(TimeSpan.FromSeconds(5)) is not null)
+                while (await NextLineAsync(deadline - DateTimeOffset.UtcNow) is not null)
                 {
                     // a keep-alive or an event still in flight: read on
                 }
@@ -132,9 +170,6 @@ public sealed class SessionStreamTests
             {
                 // aborted: ended too
             }
-
-            Console.WriteLine($"The stream ended {since.Elapsed.TotalMilliseconds:0} ms after its session");
-            Assert.IsLessThan(Within, since.Elapsed, $"the stream ended {since.Elapsed.TotalMilliseconds:0} ms after the session did");
         }
 
         public async ValueTask DisposeAsync()
@@ -147,14 +182,14 @@ public sealed class SessionStreamTests
         /// <summary>The next line; null at the end of the response; fails the test when none comes within <paramref name="timeout"/>.</summary>
         private async Task<string?> NextLineAsync(TimeSpan timeout)
         {
-            using var cts = new CancellationTokenSource(timeout);
+            using var cts = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
             try
             {
                 return await reader.ReadLineAsync(cts.Token);
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
-                Assert.Fail($"The stream was still open {timeout.TotalSeconds:0} s later");
+                Assert.Fail($"The stream was still open {Math.Max(0, timeout.TotalSeconds):0.#} s later");
                 return null;
             }
         }
