@@ -37,13 +37,13 @@ public sealed class SiloProcess : IAsyncDisposable
     private HttpClient? _http;
     private string? _apiKey;
 
-    private SiloProcess(Process process, int[] ports, string? apiKey, string? ownDirectory, string dataFolder)
+    private SiloProcess(Process process, int[] ports, string? apiKey, string? ownDirectory, string dataFolder, string adminScheme)
     {
         _process = process;
         _apiKey = apiKey;
         _ownDirectory = ownDirectory;
         _dataFolder = dataFolder;
-        BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}");
+        BaseAddress = new Uri($"{adminScheme}://127.0.0.1:{ports[0]}");
         SiloPort = ports[1];
         GatewayPort = ports[2];
         WebhookAddress = new Uri($"http://127.0.0.1:{ports[3]}");
@@ -108,6 +108,18 @@ public sealed class SiloProcess : IAsyncDisposable
         StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: null, dataFolder);
 
     /// <summary>
+    /// A silo like <see cref="StartAsync(string[])"/> whose admin listener is https, with the certificate in
+    /// <paramref name="certificatePath"/> (a PKCS#12 file without a password); its clients accept that certificate.
+    /// </summary>
+    public static Task<SiloProcess> StartHttpsAsync(string certificatePath, params string[] settings)
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("flowactors-data-").FullName;
+        return StartAsync(SiloDirectory(), ApiKey,
+            ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", $"--Kestrel:Certificates:Default:Path={certificatePath}", .. settings],
+            ownDirectory: dataFolder, dataFolder, adminScheme: "https");
+    }
+
+    /// <summary>
     /// A silo with the shipped settings (appsettings.json, sample flows, a generated API key, the "dev" cluster), as
     /// <c>dotnet run --project Silo</c> runs; only the ports are chosen here, plus <paramref name="settings"/>. It runs
     /// in a folder of its own, as an operator's silo does, so that its generated key and data are its own.
@@ -124,7 +136,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     private static async Task<SiloProcess> StartAsync(
-        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder)
+        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder, string adminScheme = "http")
     {
         var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
         var start = new ProcessStartInfo("dotnet")
@@ -136,7 +148,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add(SiloDll());
         IEnumerable<string> arguments =
         [
-            $"--urls=http://127.0.0.1:{ports[0]}",
+            $"--urls={adminScheme}://127.0.0.1:{ports[0]}",
             $"--FlowActors:Silo:SiloPort={ports[1]}",
             $"--FlowActors:Silo:GatewayPort={ports[2]}",
             $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
@@ -149,7 +161,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder);
+        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder, adminScheme);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -177,7 +189,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public HttpClient NewHttpClient(bool withKey)
     {
-        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        // An https admin listener presents the test's own certificate, on loopback.
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (withKey)
         {
             http.DefaultRequestHeaders.Add("X-Api-Key", _apiKey ?? throw new InvalidOperationException("The silo has not written its API key yet."));
