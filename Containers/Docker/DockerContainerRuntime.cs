@@ -83,6 +83,8 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
                 "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
         }
 
+        // Refused at deployment; checked again for revisions stored before the list of refused variables existed.
+        LaunchEnvironment.ThrowIfRefused(revision.Launch.Environment, $"Component '{revision.ComponentId}' revision {revision.Revision} (step '{request.FlowId}/{request.StepId}')");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var client = await _engine.GetClientAsync(cancellationToken);
         if (_options.WatchEvents)
@@ -158,6 +160,28 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         {
             return false;
         }
+    }
+
+    public async Task<ContainerExit?> GetExitAsync(ContainerLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var client = await _engine.GetClientAsync(cancellationToken);
+        ContainerInspectResponse inspected;
+        try
+        {
+            inspected = await client.Containers.InspectContainerAsync(lease.ContainerId, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+
+        if (inspected.State is not { Running: false } state)
+        {
+            return null;
+        }
+
+        return new ContainerExit((int)state.ExitCode, await ContainerLogForwarder.LastErrorLinesAsync(client, lease.ContainerId, cancellationToken));
     }
 
     public Task<ContainerLease> RenewAsync(ContainerLease lease, TimeSpan duration, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
+using FlowActors.Containers.Output;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,10 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     private readonly ComponentIsolation _isolation;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ComponentOutputLimits _outputLimits;
+    private readonly Lock _workingDirectoryGate = new();
     private volatile bool _disposed;
+    private string? _workingDirectory;
 
     public LocalProcessContainerRuntime(
         ContainerOwner owner,
@@ -52,6 +56,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _logger = logger;
         _time = time;
         _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
+        _outputLimits = new ComponentOutputLimits(_options.MaxLogLineLength, _options.LogLinesPerMinute);
         isolation.Announce(Name, containers: false);
         if (!_launcher.DiesWithSilo)
         {
@@ -61,6 +66,11 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         if (!_launcher.NamesProcesses)
         {
             LogUnnamedProcesses(_logger);
+        }
+
+        if (!_launcher.SeparatesSession && !OperatingSystem.IsWindows())
+        {
+            LogNoSession(_logger);
         }
     }
 
@@ -76,6 +86,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        LaunchEnvironment.ThrowIfRefused(request.Revision.Launch.Environment, Describe(request));
         var user = _isolation.ProcessUser;
         if (user is not null)
         {
@@ -87,11 +98,12 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         var port = _ports.Reserve();
         System.Diagnostics.Process process;
         NetworkNamespace? network;
+        ComponentStart start;
         try
         {
             // Create names what is wrong with the revision's command itself.
-            (process, network) = await ComponentSpawner.StartAsync(
-                ComponentProcessStart.Create(request, port, _options, _launcher, user), ownNetwork: _isolation.IsolatesNetwork);
+            start = ComponentProcessStart.Create(request, port, _options, _launcher, WorkingDirectory(), user);
+            (process, network) = await ComponentSpawner.StartAsync(start.Process, ownNetwork: _isolation.IsolatesNetwork);
         }
         catch (Win32Exception exception)
         {
@@ -119,7 +131,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         }
 
         var component = new ComponentProcess(
-            process, endpoint, leaseId, ContainerLabels.Create(_owner, request, leaseId), request, _options.MaxLogLineLength, _logger, OnExitedUnasked);
+            process, start.Input, endpoint, leaseId, ContainerLabels.Create(_owner, request, leaseId), request, _outputLimits, _logger, _time, OnExitedUnasked);
         var lease = new ContainerLease(leaseId, component.ContainerId, request.Holder, endpoint, now, now + request.LeaseDuration);
         _processes[component.ContainerId] = component;
         _leases.Record(lease);
@@ -147,6 +159,12 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     {
         ArgumentNullException.ThrowIfNull(lease);
         return Task.FromResult(Find(lease.ContainerId) is { IsRunning: true });
+    }
+
+    public async Task<ContainerExit?> GetExitAsync(ContainerLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return Find(lease.ContainerId) is { } component ? await component.GetExitAsync(cancellationToken) : null;
     }
 
     public Task<ContainerLease> RenewAsync(ContainerLease lease, TimeSpan duration, CancellationToken cancellationToken)
@@ -217,6 +235,17 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _disposed = true;
         await Task.WhenAll(_processes.Keys.Select(id => RemoveAsync(id, CancellationToken.None)));
         _probes.Dispose();
+        if (_options.WorkingDirectory is null && _workingDirectory is { } own)
+        {
+            try
+            {
+                Directory.Delete(own, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogWorkingDirectoryLeft(_logger, own, e.Message);
+            }
+        }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -234,6 +263,20 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         if (_processes.TryRemove(new KeyValuePair<string, ComponentProcess>(component.ContainerId, component)))
         {
             LogStopped(_logger, component.ContainerId, component.Holder);
+        }
+    }
+
+    private static string Describe(ContainerRequest request) =>
+        $"Component '{request.Revision.ComponentId}' revision {request.Revision.Revision} (step '{request.FlowId}/{request.StepId}')";
+
+    /// <summary>The folder components run in, made or checked at the first start (and again after a refusal, once fixed).</summary>
+    private string WorkingDirectory()
+    {
+        lock (_workingDirectoryGate)
+        {
+            return _workingDirectory ??= _options.WorkingDirectory is { } configured
+                ? ComponentWorkingDirectory.Ensure(configured)
+                : ComponentWorkingDirectory.CreatePrivate();
         }
     }
 
@@ -269,4 +312,10 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
 
     [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "bash was not found on PATH: component processes run under their own command line, which does not name their flow and step (their environment does: FLOWACTORS_FLOW, FLOWACTORS_STEP)")]
     private static partial void LogUnnamedProcesses(ILogger logger);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "Could not remove the components' working directory {Folder}: {Reason}")]
+    private static partial void LogWorkingDirectoryLeft(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "setsid (util-linux) was not found on PATH: component processes share the silo's terminal, so Ctrl+C there reaches them too")]
+    private static partial void LogNoSession(ILogger logger);
 }

@@ -271,7 +271,7 @@ public sealed class LocalProcessRuntimeTests
         }
 
         Assert.IsNotNull(line.Message, "The component's output never reached the log.");
-        Assert.EndsWith("more characters)", line.Message);
+        Assert.EndsWith("more bytes)", line.Message);
         Assert.StartsWith("warn: FlowActors.Component", line.Message);
         var scope = ((IEnumerable<KeyValuePair<string, object?>>)line.Scope!).ToDictionary(pair => pair.Key, pair => pair.Value);
         Assert.AreEqual("logs", scope["flow"]);

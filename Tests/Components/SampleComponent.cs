@@ -39,11 +39,13 @@ internal static class SampleComponent
 
     /// <param name="leases">The lease book the runtime records in, for a test that reaps; a fresh one by default.</param>
     /// <param name="isolation">How its components are isolated; <see cref="Isolation"/> (a silo's default) unless a test says otherwise.</param>
+    /// <param name="configure">Changes to the runtime's default options.</param>
     public static LocalProcessContainerRuntime CreateRuntime(
         ILogger<LocalProcessContainerRuntime>? logger = null,
         int? maxLogLineLength = null,
         ContainerLeases? leases = null,
-        ComponentIsolation? isolation = null)
+        ComponentIsolation? isolation = null,
+        Action<LocalProcessRuntimeOptions>? configure = null)
     {
         Assert.IsTrue(
             File.Exists(Path.ChangeExtension(DllPath, ".runtimeconfig.json")),
@@ -53,6 +55,8 @@ internal static class SampleComponent
         {
             options.MaxLogLineLength = length;
         }
+
+        configure?.Invoke(options);
 
         return new LocalProcessContainerRuntime(
             Owner,
