@@ -37,6 +37,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
     private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _watcher;
+    private readonly ContainerStartGate _starts;
 
     public DockerContainerRuntime(
         IOptions<DockerRuntimeOptions> options,
@@ -45,7 +46,8 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         LoopbackPorts ports,
         ComponentIsolation isolation,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        ContainerStartGate? starts = null)
     {
         _options = options.Value;
         _owner = owner;
@@ -53,6 +55,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         _ports = ports;
         _isolation = isolation;
         _time = time;
+        _starts = starts ?? new ContainerStartGate();
         _logger = loggers.CreateLogger<DockerContainerRuntime>();
         _engine = new DockerEngine(_options, _logger);
         _images = new DockerImages(_options, _logger);
@@ -82,6 +85,8 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
                 $"Component '{revision.ComponentId}' revision {revision.Revision} has no image, so the Docker runtime cannot run it. " +
                 "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
         }
+
+        _starts.ThrowIfClosed(request);
 
         // Refused at deployment; checked again for revisions stored before the list of refused variables existed.
         LaunchEnvironment.ThrowIfRefused(revision.Launch.Environment, $"Component '{revision.ComponentId}' revision {revision.Revision} (step '{request.FlowId}/{request.StepId}')");

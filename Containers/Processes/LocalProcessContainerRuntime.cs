@@ -32,6 +32,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ComponentOutputLimits _outputLimits;
+    private readonly ContainerStartGate _starts;
     private readonly Lock _workingDirectoryGate = new();
     private volatile bool _disposed;
     private string? _workingDirectory;
@@ -43,7 +44,8 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         ComponentIsolation isolation,
         IOptions<LocalProcessRuntimeOptions> options,
         ILogger<LocalProcessContainerRuntime> logger,
-        TimeProvider time)
+        TimeProvider time,
+        ContainerStartGate? starts = null)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(isolation);
@@ -55,6 +57,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _starts = starts ?? new ContainerStartGate();
         _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
         _outputLimits = new ComponentOutputLimits(_options.MaxLogLineLength, _options.LogLinesPerMinute);
         isolation.Announce(Name, containers: false);
@@ -84,6 +87,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _starts.ThrowIfClosed(request);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         LaunchEnvironment.ThrowIfRefused(request.Revision.Launch.Environment, Describe(request));

@@ -31,6 +31,7 @@ public static class LocalProcessServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopbackPorts>();
+        services.TryAddSingleton<ContainerStartGate>();
         services.AddContainerLeases();
         services.AddComponentIsolation();
         services.TryAddSingleton<LocalProcessContainerRuntime>();
