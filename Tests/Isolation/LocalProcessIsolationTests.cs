@@ -137,6 +137,34 @@ public sealed class LocalProcessIsolationTests
         }
     }
 
+    [TestMethod]
+    public async Task CommandFoundOnTheSilosPath_InAFolderItsUserCannotEnter_FailsNamingTheFileItResolved()
+    {
+        // Root's PATH often leads into /root (pyenv shims, nvm): found there by the silo, out of the component user's reach.
+        var hidden = Directory.CreateTempSubdirectory("flowactors-shims-").FullName;
+        var path = Environment.GetEnvironmentVariable("PATH");
+        try
+        {
+            var tool = Path.Combine(hidden, "flowactors-shim");
+            File.WriteAllText(tool, "#!/bin/sh\nexit 0\n");
+            File.SetUnixFileMode(tool, (UnixFileMode)0b111_101_101);
+            Environment.SetEnvironmentVariable("PATH", $"{hidden}:{path}");
+            var request = SampleComponent.Request("echo", flow: "shim");
+            request = request with { Revision = request.Revision with { Launch = request.Revision.Launch with { Command = "flowactors-shim", Arguments = [] } } };
+            await using var runtime = SampleComponent.CreateRuntime();
+
+            var error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+
+            StringAssert.Contains(error.Message, $"cannot enter the folder {hidden}");
+            StringAssert.Contains(error.Message, $"its command 'flowactors-shim' was found on the silo's PATH as {tool}");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+            Directory.Delete(hidden, recursive: true);
+        }
+    }
+
     private static async Task<ProbeReport> ProbeAsync(Grains.Components.Protocol.ComponentClient client, ContainerLease lease, int[] ports, string[]? paths = null)
     {
         using (client)
