@@ -81,9 +81,9 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         var image = revision.Launch.Image;
         if (string.IsNullOrWhiteSpace(image))
         {
-            throw new ArgumentException(
+            throw new ComponentStartException(
                 $"Component '{revision.ComponentId}' revision {revision.Revision} has no image, so the Docker runtime cannot run it. " +
-                "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
+                "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.");
         }
 
         _starts.ThrowIfClosed(request);
@@ -126,9 +126,12 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             FlowMetrics.ContainerStarted(Name, started, succeeded: true);
             return lease;
         }
-        catch
+        catch (Exception e)
         {
             FlowMetrics.ContainerStarted(Name, started, succeeded: false);
+            var exited = e is ContainerExitedException && containerId is not null
+                ? ComponentStartException.Exited(containerId, await ExitOfAsync(client, containerId, CancellationToken.None))
+                : null;
             if (containerId is not null)
             {
                 Forget(containerId);
@@ -140,6 +143,11 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             else
             {
                 _ports.Release(port);
+            }
+
+            if (exited is not null)
+            {
+                throw exited;
             }
 
             throw;
@@ -170,11 +178,15 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
     public async Task<ContainerExit?> GetExitAsync(ContainerLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var client = await _engine.GetClientAsync(cancellationToken);
+        return await ExitOfAsync(await _engine.GetClientAsync(cancellationToken), lease.ContainerId, cancellationToken);
+    }
+
+    private static async Task<ContainerExit?> ExitOfAsync(IDockerClient client, string containerId, CancellationToken cancellationToken)
+    {
         ContainerInspectResponse inspected;
         try
         {
-            inspected = await client.Containers.InspectContainerAsync(lease.ContainerId, cancellationToken);
+            inspected = await client.Containers.InspectContainerAsync(containerId, cancellationToken);
         }
         catch (DockerContainerNotFoundException)
         {
@@ -186,7 +198,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             return null;
         }
 
-        return new ContainerExit((int)state.ExitCode, await ContainerLogForwarder.LastErrorLinesAsync(client, lease.ContainerId, cancellationToken));
+        return new ContainerExit((int)state.ExitCode, await ContainerLogForwarder.LastErrorLinesAsync(client, containerId, cancellationToken));
     }
 
     public Task<ContainerLease> RenewAsync(ContainerLease lease, TimeSpan duration, CancellationToken cancellationToken)
@@ -324,7 +336,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         var pid = inspected.State?.Pid ?? 0;
         if (pid <= 0)
         {
-            throw new InvalidOperationException($"Container {containerId} is not running (it exited at once), so it has no network to connect to.");
+            throw new ContainerExitedException($"Container {containerId} is not running (it exited at once), so it has no network to connect to.");
         }
 
         NetworkNamespace network;
@@ -334,7 +346,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         }
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == NoSuchFile)
         {
-            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
+            throw new ContainerExitedException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
         }
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == PermissionDenied)
         {
@@ -354,7 +366,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         {
             // The process that had the container's pid is gone and the pid now names one of the host's processes.
             network.Dispose();
-            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).");
+            throw new ContainerExitedException($"Container {containerId} exited while it started (its process {pid} is gone).");
         }
 
         return network;
@@ -403,6 +415,20 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         catch (Exception e)
         {
             LogHandlerFailed(_logger, e, containerId);
+        }
+    }
+
+    /// <summary>The container ended while it started: described with its exit code and stderr before it is removed.</summary>
+    private sealed class ContainerExitedException : Exception
+    {
+        public ContainerExitedException(string message)
+            : base(message)
+        {
+        }
+
+        public ContainerExitedException(string message, Exception innerException)
+            : base(message, innerException)
+        {
         }
     }
 

@@ -73,7 +73,7 @@ public static class LaunchEnvironment
         {
             if (Refusal(name) is { } why)
             {
-                throw new InvalidOperationException($"{what} sets the environment variable {name}, which {why}. Deploy a revision without it.");
+                throw new ComponentStartException($"{what} sets the environment variable {name}, which {why}. Deploy a revision without it.");
             }
         }
     }

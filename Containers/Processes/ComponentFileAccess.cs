@@ -70,7 +70,7 @@ internal static class ComponentFileAccess
         var (what, fix) = blocked[0] == 'x'
             ? folder ? ("cannot enter the folder", $"chmod o+x {path}") : ("cannot execute", $"chmod o+rx {path}")
             : folder ? ("cannot read the folder", $"chmod o+rx {path}") : ("cannot read", $"chmod o+r {path}");
-        throw new InvalidOperationException(
+        throw new ComponentStartException(
             $"{prefix}, and that user {what} {path}{Resolved(revision.Launch.Command, executable, path)}. Make the component's files readable by it "
             + $"(e.g. {fix}), install the component where that user can read it, or set ProcessUser to a user that can.");
     }

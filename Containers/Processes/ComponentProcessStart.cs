@@ -81,14 +81,14 @@ internal static class ComponentProcessStart
         var launch = revision.Launch;
         if (string.IsNullOrWhiteSpace(launch.Command))
         {
-            throw new InvalidOperationException(
+            throw new ComponentStartException(
                 $"Component '{revision.ComponentId}' revision {revision.Revision} has no command to run as a local process. "
                 + "Deploy it with ComponentLaunch.Command (e.g. 'dotnet' with the component's dll as first argument), "
                 + "or run it on the Docker runtime.");
         }
 
         var command = LaunchPaths.Resolve(launch.Command, options.ComponentsDirectory);
-        return ComponentLauncher.FindExecutable(DotnetHost.Resolve(command)) ?? throw new InvalidOperationException(
+        return ComponentLauncher.FindExecutable(DotnetHost.Resolve(command)) ?? throw new ComponentStartException(
             $"Could not start component '{revision.ComponentId}' revision {revision.Revision} for step '{request.FlowId}/{request.StepId}': "
             + $"its command '{launch.Command}' is not an executable file (an absolute path, a path starting with './' under the "
             + $"components directory {options.ComponentsDirectory}, or a name on the silo's PATH). Check the revision's ComponentLaunch.Command.");

@@ -113,7 +113,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         {
             FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             _ports.Release(port);
-            throw new InvalidOperationException(
+            throw new ComponentStartException(
                 $"Could not start component '{request.Revision.ComponentId}' revision {request.Revision.Revision} for step "
                 + $"'{request.FlowId}/{request.StepId}' as '{ComponentProcessStart.Describe(request)}': {exception.Message}. "
                 + "Check the revision's ComponentLaunch.Command and Arguments.",

@@ -68,7 +68,7 @@ public sealed class LaunchEnvironmentTests
         await using var runtime = SampleComponent.CreateRuntime();
         var request = WithEnvironment(SampleComponent.Request("echo", flow: "preload-refused"), new() { ["LD_PRELOAD"] = library.Path });
 
-        var refused = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+        var refused = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => runtime.StartAsync(request, CancellationToken.None));
 
         StringAssert.Contains(refused.Message, "LD_PRELOAD");
         StringAssert.Contains(refused.Message, "Component 'echo' revision 1");
@@ -86,7 +86,7 @@ public sealed class LaunchEnvironmentTests
         var request = WithEnvironment(SampleComponent.Request("echo", flow: "node-options"), new() { ["NODE_OPTIONS"] = "--require /tmp/x.js" });
         request = request with { Revision = request.Revision with { Launch = request.Revision.Launch with { Image = "flowactors/samples:test" } } };
 
-        var refused = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+        var refused = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => runtime.StartAsync(request, CancellationToken.None));
 
         StringAssert.Contains(refused.Message, "NODE_OPTIONS");
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using FlowActors.Client;
+using FlowActors.Containers;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
@@ -124,7 +125,7 @@ public sealed class LocalProcessIsolationTests
             request = request with { Revision = request.Revision with { Launch = launch } };
             await using var runtime = SampleComponent.CreateRuntime();
 
-            var error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+            var error = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => runtime.StartAsync(request, CancellationToken.None));
 
             StringAssert.Contains(error.Message, $"cannot enter the folder {hidden}");
             StringAssert.Contains(error.Message, $"chmod o+x {hidden}");
@@ -153,7 +154,7 @@ public sealed class LocalProcessIsolationTests
             request = request with { Revision = request.Revision with { Launch = request.Revision.Launch with { Command = "flowactors-shim", Arguments = [] } } };
             await using var runtime = SampleComponent.CreateRuntime();
 
-            var error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+            var error = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => runtime.StartAsync(request, CancellationToken.None));
 
             StringAssert.Contains(error.Message, $"cannot enter the folder {hidden}");
             StringAssert.Contains(error.Message, $"its command 'flowactors-shim' was found on the silo's PATH as {tool}");
