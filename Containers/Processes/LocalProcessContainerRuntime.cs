@@ -33,6 +33,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     private readonly TimeProvider _time;
     private readonly ComponentOutputLimits _outputLimits;
     private readonly ContainerStartGate _starts;
+    private readonly LaunchFiles _files;
     private readonly Lock _workingDirectoryGate = new();
     private volatile bool _disposed;
     private string? _workingDirectory;
@@ -58,6 +59,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _logger = logger;
         _time = time;
         _starts = starts ?? new ContainerStartGate();
+        _files = new LaunchFiles(options);
         _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
         _outputLimits = new ComponentOutputLimits(_options.MaxLogLineLength, _options.LogLinesPerMinute);
         isolation.Announce(Name, containers: false);
@@ -91,6 +93,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         LaunchEnvironment.ThrowIfRefused(request.Revision.Launch.Environment, Describe(request));
+        await _files.ThrowIfChangedAsync(request, cancellationToken);
         var user = _isolation.ProcessUser;
         if (user is not null)
         {

@@ -35,6 +35,7 @@ public static class LocalProcessServiceCollectionExtensions
         services.AddContainerLeases();
         services.AddComponentIsolation();
         services.TryAddSingleton<LocalProcessContainerRuntime>();
+        services.TryAddSingleton<LaunchFiles>();
 
         // Keyed, so that AddFlowActorsContainerRuntime can choose it by name; unkeyed when nothing chooses.
         services.TryAddKeyedSingleton<IContainerRuntime>("Process", (provider, _) => provider.GetRequiredService<LocalProcessContainerRuntime>());
