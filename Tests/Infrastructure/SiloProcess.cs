@@ -124,7 +124,14 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <c>dotnet run --project Silo</c> runs; only the ports are chosen here, plus <paramref name="settings"/>. It runs
     /// in a folder of its own, as an operator's silo does, so that its generated key and data are its own.
     /// </summary>
-    public static Task<SiloProcess> StartWithDefaultsAsync(params string[] settings)
+    public static Task<SiloProcess> StartWithDefaultsAsync(params string[] settings) => StartWithDefaultsAsync(ownProcessGroup: false, settings);
+
+    /// <param name="ownProcessGroup">
+    /// Start it as the leader of a process group (and session) of its own, as a shell starts a command in a terminal,
+    /// so that <see cref="InterruptGroupAsync"/> can signal the group as Ctrl+C does without reaching the tests.
+    /// </param>
+    /// <param name="settings">Settings beside the shipped ones.</param>
+    public static Task<SiloProcess> StartWithDefaultsAsync(bool ownProcessGroup, params string[] settings)
     {
         var directory = Directory.CreateTempSubdirectory("flowactors-silo-").FullName;
         foreach (var file in Directory.GetFiles(SiloDirectory(), "appsettings*.json"))
@@ -132,19 +139,27 @@ public sealed class SiloProcess : IAsyncDisposable
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         }
 
-        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory, Path.Combine(directory, ".flowactors"));
+        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory, Path.Combine(directory, ".flowactors"), ownProcessGroup: ownProcessGroup);
     }
 
     private static async Task<SiloProcess> StartAsync(
-        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder, string adminScheme = "http")
+        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder,
+        string adminScheme = "http", bool ownProcessGroup = false)
     {
         var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
-        var start = new ProcessStartInfo("dotnet")
+
+        // setsid execs in place: the process is still the silo, now leading a group of its own.
+        var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (ownProcessGroup)
+        {
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(SiloDll());
         IEnumerable<string> arguments =
         [
@@ -230,6 +245,31 @@ public sealed class SiloProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             Assert.Fail($"The silo did not exit within {timeout} of SIGTERM:\n{RecentOutput}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Sends SIGINT to the silo's whole process group, as a terminal does on Ctrl+C (the silo must have been started with
+    /// a group of its own), and waits for the silo to exit; returns its exit code.
+    /// </summary>
+    public async Task<int> InterruptGroupAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-INT", "--", $"-{ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]))
+        {
+            await kill.WaitForExitAsync();
+            Assert.AreEqual(0, kill.ExitCode, "kill -INT -PGID failed: was the silo started with a process group of its own?");
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The silo did not exit within {timeout} of SIGINT:\n{RecentOutput}");
         }
 
         return _process.ExitCode;
