@@ -19,6 +19,8 @@ public sealed class MappedFlowTests
         s_cluster = await FlowCluster.StartAsync(idleTimeout: TimeSpan.FromSeconds(3));
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
         await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
+        await s_cluster.DeployAsync("signer", SampleDeployments.Signer());
+        await Credentials.CredentialScenarios.SetKeyAsync(s_cluster, MappingFlows.Credential, MappingFlows.Key);
     }
 
     [ClassCleanup]
