@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using FlowActors.Cli;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
@@ -9,36 +10,44 @@ using FlowActors.Tests.Infrastructure;
 namespace FlowActors.Tests.Cli;
 
 /// <summary>
-/// The <c>flowactors</c> tool as a script uses it, against the Silo process: README's tour folder applied twice (the
-/// second time changes nothing), a message sent and its reply printed, the flow's events tailed, executions shown, the
+/// The <c>flowactors</c> tool as a script uses it, against the Silo process with its shipped settings (sample flows
+/// seeded, a generated API key the tool finds itself): README's tour folder applied with the outcome docs/cli.md shows,
+/// applied again changing nothing, a message sent and its reply printed, the flow's events tailed, executions shown, the
 /// flow stopped; bad files refused naming the file and the field; exit codes a script can tell apart.
 /// </summary>
 [TestClass]
-public sealed class CliTests
+public sealed partial class CliTests
 {
     private static SiloProcess s_silo = null!;
 
     [ClassInitialize]
-    public static async Task StartAsync(TestContext _) => s_silo = await SiloProcess.StartAsync();
+    public static async Task StartAsync(TestContext _) => s_silo = await SiloProcess.StartWithDefaultsAsync();
 
     [ClassCleanup]
     public static async Task StopAsync() => await s_silo.DisposeAsync();
 
     [TestMethod]
-    public async Task SampleFlows_ApplyTwice_SecondChangesNothing_ThenSendTailShowAndStop()
+    public async Task ReadmeTour_SampleFlows_ApplyAsDocumented_SecondChangesNothing_ThenSendTailShowAndStop()
     {
+        // The seeded samples first: what the banner points to and what the lists show.
+        var banner = await s_silo.WaitForLineAsync("Webhooks are served on their own listener", TimeSpan.FromSeconds(60));
+        StringAssert.Contains(banner, $"(README, tour step {ReadmeStep("Give a flow a webhook")}).");
+        var names = await Task.WhenAll(new[] { SampleFlowSeeder.OrdinaryFlow, SampleFlowSeeder.RealtimeFlow }
+            .Select(async id => (await s_silo.Http.GetFromJsonAsync<JsonElement>($"/api/flows/{id}/draft")).GetProperty("name").GetString()));
+        Assert.AreNotEqual(names[0], names[1], "the two sample flows are told apart by name");
+
+        // docs/cli.md's session, line for line: the .NET samples the silo seeded are unchanged, so no running flow turns stale.
         var folder = Repository.PathOf("samples", "flows");
-        await using var first = (await CliProcess.RunAsync(s_silo, "apply", folder, "--output", "json")).AssertExit(ExitCodes.Ok);
-        var applied = JsonDocument.Parse(first.Stdout).RootElement;
-        Assert.AreEqual(6, applied.GetProperty("changed").GetInt32(), first.Stdout);
-        var greeting = Item(applied, "flow", "greeting");
-        CollectionAssert.AreEqual(new[] { "created", "published revision 1", "mode Realtime", "started" },
-            greeting.GetProperty("changes").EnumerateArray().Select(c => c.GetString()).ToArray());
-        Assert.AreEqual("Running", greeting.GetProperty("lifecycle").GetString());
+        await using var first = (await CliProcess.RunAsync(s_silo, "apply", folder)).AssertExit(ExitCodes.Ok);
+        CollectionAssert.AreEqual(DocumentedSession("flowactors apply samples/flows"), Lines(first.Stdout + first.Stderr),
+            $"docs/cli.md shows another outcome:\n{first.Stdout}{first.Stderr}");
 
         await using var second = (await CliProcess.RunAsync(s_silo, "apply", folder)).AssertExit(ExitCodes.Ok);
-        StringAssert.Contains(second.Stderr, "0 changed, 6 unchanged.");
+        StringAssert.Contains(second.Stderr, ReadmeApplyAgain().Match(File.ReadAllText(Repository.PathOf("README.md"))).Groups[1].Value);
         StringAssert.Contains(second.Stdout, "flow greeting: unchanged (Running)");
+        await using var components = (await CliProcess.RunAsync(s_silo, "components", "-o", "json")).AssertExit(ExitCodes.Ok);
+        Assert.AreEqual(1, JsonDocument.Parse(components.Stdout).RootElement.EnumerateArray()
+            .Single(c => c.GetProperty("componentId").GetString() == "echo").GetProperty("revision").GetInt32(), "echo.json is the seeded echo");
 
         // tail follows before anything is sent; send prints the reply's body on stdout, the path on stderr.
         await using var tail = CliProcess.Start(s_silo, "tail", "greeting", "--count", "2", "-o", "json");
@@ -145,6 +154,29 @@ public sealed class CliTests
         StringAssert.Contains(refused.Stderr, "refused the API key (401)");
     }
 
-    private static JsonElement Item(JsonElement applied, string kind, string id) =>
-        applied.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("kind").GetString() == kind && i.GetProperty("id").GetString() == id);
+    /// <summary>The number of README's tour step that starts with <paramref name="title"/>.</summary>
+    private static int ReadmeStep(string title)
+    {
+        var step = File.ReadAllLines(Repository.PathOf("README.md")).Select(l => TourStep().Match(l))
+            .SingleOrDefault(m => m.Success && m.Groups[2].Value.StartsWith(title, StringComparison.Ordinal));
+        Assert.IsNotNull(step, $"README's tour has no step '{title}'");
+        return int.Parse(step.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What docs/cli.md's session shows after <c>$ <paramref name="command"/></c>, up to the next command.</summary>
+    private static string[] DocumentedSession(string command) =>
+        File.ReadAllLines(Repository.PathOf("docs", "cli.md")).SkipWhile(l => l != $"$ {command}").Skip(1).TakeWhile(l => !l.StartsWith('$')).ToArray() is { Length: > 0 } lines
+            ? lines
+            : throw new AssertFailedException($"docs/cli.md's session no longer shows '$ {command}'");
+
+    /// <summary>The tool's output lines in the session's order: the items by kind and id, the count last.</summary>
+    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Where(l => !l.EndsWith("starting...", StringComparison.Ordinal))
+        .OrderBy(l => l.Contains(" changed, ", StringComparison.Ordinal)).ThenBy(l => l, StringComparer.Ordinal).ToArray();
+
+    [GeneratedRegex(@"^(\d+)\. (.*)$")]
+    private static partial Regex TourStep();
+
+    [GeneratedRegex(@"apply samples/flows +# again: ""([^""]+)""")]
+    private static partial Regex ReadmeApplyAgain();
 }

@@ -63,7 +63,16 @@ internal sealed class CliProcess : IAsyncDisposable
         }
 
         start.Environment["FLOWACTORS_URL"] = silo.BaseAddress.ToString();
-        start.Environment["FLOWACTORS_API_KEY"] = SiloProcess.ApiKey;
+        if (silo.GeneratedKey)
+        {
+            // As README's tour runs it: from the folder the silo runs in, where the tool finds the key the silo generated.
+            start.WorkingDirectory = silo.ContentRoot;
+        }
+        else
+        {
+            start.Environment["FLOWACTORS_API_KEY"] = SiloProcess.ApiKey;
+        }
+
         var cli = new CliProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
         cli._process.OutputDataReceived += (_, e) => Append(cli._stdout, e.Data);
         cli._process.ErrorDataReceived += (_, e) =>
