@@ -81,13 +81,30 @@ public sealed partial class CliTests
     }
 
     [TestMethod]
-    public async Task BadFiles_AreRefused_NamingEachFileAndField_WithExit3_AndNothingIsApplied()
+    public async Task BadFiles_AreRefused_InOnePass_NamingEachFileAndField_WithExit3_AndNothingIsApplied()
     {
         var folder = Directory.CreateTempSubdirectory("flowactors-bad-").FullName;
         File.WriteAllText(Path.Combine(folder, "flow.json"),
             """{"kind":"flow","id":"never-applied","name":"n","mode":"sideways","steps":[{"id":"a","componentId":"echo","action":"echo","configuraton":{}}]}""");
         File.WriteAllText(Path.Combine(folder, "component.json"), """{"kind":"component","id":"c","launch":{},"descriptor":{"actions":["a"]}}""");
         File.WriteAllText(Path.Combine(folder, "broken.json"), """{"kind":""");
+        File.WriteAllText(Path.Combine(folder, "commas.json"), "{\"kind\": \"component\", \"id\": \"commas\",\n \"launch\": {\"command\": \"node\"}, \"descriptor\": {\"actions\": [\"a\",]}}");
+        File.WriteAllText(Path.Combine(folder, "comments.json"), "// a comment\n{\"kind\": \"component\"}");
+
+        // Files the tool reads well but the silo would refuse: a new component it will deploy (and a flow using the
+        // component as this folder deploys it) pass, an unknown component, a missing action and a bad deployment do not.
+        File.WriteAllText(Path.Combine(folder, "fresh.json"), """{"kind":"component","id":"fresh-c","launch":{"command":"node"},"descriptor":{"actions":["new"]}}""");
+        File.WriteAllText(Path.Combine(folder, "uses-fresh.json"),
+            """{"kind":"flow","id":"uses-fresh","name":"n","steps":[{"id":"a","componentId":"fresh-c","action":"new"},{"id":"b","componentId":"echo","action":"nope"}]}""");
+        File.WriteAllText(Path.Combine(folder, "unknown.json"),
+            """{"kind":"flow","id":"unknown-c","name":"n","steps":[{"id":"a","componentId":"not-deployed","action":"x"}]}""");
+        File.WriteAllText(Path.Combine(folder, "cred.json"), """{"kind":"credential","id":"folder-cred","fields":{"token":{"file":"token.txt"}}}""");
+        File.WriteAllText(Path.Combine(folder, "token.txt"), "not a real token");
+        File.WriteAllText(Path.Combine(folder, "uses-cred.json"), """
+            {"kind":"flow","id":"uses-cred","name":"n","steps":[{"id":"a","componentId":"echo","action":"echo","credential":"folder-cred"},
+             {"id":"b","componentId":"echo","action":"echo","credential":"nowhere-cred"}]}
+            """);
+        File.WriteAllText(Path.Combine(folder, "nul.json"), """{"kind":"component","id":"nul-c","launch":{"command":"no\u0000de"},"descriptor":{"actions":["a"]}}""");
 
         await using var cli = (await CliProcess.RunAsync(s_silo, "apply", folder)).AssertExit(ExitCodes.InvalidFiles);
 
@@ -95,8 +112,20 @@ public sealed partial class CliTests
         StringAssert.Contains(cli.Stderr, "flow.json: steps[0].configuraton: is not a field here");
         StringAssert.Contains(cli.Stderr, "component.json: launch: needs \"command\"");
         StringAssert.Contains(cli.Stderr, "broken.json: not valid JSON at line 1");
+        StringAssert.Contains(cli.Stderr, "commas.json: not valid JSON at line 2");
+        StringAssert.Contains(cli.Stderr, "no comments, no trailing commas");
+        StringAssert.Contains(cli.Stderr, "comments.json: not valid JSON at line 1");
+        StringAssert.Contains(cli.Stderr, "uses-fresh.json: steps[1].action: ");
+        StringAssert.Contains(cli.Stderr, "unknown.json: steps[0].componentId: Step 'a' refers to component 'not-deployed'");
+        StringAssert.Contains(cli.Stderr, "nul.json: 'launch.command'");
+        StringAssert.Contains(cli.Stderr, "uses-cred.json: steps[1].credential: Step 'b' names credential 'nowhere-cred', which does not exist.");
+        Assert.IsFalse(cli.Stderr.Contains("uses-fresh.json: steps[0]", StringComparison.Ordinal), cli.Stderr);
+        Assert.IsFalse(cli.Stderr.Contains("uses-cred.json: steps[0]", StringComparison.Ordinal), cli.Stderr);
+        StringAssert.Contains(cli.Stderr, "10 problems in the files; nothing was applied.");
         await using var flows = (await CliProcess.RunAsync(s_silo, "flows", "-o", "json")).AssertExit(ExitCodes.Ok);
         Assert.IsFalse(flows.Stdout.Contains("never-applied", StringComparison.Ordinal), "nothing was applied");
+        await using var components = (await CliProcess.RunAsync(s_silo, "components", "-o", "json")).AssertExit(ExitCodes.Ok);
+        Assert.IsFalse(components.Stdout.Contains("fresh-c", StringComparison.Ordinal), "nothing was applied");
     }
 
     [TestMethod]
@@ -133,9 +162,21 @@ public sealed partial class CliTests
         StringAssert.Contains(listed.Stdout, "failed on purpose (fail: error)");
         await using var counters = (await CliProcess.RunAsync(s_silo, "counters", flowId, "-o", "json")).AssertExit(ExitCodes.Ok);
         Assert.AreEqual(1, JsonDocument.Parse(counters.Stdout).RootElement.GetProperty("deadLettered").GetInt64(), counters.Stdout);
-        await using var discarded = (await CliProcess.RunAsync(s_silo, "discard", flowId, id)).AssertExit(ExitCodes.Ok);
-        await using var gone = (await CliProcess.RunAsync(s_silo, "replay", flowId, id)).AssertExit(ExitCodes.NotFound);
-        StringAssert.Contains(gone.Stderr, $"has no dead letter '{id}'");
+
+        // replay prints the bare execution id, as docs/cli.md says, for ID=$(flowactors replay ...).
+        await using var replayed = (await CliProcess.RunAsync(s_silo, "replay", flowId, id)).AssertExit(ExitCodes.Ok);
+        var replayedExecution = replayed.Stdout.Trim();
+        Assert.AreEqual(page.GetProperty("items")[0].GetProperty("message").GetProperty("executionId").GetString(), replayedExecution, replayed.Stdout);
+        await using var shown = (await CliProcess.RunAsync(s_silo, "execution", flowId, replayedExecution)).AssertExit(ExitCodes.Ok);
+        StringAssert.Contains(shown.Stdout, $"execution {replayedExecution} of flow {flowId}");
+
+        // It fails again (the body says so) and is dead-lettered again, under a new id.
+        page = await FlowActorsClientTests.PollAsync(
+            () => http.GetFromJsonAsync<JsonElement>($"/api/flows/{flowId}/dead-letters"), p => p.GetProperty("total").GetInt32() == 1);
+        var again = page.GetProperty("items")[0].GetProperty("id").GetString()!;
+        await using var discarded = (await CliProcess.RunAsync(s_silo, "discard", flowId, again)).AssertExit(ExitCodes.Ok);
+        await using var gone = (await CliProcess.RunAsync(s_silo, "replay", flowId, again)).AssertExit(ExitCodes.NotFound);
+        StringAssert.Contains(gone.Stderr, $"has no dead letter '{again}'");
         await http.PostAsync($"/api/flows/{flowId}/stop", null);
     }
 
