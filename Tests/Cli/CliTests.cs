@@ -81,6 +81,16 @@ public sealed partial class CliTests
     }
 
     [TestMethod]
+    public async Task ScriptsFlowactors_RunsTheBuiltTool_WithNothingButTheToolsOutputOnStdout()
+    {
+        await using var flows = (await CliProcess.RunScriptAsync(s_silo, "flows", "-o", "json")).AssertExit(ExitCodes.Ok);
+        var listed = JsonDocument.Parse(flows.Stdout).RootElement.EnumerateArray().Select(f => f.GetProperty("flowId").GetString()).ToArray();
+        CollectionAssert.Contains(listed, SampleFlowSeeder.RealtimeFlow, flows.Stdout);
+        await using var usage = (await CliProcess.RunScriptAsync(s_silo, "send", "f", "not json")).AssertExit(ExitCodes.Usage);
+        StringAssert.Contains(usage.Stderr, "The message is not JSON");
+    }
+
+    [TestMethod]
     public async Task BadFiles_AreRefused_InOnePass_NamingEachFileAndField_WithExit3_AndNothingIsApplied()
     {
         var folder = Directory.CreateTempSubdirectory("flowactors-bad-").FullName;
