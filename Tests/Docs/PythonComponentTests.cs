@@ -12,10 +12,9 @@ namespace FlowActors.Tests.Docs;
 /// samples/python/tally.py, a component written from docs/components.md's protocol section alone (Python's standard
 /// library, no SDK), deployed as the page shows and run by the Silo process as local processes in both modes: data,
 /// snapshots carried through batches, error and poison, an HTTP reply. The page's protocol and the platform cannot drift
-/// apart without this failing.
+/// apart without this failing. (Part of <see cref="DocumentedExamplesTests"/>: its silo.)
 /// </summary>
-[TestClass]
-public sealed class PythonComponentTests
+public sealed partial class DocumentedExamplesTests
 {
     private const string Python = "/usr/bin/python3";
 
@@ -24,7 +23,7 @@ public sealed class PythonComponentTests
     {
         Assert.IsTrue(File.Exists(Python), $"{Python} is what docs/components.md deploys the sample with; install Debian's python3.");
         var deploy = DocExample.Read(Repository.PathOf("docs", "components.md"), "docs/components.md").Single(e => e.Kind == "deploy" && e.Name == "tally");
-        await using var silo = await SiloProcess.StartAsync();
+        var silo = await SharedSilo.Value;
         var http = silo.Http;
         var deployed = await http.PostAsync("/api/components/tally/revisions", new StringContent(deploy.Text, Encoding.UTF8, "application/json"));
         Assert.AreEqual(HttpStatusCode.Created, deployed.StatusCode, $"{deploy.Source}: {await deployed.Content.ReadAsStringAsync()}");
