@@ -79,6 +79,12 @@ static async Task<int> RunAsync(CommandLine line, Output output, CancellationTok
             var waitForReply = !line.Flag("no-wait");
             line.ThrowIfUnused(2);
             return await SendCommand.RunAsync(api, output, target, body, waitForReply, timeout, ct);
+        case "try":
+            var tried = line.Argument(0, "the flow id");
+            var sample = SendCommand.Body(line, output);
+            var trialStep = line.Option("step");
+            line.ThrowIfUnused(2);
+            return await TryCommand.RunAsync(api, output, tried, trialStep, sample, ct);
         case "tail":
             var followed = line.Argument(0, "the flow id");
             int? count = line.Option("count") is null ? null : line.IntOption("count", 0, 1, int.MaxValue);

@@ -16,6 +16,7 @@ public static class Usage
           components             list components
           start FLOW / stop FLOW start (and wait until it runs) or stop a flow
           send FLOW JSON         send a message and print the reply
+          try FLOW JSON          run the draft (or --step STEP) on a sample: mapped input, emits, edges taken
           tail FLOW              print the flow's events as they happen
           execution FLOW ID      show one execution, with its outputs
           executions FLOW        list recent executions
@@ -46,6 +47,7 @@ public static class Usage
         "start" => LifecycleCommands.StartHelp,
         "stop" => LifecycleCommands.StopHelp,
         "send" => SendCommand.Help,
+        "try" => TryCommand.Help,
         "tail" => TailCommand.Help,
         "execution" => ExecutionCommands.ExecutionHelp,
         "executions" => ExecutionCommands.ExecutionsHelp,

@@ -7,6 +7,7 @@ using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Interfaces.Trials;
 using FlowActors.Grains.Interfaces.Webhooks;
 
 namespace FlowActors.Client;
@@ -218,6 +219,17 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
 
     public Task<bool> DeleteCredentialAsync(string credentialId, CancellationToken cancellationToken = default) =>
         Credentials().DeleteAsync(credentialId).WaitAsync(cancellationToken);
+
+    public Task<StepTrial> TryStepAsync(
+        string flowId, string stepId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        cluster.GetGrain<ITrialGrain>(flowId).TryStepAsync(stepId, new TrialMessage(jsonBody, headers)).WaitAsync(cancellationToken);
+
+    public Task<DraftTrial> TryDraftAsync(
+        string flowId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        cluster.GetGrain<ITrialGrain>(flowId).TryDraftAsync(new TrialMessage(jsonBody, headers)).WaitAsync(cancellationToken);
+
+    public Task<ExpressionTrial> EvaluateExpressionAsync(ExpressionSample sample, CancellationToken cancellationToken = default) =>
+        cluster.GetGrain<IExpressionGrain>(0).EvaluateAsync(sample).WaitAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _replies.DisposeAsync();
 

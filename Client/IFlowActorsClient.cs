@@ -1,3 +1,4 @@
+
 namespace FlowActors.Client;
 
 /// <summary>
@@ -178,4 +179,24 @@ public interface IFlowActorsClient
 
     /// <summary>Removes the credential; false when there was none. Steps that name it fail their next call until it is set again.</summary>
     Task<bool> DeleteCredentialAsync(string credentialId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tries step <paramref name="stepId"/> of the flow's draft on a sample body: its mapping, its component (the newest
+    /// revision, in a process or container of the try's own, stopped before this returns) and the conditions of its
+    /// edges. Nothing is counted and nothing reaches the next step; the flow need not run or be published. A step that
+    /// fails says so in <see cref="StepTrial.Error"/>; a flow without a draft throws <see cref="FlowStateException"/>, a
+    /// step the draft lacks <see cref="ArgumentException"/>.
+    /// </summary>
+    Task<StepTrial> TryStepAsync(
+        string flowId, string stepId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Tries the whole draft on a sample body, step by step from its entry step, as <see cref="TryStepAsync"/> tries one.</summary>
+    Task<DraftTrial> TryDraftAsync(
+        string flowId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Evaluates a JSONata expression on a sample with the silo's own engine, as a mapping (its value) or as an edge
+    /// condition (true or false): no component, no flow. Errors, syntax ones with their position, are in the result.
+    /// </summary>
+    Task<ExpressionTrial> EvaluateExpressionAsync(ExpressionSample sample, CancellationToken cancellationToken = default);
 }

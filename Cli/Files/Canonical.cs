@@ -44,16 +44,51 @@ public static class Canonical
     public static JsonObject Definition(JsonElement draft) => new()
     {
         ["name"] = StringOrNull(draft, "name"),
-        ["steps"] = new JsonArray(draft.GetProperty("steps").EnumerateArray().Select(s => (JsonNode)new JsonObject
-        {
-            ["id"] = StringOrNull(s, "id"),
-            ["componentId"] = StringOrNull(s, "componentId"),
-            ["action"] = StringOrNull(s, "action"),
-            ["configuration"] = Node(s, "configuration"),
-            ["credential"] = StringOrNull(s, "credential"),
-        }).ToArray()),
-        ["edges"] = Node(draft, "edges") ?? new JsonArray(),
+        ["steps"] = new JsonArray(draft.GetProperty("steps").EnumerateArray().Select(s => (JsonNode)Step(
+            StringOrNull(s, "id"), StringOrNull(s, "componentId"), StringOrNull(s, "action"), Node(s, "configuration"),
+            StringOrNull(s, "credential"), StringOrNull(s, "mapping"), s.TryGetProperty("each", out var each) && each.ValueKind == JsonValueKind.True)).ToArray()),
+        ["edges"] = draft.TryGetProperty("edges", out var edges) && edges.ValueKind == JsonValueKind.Array
+            ? new JsonArray(edges.EnumerateArray().Select(e => (JsonNode)Edge(
+                StringOrNull(e, "from"), StringOrNull(e, "to"), StringOrNull(e, "when"), e.TryGetProperty("otherwise", out var o) && o.ValueKind == JsonValueKind.True)).ToArray())
+            : new JsonArray(),
     };
+
+    /// <summary>A step as files and the API compare it: <c>mapping</c> and <c>each</c> only when set, so older files compare equal.</summary>
+    public static JsonObject Step(string? id, string? componentId, string? action, JsonNode? configuration, string? credential, string? mapping, bool each)
+    {
+        var step = new JsonObject
+        {
+            ["id"] = id, ["componentId"] = componentId, ["action"] = action, ["configuration"] = configuration, ["credential"] = credential,
+        };
+        if (mapping is not null)
+        {
+            step["mapping"] = mapping;
+        }
+
+        if (each)
+        {
+            step["each"] = true;
+        }
+
+        return step;
+    }
+
+    /// <summary>An edge as files and the API compare it: <c>when</c> and <c>otherwise</c> only when set.</summary>
+    public static JsonObject Edge(string? from, string? to, string? when, bool otherwise)
+    {
+        var edge = new JsonObject { ["from"] = from, ["to"] = to };
+        if (when is not null)
+        {
+            edge["when"] = when;
+        }
+
+        if (otherwise)
+        {
+            edge["otherwise"] = true;
+        }
+
+        return edge;
+    }
 
     private static string? StringOrNull(JsonElement value, string name) =>
         value.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String ? property.GetString() : null;

@@ -39,10 +39,10 @@ public static partial class ResourceFiles
     private static readonly string[] LaunchFields = ["image", "command", "arguments", "environment"];
     private static readonly string[] DescriptorFields = ["triggers", "actions"];
     private static readonly string[] FlowFields = ["kind", "id", "name", "mode", "running", "steps", "edges"];
-    private static readonly string[] StepFields = ["id", "componentId", "action", "configuration", "credential"];
+    private static readonly string[] StepFields = ["id", "componentId", "action", "configuration", "credential", "mapping", "each"];
     private static readonly string[] CredentialFields = ["kind", "id", "fields"];
     private static readonly string[] ValueSources = ["env", "file"];
-    private static readonly string[] EdgeFields = ["from", "to"];
+    private static readonly string[] EdgeFields = ["from", "to", "when", "otherwise"];
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex IdPattern();
@@ -257,14 +257,30 @@ public static partial class ResourceFiles
             }
         }
 
-        return new JsonObject
+        return Canonical.Step(
+            Id(step, "id", file, at + "."),
+            Id(step, "componentId", file, at + "."),
+            String(step, "action", file, required: true, at: at + "."),
+            configuration,
+            step.TryGetProperty("credential", out var named) && named.ValueKind != JsonValueKind.Null ? Id(step, "credential", file, at + ".") : null,
+            String(step, "mapping", file, required: false, at: at + "."),
+            Boolean(step, "each", file, at + "."));
+    }
+
+    private static bool Boolean(JsonElement value, string name, FileErrors file, string at)
+    {
+        if (!value.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null)
         {
-            ["id"] = Id(step, "id", file, at + "."),
-            ["componentId"] = Id(step, "componentId", file, at + "."),
-            ["action"] = String(step, "action", file, required: true, at: at + "."),
-            ["configuration"] = configuration,
-            ["credential"] = step.TryGetProperty("credential", out var named) && named.ValueKind != JsonValueKind.Null ? Id(step, "credential", file, at + ".") : null,
-        };
+            return false;
+        }
+
+        if (property.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return property.GetBoolean();
+        }
+
+        file.Add(at + name, "expected true or false");
+        return false;
     }
 
     /// <summary>
@@ -349,7 +365,8 @@ public static partial class ResourceFiles
             }
 
             Fields(edge, at + ".", EdgeFields, file);
-            result.Add(new JsonObject { ["from"] = Id(edge, "from", file, at + "."), ["to"] = Id(edge, "to", file, at + ".") });
+            result.Add(Canonical.Edge(
+                Id(edge, "from", file, at + "."), Id(edge, "to", file, at + "."), String(edge, "when", file, required: false, at + "."), Boolean(edge, "otherwise", file, at + ".")));
         }
 
         return result;

@@ -14,6 +14,7 @@ namespace FlowActors.Client;
 /// <param name="Expired">Executions that had no outcome within the in-flight timeout (lost with a silo): no longer in flight.</param>
 /// <param name="DuplicatesDropped">Redelivered messages steps had already processed and dropped.</param>
 /// <param name="DeadLettered">Messages steps gave up on and stored as dead letters.</param>
+/// <param name="Unrouted">Outputs that no edge of their step took (each ends its branch; its execution shows it).</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.FlowCounters")]
 public sealed record FlowCounters(
     [property: Id(0)] long Accepted,
@@ -24,4 +25,5 @@ public sealed record FlowCounters(
     [property: Id(5)] long Replayed,
     [property: Id(6)] long Expired,
     [property: Id(7)] long DuplicatesDropped,
-    [property: Id(8)] long DeadLettered = 0);
+    [property: Id(8)] long DeadLettered = 0,
+    [property: Id(9)] long Unrouted = 0);

@@ -10,6 +10,12 @@ namespace FlowActors.Client;
 /// The named credential (<c>/api/credentials/{id}</c>) the component receives with each call, or null for none. Its
 /// values never appear in the definition: only its name.
 /// </param>
+/// <param name="Mapping">
+/// A JSONata expression evaluated on each message before the component sees it (<c>$</c> is the body; <c>$headers</c>,
+/// <c>$executionId</c>, <c>$flowId</c>, <c>$stepId</c>, <c>$configuration</c> are bound): its result is the body the
+/// component receives. Null: the body as it came.
+/// </param>
+/// <param name="Each">The mapping's result is an array: the component is called once per element (within the execution's budget).</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepDefinition")]
 public sealed record StepDefinition(
     [property: Id(0)] string Id,
@@ -17,4 +23,6 @@ public sealed record StepDefinition(
     [property: Id(2)] string Action,
     [property: Id(3)] string? Configuration = null,
     [property: Id(4)] DeliveryPolicy? Delivery = null,
-    [property: Id(5)] string? Credential = null);
+    [property: Id(5)] string? Credential = null,
+    [property: Id(8)] string? Mapping = null,
+    [property: Id(9)] bool Each = false);

@@ -11,6 +11,7 @@ namespace FlowActors.Grains.Interfaces.Steps;
 /// For each of <paramref name="NextSteps"/>, the step calls one message entering it causes when every step emits one
 /// message (every path from it): what its share of an execution's budget must cover at least. Null: one each.
 /// </param>
+/// <param name="NextEdges">The edges to <paramref name="NextSteps"/>, in the same order, with their conditions; null: every output takes every edge.</param>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepPlan")]
 public sealed record StepPlan(
     [property: Id(0)] string FlowId,
@@ -20,8 +21,12 @@ public sealed record StepPlan(
     [property: Id(4)] IReadOnlyList<string> NextSteps,
     [property: Id(5)] ComponentRevision? PinnedRevision,
     [property: Id(6)] IReadOnlyList<int>? NextStepCalls = null,
-    [property: Id(7)] DeliveryPolicy? Delivery = null)
+    [property: Id(7)] DeliveryPolicy? Delivery = null,
+    [property: Id(10)] IReadOnlyList<FlowEdge>? NextEdges = null)
 {
+    /// <summary>True when some output may not take every edge: an edge has a condition or is an otherwise.</summary>
+    public bool IsRouted => NextEdges is { } edges && edges.Any(e => e.IsRouted);
+
     /// <summary>The step calls a message entering next step <paramref name="index"/> causes at least.</summary>
     public int CallsOfNextStep(int index) => NextStepCalls is { } calls && index < calls.Count ? Math.Max(1, calls[index]) : 1;
 }

@@ -78,6 +78,10 @@ public sealed partial class ExecutionLogGrain(
         ExecutionMetrics.Record(e);
         _log.Add(e, time.GetUtcNow());
         _accounting.Outcome(e.ExecutionId, failed: e.Kind == FlowEventKind.Error);
+        if (e.Kind == FlowEventKind.Unrouted)
+        {
+            _accounting.OutputUnrouted();
+        }
         return Task.CompletedTask;
     }
 

@@ -24,7 +24,7 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
     public FlowAccountingState State => state;
 
     public FlowCounters Counters => new(
-        state.Accepted, state.Completed, state.Failed, state.InFlight.Count, state.Rejected, state.Replayed, state.Expired, state.DuplicatesDropped);
+        state.Accepted, state.Completed, state.Failed, state.InFlight.Count, state.Rejected, state.Replayed, state.Expired, state.DuplicatesDropped, Unrouted: state.Unrouted);
 
     /// <summary>Accepts the execution when fewer than <paramref name="maxInFlight"/> are in flight; otherwise says when to try again.</summary>
     public TimeSpan? TryAccept(string executionId, int maxInFlight)
@@ -81,6 +81,13 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
 
         _windowOutcomes++;
         RollRateWindow();
+        Dirty = true;
+    }
+
+    /// <summary>An output no edge of its step took (its branch ended there); the execution's outcome is counted apart.</summary>
+    public void OutputUnrouted()
+    {
+        state.Unrouted++;
         Dirty = true;
     }
 

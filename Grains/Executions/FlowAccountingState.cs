@@ -12,6 +12,9 @@ public sealed class FlowAccountingState
     [Id(5)] public long Expired { get; set; }
     [Id(6)] public long DuplicatesDropped { get; set; }
 
+    /// <summary>Outputs no edge of their step took.</summary>
+    [Id(8)] public long Unrouted { get; set; }
+
     /// <summary>Execution id → when it was accepted (or replayed).</summary>
     [Id(7)] public Dictionary<string, DateTimeOffset> InFlight { get; set; } = [];
 }

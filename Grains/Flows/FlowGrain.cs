@@ -6,6 +6,7 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Interfaces.Triggers;
+using FlowActors.Grains.Mappings;
 using FlowActors.Grains.Triggers;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed partial class FlowGrain(
     IOptions<FlowOptions> options,
     TimeProvider time,
     IOptions<FlowLimitsOptions> limits,
+    SharedExpressions expressions,
     ILogger<FlowGrain> logger) : Grain, IFlowGrain, IRemindable
 {
     private const string ReconcileReminder = "reconcile";
@@ -256,7 +258,7 @@ public sealed partial class FlowGrain(
         var latest = await DeployedComponents.LatestAsync(GrainFactory, published.Definition);
         IReadOnlyList<ValidationError> errors =
         [
-            .. FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest), limits.Value.MaxMessagesPerExecution),
+            .. FlowValidator.Validate(published.Definition, DeployedComponents.Descriptors(latest), limits.Value.MaxMessagesPerExecution, expressions.Check),
             .. await CredentialReferences.ValidateAsync(GrainFactory, published.Definition),
         ];
         if (errors.Count > 0)
@@ -271,7 +273,7 @@ public sealed partial class FlowGrain(
     private async Task<IReadOnlyList<ValidationError>> ValidateAsync(FlowDefinition? definition) =>
         [
             .. FlowValidator.Validate(
-                definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)), limits.Value.MaxMessagesPerExecution),
+                definition, DeployedComponents.Descriptors(await DeployedComponents.LatestAsync(GrainFactory, definition)), limits.Value.MaxMessagesPerExecution, expressions.Check),
             .. await CredentialReferences.ValidateAsync(GrainFactory, definition),
         ];
 
@@ -316,7 +318,9 @@ public sealed partial class FlowGrain(
         var cap = limits.Value.MaxMessagesPerExecution + 1L;
         var calls = next.Select(id => (int)FlowValidator.StepCallsPerMessage(_graph, id, cap)).ToArray();
         var flowDelivery = run.Flow.Definition.Delivery;
-        return new StepPlan(FlowId, run.RunId, run.Mode, step, next, pinned, calls, step.Delivery?.Over(flowDelivery) ?? flowDelivery);
+        var edges = run.Flow.Definition.Edges.Where(e => e.From == stepId).ToArray(); // in the graph's order of next steps
+        return new StepPlan(
+            FlowId, run.RunId, run.Mode, step, next, pinned, calls, step.Delivery?.Over(flowDelivery) ?? flowDelivery, edges.Any(e => e.IsRouted) ? edges : null);
     }
 
     private TriggerRun TriggersOf(FlowRun run) => new(run.RunId, _graph!.EntrySteps[0], run.Mode, run.StartedAt);

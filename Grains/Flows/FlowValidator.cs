@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlowActors.Client;
+using FlowActors.Mappings;
 
 namespace FlowActors.Grains.Flows;
 
@@ -22,6 +24,9 @@ public static partial class FlowValidator
 
     /// <summary>The most tries a flow's or step's retry policy may ask for.</summary>
     public const int MaxRetryAttempts = 100;
+
+    /// <summary>The longest flow name: a name is a label people read in lists, not a place for data.</summary>
+    public const int MaxNameLength = 200;
 
     private const string IdRule = "1-64 characters: letters, digits, '-' or '_'";
 
@@ -48,6 +53,44 @@ public static partial class FlowValidator
         return text.Length <= 64 ? shown : shown + "…";
     }
 
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a flow's name, or null when it can: 1-<see cref="MaxNameLength"/> characters
+    /// that print. Control characters and line separators would forge lines in logs and the CLI's output, bidirectional
+    /// overrides and isolates would make the console show another name than the one stored, and a lone surrogate is not
+    /// text at all.
+    /// </summary>
+    public static string? NameProblem(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "The flow needs a name.";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"The name is {name.Length} characters long; at most {MaxNameLength} are allowed.";
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++; // a pair: one character beyond the basic plane (an emoji, say)
+                continue;
+            }
+
+            if (char.IsSurrogate(c)
+                || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            {
+                return $"The name has a character that does not print (U+{(int)c:X4}) at position {i}; use letters, digits, spaces and punctuation.";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>True when <paramref name="id"/> is a valid flow, step or component id.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
@@ -55,11 +98,14 @@ public static partial class FlowValidator
     /// Every problem with <paramref name="definition"/>. <paramref name="components"/> maps each referenced
     /// component id to the descriptor of its newest revision, or to null when nothing is deployed under it.
     /// <paramref name="maxMessagesPerExecution"/> bounds the step calls one message may cause (see <see cref="StepCallsPerMessage"/>).
+    /// <paramref name="checkExpression"/> compiles a JSONata expression (mappings, edge conditions) and says what is wrong
+    /// with it, or null; without it, expressions are checked for their length only.
     /// </summary>
     public static IReadOnlyList<ValidationError> Validate(
         FlowDefinition? definition,
         IReadOnlyDictionary<string, ComponentDescriptor?> components,
-        int maxMessagesPerExecution = DefaultMaxMessagesPerExecution)
+        int maxMessagesPerExecution = DefaultMaxMessagesPerExecution,
+        Func<string, ExpressionError?>? checkExpression = null)
     {
         var errors = new List<ValidationError>();
         if (definition is null)
@@ -68,9 +114,9 @@ public static partial class FlowValidator
             return errors;
         }
 
-        if (string.IsNullOrWhiteSpace(definition.Name))
+        if (NameProblem(definition.Name) is { } nameProblem)
         {
-            errors.Add(new("name", "The flow needs a name."));
+            errors.Add(new("name", nameProblem));
         }
 
         var steps = definition.Steps ?? [];
@@ -87,8 +133,8 @@ public static partial class FlowValidator
         }
 
         ValidateDelivery(definition.Delivery, "delivery", errors);
-        var ids = ValidateSteps(steps, components, errors);
-        ValidateEdges(edges, ids, errors);
+        var ids = ValidateSteps(steps, components, checkExpression, errors);
+        ValidateEdges(edges, ids, checkExpression, errors);
         if (errors.Count == 0)
         {
             ValidateGraph(steps, edges, maxMessagesPerExecution, errors);
@@ -131,7 +177,10 @@ public static partial class FlowValidator
         (definition?.Steps ?? []).Select(s => s?.ComponentId).Where(IsValidId).ToHashSet(StringComparer.Ordinal)!;
 
     private static HashSet<string> ValidateSteps(
-        IReadOnlyList<StepDefinition> steps, IReadOnlyDictionary<string, ComponentDescriptor?> components, List<ValidationError> errors)
+        IReadOnlyList<StepDefinition> steps,
+        IReadOnlyDictionary<string, ComponentDescriptor?> components,
+        Func<string, ExpressionError?>? checkExpression,
+        List<ValidationError> errors)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
@@ -156,9 +205,46 @@ public static partial class FlowValidator
             ValidateComponent(step, at, components, errors);
             ValidateConfiguration(step.Configuration, $"{at}.configuration", errors);
             ValidateDelivery(step.Delivery, $"{at}.delivery", errors);
+            ValidateExpression(step.Mapping, $"{at}.mapping", $"The mapping of step '{Quote(step.Id)}'", checkExpression, errors);
+            if (step.Each && step.Mapping is null)
+            {
+                errors.Add(new($"{at}.each",
+                    $"Step '{Quote(step.Id)}' asks for 'each' without a mapping: 'each' splits the mapping's result. Add a mapping (\"$\" splits the body as it is)."));
+            }
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// A JSONata expression (a mapping, an edge's condition): not blank, not longer than
+    /// <see cref="JsonataLimits.MaxExpressionLength"/>, and compiling, or the error names the position jsonata points at.
+    /// </summary>
+    private static void ValidateExpression(
+        string? expression, string at, string what, Func<string, ExpressionError?>? checkExpression, List<ValidationError> errors)
+    {
+        if (expression is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            errors.Add(new(at, $"{what} is empty. Give a JSONata expression (\"$\" for the body as it is), or leave the field out."));
+            return;
+        }
+
+        if (expression.Length > JsonataLimits.MaxExpressionLength)
+        {
+            errors.Add(new(at, $"{what} is {expression.Length} characters long; at most {JsonataLimits.MaxExpressionLength} are accepted."));
+            return;
+        }
+
+        if (checkExpression?.Invoke(expression) is { } error)
+        {
+            var position = error.Position is { } p ? $" at position {p}" : "";
+            errors.Add(new(at, $"{what} is not valid JSONata{position}: {error.Message}{(error.Code is null ? "" : $" ({error.Code})")}"));
+        }
     }
 
     /// <summary>A retry policy's fields, each optional: tries at least 1, delays positive, the cap not below the first.</summary>
@@ -243,9 +329,11 @@ public static partial class FlowValidator
         }
     }
 
-    private static void ValidateEdges(IReadOnlyList<FlowEdge> edges, HashSet<string> ids, List<ValidationError> errors)
+    private static void ValidateEdges(
+        IReadOnlyList<FlowEdge> edges, HashSet<string> ids, Func<string, ExpressionError?>? checkExpression, List<ValidationError> errors)
     {
         var seen = new HashSet<(string, string)>();
+        var otherwise = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < edges.Count; i++)
         {
             var edge = edges[i];
@@ -273,6 +361,27 @@ public static partial class FlowValidator
             else if (!seen.Add((edge.From ?? "", edge.To ?? "")))
             {
                 errors.Add(new(at, $"Edge from '{Quote(edge.From)}' to '{Quote(edge.To)}' appears twice."));
+            }
+
+            ValidateExpression(edge.When, $"{at}.when", $"The condition of the edge from '{Quote(edge.From)}' to '{Quote(edge.To)}'", checkExpression, errors);
+            if (!edge.Otherwise)
+            {
+                continue;
+            }
+
+            if (edge.When is not null)
+            {
+                errors.Add(new($"{at}.otherwise",
+                    $"The edge from '{Quote(edge.From)}' to '{Quote(edge.To)}' has both 'when' and 'otherwise'; an otherwise edge takes what no condition took. Keep one."));
+            }
+            else if (otherwise.TryGetValue(edge.From ?? "", out var first))
+            {
+                errors.Add(new($"{at}.otherwise",
+                    $"Step '{Quote(edge.From)}' has a second otherwise edge (the first is edges[{first}]); a step has at most one."));
+            }
+            else
+            {
+                otherwise[edge.From ?? ""] = i;
             }
         }
     }

@@ -3,6 +3,7 @@ using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Executions;
 using FlowActors.Grains.Flows;
+using FlowActors.Grains.Mappings;
 using FlowActors.Grains.Secrets;
 using FlowActors.Grains.Steps;
 using FlowActors.Grains.Triggers;
@@ -60,6 +61,9 @@ public static class FlowActorsSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutionLogOptions>, ExecutionLogOptionsValidator>());
         services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
+        services.AddOptions<MappingOptions>().BindConfiguration(MappingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MappingOptions>, MappingOptionsValidator>());
+        services.TryAddSingleton<SharedExpressions>();
         services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerOptionsValidator>());
 

@@ -29,7 +29,7 @@ internal sealed partial class RealtimeStep
         await _invoker.WhenReplacedAsync();
         if (_phase == StepPhase.Failed || _container.Lease is null)
         {
-            throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+            throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.") { Certain = _errorCertain && _error is not null };
         }
 
         return await _invoker.InvokeAsync(Plan, tick, snapshot, RunToken);
@@ -55,14 +55,14 @@ internal sealed partial class RealtimeStep
             if (_phase == StepPhase.Failed || _container.Lease is null)
             {
                 // Until the flow's next reconciliation tries again, messages fail with the reason (and are retried).
-                throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+                throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.") { Certain = _errorCertain && _error is not null };
             }
 
             var tries = Enumerable.Range(0, entries.Count).ToList();
             while (tries.Count > 0)
             {
                 var messages = tries.Select(i => entries[i].Message).ToArray();
-                var results = await _invoker.InvokeBatchAsync(Plan, messages, _step.State.Current.Snapshot, RunToken);
+                var results = await _step.InvokeAsync(_invoker, Plan, messages, _step.State.Current.Snapshot, RunToken);
                 var again = new List<int>();
                 var due = DateTimeOffset.MinValue;
                 for (var k = 0; k < results.Length; k++)
@@ -85,7 +85,7 @@ internal sealed partial class RealtimeStep
                         continue;
                     }
 
-                    settled[i] = _retries.Settle(slots[i], Plan, entries[i], results[k].Emits, error, _revision.Revision, out var retry);
+                    settled[i] = _retries.Settle(slots[i], Plan, entries[i], results[k].Emits, error, _revision.Revision, out var retry, results[k].Refusal, results[k].Calls);
                     if (settled[i] == Settled.Retry)
                     {
                         LogRetrying(_step.Logger, _step.FlowId, _step.StepId, entries[i].Message.Id, retry!.Attempts.Count, retry.Due, retry.Attempts[^1].Error);
@@ -131,7 +131,7 @@ internal sealed partial class RealtimeStep
                     slots[i].Fail(entries[i].Message, reason, Stopwatch.GetElapsedTime(entries[i].Received));
                     settled[i] = Settled.GaveUp;
                 }
-                else if ((settled[i] = _retries.Settle(slots[i], Plan, entries[i], null, reason, null, out var retry)) == Settled.Retry)
+                else if ((settled[i] = _retries.Settle(slots[i], Plan, entries[i], null, reason, null, out var retry, certain: StepException.IsCertain(e))) == Settled.Retry)
                 {
                     RetryLater(received[i], retry!.Due);
                 }

@@ -5,6 +5,8 @@ using FlowActors.Grains.Delivery;
 using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Mappings;
+using FlowActors.Mappings;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -68,8 +70,42 @@ internal sealed partial class StepContext
     /// <summary>Lets the activation go once it is idle (an ordinary step's idle timeout).</summary>
     public required Action DeactivateOnIdle { get; init; }
 
+    /// <summary>Limits of the JSONata engine a step with a mapping or edge conditions runs (FlowActors:Mappings).</summary>
+    public required JsonataLimits MappingLimits { get; init; }
+
+    /// <summary>The current run's mapping and edge conditions, compiled; null when the step has neither.</summary>
+    public StepExpressions? Expressions { get; private set; }
+
+    /// <summary>Compiles <paramref name="plan"/>'s mapping and conditions for the run that starts (the previous run's go).</summary>
+    public void UseExpressions(StepPlan plan)
+    {
+        Expressions?.Dispose();
+        Expressions = StepExpressions.For(plan, MappingLimits);
+    }
+
+    /// <summary>Lets the engine of the step's expressions go (the activation ends).</summary>
+    public void DisposeExpressions()
+    {
+        Expressions?.Dispose();
+        Expressions = null;
+    }
+
     /// <summary>Collects what one batch (or one message) of this step emits.</summary>
-    public StepOutputs NewOutputs() => new(FlowId, StepId, MaxMessagesPerExecution);
+    public StepOutputs NewOutputs() => new(FlowId, StepId, MaxMessagesPerExecution, Expressions);
+
+    /// <summary>Calls the component on <paramref name="messages"/> after the run's mapping (<see cref="MappedCalls"/>).</summary>
+    public async Task<StepResult[]> InvokeAsync(
+        StepInvoker invoker, StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken)
+    {
+        var rebuilds = Expressions?.Rebuilds ?? 0;
+        var results = await MappedCalls.InvokeAsync(invoker, Expressions, plan, messages, snapshot, MaxMessagesPerExecution, cancellationToken);
+        if (Expressions is { } expressions && expressions.Rebuilds > rebuilds)
+        {
+            LogEngineRebuilt(Logger, FlowId, StepId, expressions.Rebuilds);
+        }
+
+        return results;
+    }
 
     /// <summary>
     /// Stores the ids the step completed, at most once per <paramref name="interval"/> (at once with
@@ -123,6 +159,9 @@ internal sealed partial class StepContext
 
     [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its snapshot")]
     private static partial void LogSnapshotNotSaved(ILogger logger, string flowId, string stepId, Exception exception);
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: its mapping hit the JSONata engine's time or memory limit ({Rebuilds} times in this run); the message failed and the engine was built again")]
+    private static partial void LogEngineRebuilt(ILogger logger, string flowId, string stepId, int rebuilds);
 
     [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store the ids of the messages it completed")]
     private static partial void LogCompletedNotSaved(ILogger logger, string flowId, string stepId, Exception exception);

@@ -7,6 +7,7 @@ using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Mappings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -38,6 +39,7 @@ public sealed partial class StepGrain(
     IOptions<StepOptions> options,
     IOptions<FlowLimitsOptions> limits,
     IOptions<SiloMessagingOptions> messaging,
+    IOptions<MappingOptions> mappings,
     TimeProvider time,
     ILogger<StepGrain> logger) : Grain, IStepGrain
 {
@@ -65,6 +67,7 @@ public sealed partial class StepGrain(
             Options = stepOptions,
             MaxMessagesPerExecution = limits.Value.MaxMessagesPerExecution,
             DeliveryBudget = StepOptions.DeliveryBudget(messaging.Value.ResponseTimeout),
+            MappingLimits = mappings.Value.Limits,
             Runtime = runtime,
             Components = components,
             Credentials = credentials,
@@ -121,6 +124,7 @@ public sealed partial class StepGrain(
         {
             // The next activation drops what this one completed, if it is delivered again.
             await _step.SaveCompletedAsync(TimeSpan.Zero);
+            _step.DisposeExpressions();
         }
     }
 

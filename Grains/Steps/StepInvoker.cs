@@ -11,7 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace FlowActors.Grains.Steps;
 
 /// <summary>What a component made of one message: its emits, or why the call failed.</summary>
-internal readonly record struct StepResult(FlowMessage Message, IReadOnlyList<Emit>? Emits, Exception? Error);
+/// <param name="Refusal">Why the platform refuses the message for good before calling the component (its mapping failed), naming the step.</param>
+/// <param name="Calls">How many component calls the message took (a mapping with <c>each</c> makes one per element).</param>
+internal readonly record struct StepResult(FlowMessage Message, IReadOnlyList<Emit>? Emits, Exception? Error, string? Refusal = null, int Calls = 1);
 
 /// <summary>
 /// Calls a step's component, one message or a batch, and recovers what can be recovered: a dead container is

@@ -4,6 +4,7 @@ using FlowActors.Client;
 using FlowActors.ComponentProtocol;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
+using FlowActors.Grains.Mappings;
 using FlowActors.Grains.Webhooks;
 
 namespace FlowActors.Grains.Steps;
@@ -14,13 +15,22 @@ namespace FlowActors.Grains.Steps;
 /// step publishes each stream's share in one go.
 /// </summary>
 /// <param name="maxMessagesPerExecution">The step calls one execution may cause in all (its budget).</param>
-internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesPerExecution)
+/// <param name="expressions">The step's edge conditions, when it has any: each output then goes only where they say.</param>
+internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesPerExecution, StepExpressions? expressions = null)
 {
+    private List<bool[]?>? _targets;
+
     /// <summary>
     /// Data for the next steps (each of them gets all of these, in order), each with its share of the execution's
     /// budget for all of the next steps together (<see cref="StepStreams"/> splits it among them).
     /// </summary>
     public List<FlowMessage> Next { get; } = [];
+
+    /// <summary>
+    /// For each of <see cref="Next"/>, the next steps it goes to (by their index in the plan), or null for all of them;
+    /// null when every output goes to every next step (a step without conditions).
+    /// </summary>
+    public IReadOnlyList<bool[]?>? Targets => _targets;
 
     /// <summary>Events for the flow's event stream, in order.</summary>
     public List<FlowEvent> Events { get; } = [];
@@ -44,12 +54,13 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
     /// whether the component is done with it or asked for it again (<c>rebound</c>) or refused it for good (<c>poison</c>).
     /// Output ids follow from the message's id and the emit's position, so a message processed again makes the same ids.
     /// </summary>
-    public EmitVerdict Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received)
+    /// <param name="calls">The component calls that made these emits (a mapping's <c>each</c> makes several), paid from the budget.</param>
+    public EmitVerdict Add(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, long received, int calls = 1)
     {
         var elapsed = Stopwatch.GetElapsedTime(received);
         var hop = new StepTiming(stepId, elapsed);
         var goesOn = false;
-        var shares = Shares(plan, message, emits, elapsed);
+        var shares = Shares(plan, message, emits, elapsed, calls);
         var data = 0;
         var verdict = EmitVerdict.Done;
         for (var index = 0; index < emits.Count; index++)
@@ -66,7 +77,14 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
                     break;
                 case EmitKinds.Data when shares is { } share:
                     var budget = share.Base + (data++ < share.Extra ? 1 : 0);
+                    if (expressions is { IsRouted: true } && plan.NextEdges is { } edges)
+                    {
+                        AddRouted(message, index, emit, hop, budget, edges);
+                        break;
+                    }
+
                     Next.Add(message.Next(index, emit.Body?.GetRawText() ?? "null", emit.Headers ?? message.Headers, hop) with { Budget = budget });
+                    _targets?.Add(null);
                     break;
                 case EmitKinds.Error:
                     // The component's own verdict: retrying would only repeat it, so the message is dead-lettered at once,
@@ -116,6 +134,48 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
     }
 
     /// <summary>
+    /// An output of a step whose edges have conditions: it goes to the next steps whose edges it takes, and its hop says
+    /// which (<see cref="StepTiming.RoutedTo"/>); one that takes none ends its branch with an <see cref="FlowEventKind.Unrouted"/>
+    /// event; one whose condition fails gets an error event naming the step and the edge.
+    /// </summary>
+    private void AddRouted(FlowMessage message, int index, Emit emit, StepTiming hop, int budget, IReadOnlyList<FlowEdge> edges)
+    {
+        var body = emit.Body?.GetRawText() ?? "null";
+        var headers = emit.Headers ?? message.Headers;
+        var route = expressions!.Route(body, headers, message.ExecutionId);
+        if (route.Error is { } error)
+        {
+            Fail(message, error, hop.Elapsed);
+            return;
+        }
+
+        var routedTo = new List<string>(edges.Count);
+        for (var i = 0; i < edges.Count; i++)
+        {
+            if (route.Takes[i])
+            {
+                routedTo.Add(edges[i].To);
+            }
+        }
+
+        var output = message.Next(index, body, headers, hop with { RoutedTo = routedTo.ToArray() }) with { Budget = budget };
+        if (routedTo.Count == 0)
+        {
+            Events.Add(Event(FlowEventKind.Unrouted, message, output, null, hop.Elapsed));
+            return;
+        }
+
+        if (_targets is null)
+        {
+            _targets = new List<bool[]?>(Next.Count + 1);
+            _targets.AddRange(Enumerable.Repeat<bool[]?>(null, Next.Count));
+        }
+
+        Next.Add(output);
+        _targets.Add(route.Takes);
+    }
+
+    /// <summary>
     /// Splits what is left of <paramref name="message"/>'s budget (its share of the execution's, less this call) evenly
     /// among its data outputs, or fails it when that cannot cover them: each output must get at least the calls it
     /// causes with one message per step. A last step's outputs are the flow's: each counts one, and its call counts as
@@ -123,7 +183,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
     /// step calls and outputs than its budget, whichever silos its messages pass, with no counter to share between them.
     /// </summary>
     /// <returns>Null when the outputs are over the budget (and an error event says so).</returns>
-    private (int Base, int Extra)? Shares(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, TimeSpan elapsed)
+    private (int Base, int Extra)? Shares(StepPlan plan, FlowMessage message, IReadOnlyList<Emit> emits, TimeSpan elapsed, int calls)
     {
         var count = 0;
         foreach (var emit in emits)
@@ -142,7 +202,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
             perOutput += plan.CallsOfNextStep(i);
         }
 
-        var left = Math.Min(message.Budget ?? maxMessagesPerExecution, maxMessagesPerExecution) - (plan.NextSteps.Count == 0 ? 0L : 1L);
+        var left = Math.Min(message.Budget ?? maxMessagesPerExecution, maxMessagesPerExecution) - (plan.NextSteps.Count == 0 ? 0L : calls);
         if (count * perOutput > left)
         {
             Fail(message,
@@ -160,6 +220,12 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
     public void Append(StepOutputs other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (other._targets is not null || _targets is not null)
+        {
+            _targets ??= [.. Enumerable.Repeat<bool[]?>(null, Next.Count)];
+            _targets.AddRange(other._targets ?? Enumerable.Repeat<bool[]?>(null, other.Next.Count));
+        }
+
         Next.AddRange(other.Next);
         Events.AddRange(other.Events);
         DeadLetters.AddRange(other.DeadLetters);
@@ -204,6 +270,7 @@ internal sealed class StepOutputs(string flowId, string stepId, int maxMessagesP
         }
 
         Next.Clear();
+        _targets = null;
     }
 
     private FlowEvent Event(FlowEventKind kind, FlowMessage cause, FlowMessage? output, string? error, TimeSpan elapsed)

@@ -68,7 +68,7 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
     {
         for (var i = 0; i < _next.Length; i++)
         {
-            await SendAsync(_next[i], ShareFor(i, outputs.Next), batched, $"step '{_nextSteps[i]}'");
+            await SendAsync(_next[i], ShareFor(i, outputs.Next, outputs.Targets), batched, $"step '{_nextSteps[i]}'");
         }
     }
 
@@ -106,19 +106,26 @@ internal sealed class StepStreams(IServiceProvider services, string flowId, stri
 
     /// <summary>
     /// The messages for next step <paramref name="index"/>, each with that step's part of the message's budget: in
-    /// proportion to what each next step causes at least, so none gets less than its own part needs.
+    /// proportion to what each next step causes at least, so none gets less than its own part needs. With
+    /// <paramref name="targets"/> (a step whose edges have conditions), only the messages that take this step's edge.
     /// </summary>
-    private List<FlowMessage> ShareFor(int index, List<FlowMessage> messages)
+    private List<FlowMessage> ShareFor(int index, List<FlowMessage> messages, IReadOnlyList<bool[]?>? targets)
     {
-        if (_next.Length == 1 || messages.Count == 0)
+        if (targets is null && (_next.Length == 1 || messages.Count == 0))
         {
             return messages;
         }
 
         var share = new List<FlowMessage>(messages.Count);
-        foreach (var message in messages)
+        for (var k = 0; k < messages.Count; k++)
         {
-            share.Add(message.Budget is { } budget ? message with { Budget = (int)(budget * _nextCalls[index] / _allNextCalls) } : message);
+            if (targets?[k] is { } takes && !takes[index])
+            {
+                continue;
+            }
+
+            var message = messages[k];
+            share.Add(message.Budget is { } budget && _next.Length > 1 ? message with { Budget = (int)(budget * _nextCalls[index] / _allNextCalls) } : message);
         }
 
         return share;

@@ -30,6 +30,24 @@ public static class ApiJson
         {
             Property(type, nameof(ExecutionOutput.Body)).CustomConverter = JsonTextConverter.Instance;
         }
+        else if (type.Type == typeof(StepTrial))
+        {
+            Property(type, nameof(StepTrial.Input)).CustomConverter = JsonTextConverter.Instance;
+            Property(type, nameof(StepTrial.Mapped)).CustomConverter = JsonTextListConverter.Instance;
+        }
+        else if (type.Type == typeof(TrialEmit))
+        {
+            Property(type, nameof(TrialEmit.Body)).CustomConverter = JsonTextConverter.Instance;
+        }
+        else if (type.Type == typeof(ExpressionTrial))
+        {
+            Property(type, nameof(ExpressionTrial.Result)).CustomConverter = JsonTextConverter.Instance;
+        }
+        else if (type.Type == typeof(ExpressionSample))
+        {
+            Property(type, nameof(ExpressionSample.Input)).CustomConverter = JsonTextConverter.Instance;
+            Property(type, nameof(ExpressionSample.Configuration)).CustomConverter = JsonTextConverter.Instance;
+        }
     }
 
     private static JsonPropertyInfo Property(JsonTypeInfo type, string name) =>
@@ -124,6 +142,44 @@ public static class ApiJson
             {
                 WriteJsonText(writer, value);
             }
+        }
+    }
+
+    /// <summary>A list of JSON documents kept as text: written as a JSON array of the values they hold.</summary>
+    private sealed class JsonTextListConverter : JsonConverter<IReadOnlyList<string>?>
+    {
+        public static readonly JsonTextListConverter Instance = new();
+
+        public override bool HandleNull => true;
+
+        public override IReadOnlyList<string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Array
+                ? [.. document.RootElement.EnumerateArray().Select(e => e.GetRawText())]
+                : throw new JsonException("Expected a JSON array.");
+        }
+
+        public override void Write(Utf8JsonWriter writer, IReadOnlyList<string>? value, JsonSerializerOptions options)
+        {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+
+            writer.WriteStartArray();
+            foreach (var text in value)
+            {
+                WriteJsonText(writer, text);
+            }
+
+            writer.WriteEndArray();
         }
     }
 }

@@ -9,9 +9,10 @@ using FlowActors.Tests.Infrastructure;
 namespace FlowActors.Tests.Docs;
 
 /// <summary>
-/// docs/components.md and docs/flows.md followed literally against the Silo process: every marked example is taken
-/// from the Markdown and applied as written (deployments and drafts over the API, files with the CLI), and the
-/// documented outputs must be what comes out. The pages cannot drift from what the API accepts.
+/// docs/components.md, docs/flows.md and docs/mapping.md followed literally against the Silo process: every marked
+/// example is taken from the Markdown and applied as written (deployments and drafts over the API, files with the CLI,
+/// expressions with the silo's evaluator), and the documented outputs must be what comes out. The pages cannot drift
+/// from what the API accepts.
 /// </summary>
 [TestClass]
 public sealed partial class DocumentedExamplesTests
@@ -35,8 +36,9 @@ public sealed partial class DocumentedExamplesTests
     {
         var examples = DocExample.Read(Repository.PathOf("docs", "components.md"), "docs/components.md")
             .Concat(DocExample.Read(Repository.PathOf("docs", "flows.md"), "docs/flows.md"))
+            .Concat(DocExample.Read(Repository.PathOf("docs", "mapping.md"), "docs/mapping.md"))
             .ToArray();
-        foreach (var (kind, atLeast) in new[] { ("deploy", 2), ("file", 2), ("draft", 2), ("send", 2), ("output", 1), ("outputs", 1) })
+        foreach (var (kind, atLeast) in new[] { ("deploy", 2), ("file", 2), ("draft", 3), ("send", 3), ("output", 1), ("outputs", 2), ("result", 10) })
         {
             Assert.IsGreaterThanOrEqualTo(atLeast, examples.Count(e => e.Kind == kind), $"the pages have lost their '{kind}' examples");
         }
@@ -87,6 +89,32 @@ public sealed partial class DocumentedExamplesTests
             {
                 await AssertOutputsAsync(silo, send.Name, answer["executionId"]!.GetValue<string>(), outputs);
             }
+        }
+
+        await AssertExpressionsAsync(silo, examples);
+    }
+
+    /// <summary>
+    /// The worked expressions of docs/mapping.md, each evaluated by the silo on the page's input (and bindings) as an
+    /// expression or a condition, give the result the page shows.
+    /// </summary>
+    private static async Task AssertExpressionsAsync(SiloProcess silo, IReadOnlyList<DocExample> examples)
+    {
+        var input = JsonNode.Parse(examples.Single(e => e.Kind == "input").Text);
+        foreach (var expression in examples.Where(e => e.Kind is "expression" or "condition"))
+        {
+            var sample = examples.SingleOrDefault(e => e.Kind == "bindings" && e.Name == expression.Name) is { } bindings
+                ? JsonNode.Parse(bindings.Text)!.AsObject()
+                : [];
+            sample["expression"] = expression.Text.Trim();
+            sample["input"] = input!.DeepClone();
+            sample["condition"] = expression.Kind == "condition";
+            var response = await silo.Http.PostAsync("/api/expressions/evaluate", Json(sample.ToJsonString()));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, $"{expression.Source}: {text}");
+            var answer = JsonNode.Parse(text)!;
+            Assert.IsNull(answer["error"], $"{expression.Source}: {text}");
+            AssertJson(examples.Single(e => e.Kind == "result" && e.Name == expression.Name).Text, answer["result"], expression.Source);
         }
     }
 

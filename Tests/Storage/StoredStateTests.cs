@@ -158,9 +158,37 @@ public sealed class StoredStateTests
     }
 
     [TestMethod]
+    public void FlowState_WithMappingsEachAndRoutedEdges_ReadsBack()
+    {
+        var definition = new FlowDefinition(
+            "Orders by country",
+            [
+                new StepDefinition("split", "echo", "echo", Mapping: "lines.{ 'sku': sku }", Each: true),
+                new StepDefinition("de", "transform", "uppercase", """{"field":"sku"}"""),
+                new StepDefinition("rest", "echo", "echo"),
+            ],
+            [new FlowEdge("split", "de", When: "country = 'DE'"), new FlowEdge("split", "rest", Otherwise: true)]);
+
+        AssertReadsBack(new FlowState { Draft = definition, Published = [new PublishedFlow(1, definition, DateTimeOffset.UnixEpoch)] });
+    }
+
+    [TestMethod]
+    public void StepState_WithARetriedMessageWhosePathRecordsItsRoute_ReadsBack() => AssertReadsBack(new StepState
+    {
+        Retries =
+        [
+            new PendingRetry(
+                FlowMessage.Create("""{"n":2}""").Next(0, """{"n":3}""", null, new StepTiming("split", TimeSpan.FromMilliseconds(1), ["de"])),
+                [new DeliveryAttempt(DateTimeOffset.UnixEpoch, "timed out", 3)],
+                DateTimeOffset.UnixEpoch,
+                DateTimeOffset.UnixEpoch.AddSeconds(3)),
+        ],
+    });
+
+    [TestMethod]
     public void FlowAccountingState_WithExecutionsInFlight_ReadsBack() => AssertReadsBack(new FlowAccountingState
     {
-        Accepted = 10, Completed = 6, Failed = 1, Rejected = 4, Replayed = 1, Expired = 1, DuplicatesDropped = 2,
+        Accepted = 10, Completed = 6, Failed = 1, Rejected = 4, Replayed = 1, Expired = 1, DuplicatesDropped = 2, Unrouted = 3,
         InFlight = { ["e1"] = DateTimeOffset.UnixEpoch, ["e2"] = DateTimeOffset.UnixEpoch.AddSeconds(1) },
     });
 

@@ -1,0 +1,38 @@
+using FlowActors.Client;
+
+namespace FlowActors.Tests.Mappings;
+
+/// <summary>
+/// The flow the mapping acceptance tests build (through the grains, the HTTP API, CLI files and the SDK), from the sample
+/// components only: <c>split</c> maps an order into one message per line (renamed and computed fields, <c>each</c>);
+/// lines from DE go to <c>de</c>, the rest to <c>rest</c> (<c>otherwise</c>); <c>de</c> uppercases the customer,
+/// <c>rest</c> maps its input again.
+/// </summary>
+internal static class MappingFlows
+{
+    public const string SplitMapping =
+        """lines.{ "order": $$.orderId, "sku": sku, "total": qty * price, "country": country, "customer": $$.customer.first & " " & $$.customer.last }""";
+
+    public const string Order =
+        """{"orderId":7,"customer":{"first":"ada","last":"lovelace"},"lines":[{"sku":"a","qty":2,"price":3,"country":"DE"},{"sku":"b","qty":1,"price":10,"country":"FR"},{"sku":"c","qty":5,"price":1,"country":"DE"}]}""";
+
+    /// <summary>What each branch outputs for <see cref="Order"/>, by the step that output it.</summary>
+    public static readonly (string Step, string Body)[] Outputs =
+    [
+        ("de", """{"order":7,"sku":"a","total":6,"country":"DE","customer":"ADA LOVELACE"}"""),
+        ("rest", """{"sku":"b","total":10,"branch":"rest"}"""),
+        ("de", """{"order":7,"sku":"c","total":5,"country":"DE","customer":"ADA LOVELACE"}"""),
+    ];
+
+    public static FlowDefinition Orders() => new(
+        "orders by country",
+        [
+            new StepDefinition("split", "echo", "echo", Mapping: SplitMapping, Each: true),
+            new StepDefinition("de", "transform", "uppercase", """{"field":"customer"}"""),
+            new StepDefinition("rest", "echo", "echo", Mapping: """{ "sku": sku, "total": total, "branch": "rest" }"""),
+        ],
+        [
+            new FlowEdge("split", "de", When: """country = "DE" """),
+            new FlowEdge("split", "rest", Otherwise: true),
+        ]);
+}
