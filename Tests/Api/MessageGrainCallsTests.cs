@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FlowActors.Cli;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 

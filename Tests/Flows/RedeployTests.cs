@@ -2,6 +2,7 @@ using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Flows;

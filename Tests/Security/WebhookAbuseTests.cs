@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Security;

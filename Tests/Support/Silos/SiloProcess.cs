@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using FlowActors.Containers;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Silos;
 
 /// <summary>
 /// The built Silo, run as its own process with <c>dotnet</c> on free loopback ports, as an operator runs it:
@@ -215,7 +215,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"The silo did not exit within {timeout} of SIGTERM:\n{RecentOutput}");
+            Check.Fail($"The silo did not exit within {timeout} of SIGTERM:\n{RecentOutput}");
         }
 
         return _process.ExitCode;
