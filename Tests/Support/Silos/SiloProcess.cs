@@ -33,6 +33,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<TaskCompletionSource<string>, string> _lineWaiters = new();
     private readonly string? _ownDirectory;
     private readonly string _dataFolder;
     private HttpClient? _http;
@@ -177,7 +178,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder, adminScheme);
+        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder, adminScheme) { GeneratedKey = apiKey is null };
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -215,6 +216,36 @@ public sealed class SiloProcess : IAsyncDisposable
 
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return http;
+    }
+
+    /// <summary>
+    /// True when the silo generated its API key into its data folder (the shipped settings), false when the tests
+    /// configured <see cref="ApiKey"/>.
+    /// </summary>
+    public bool GeneratedKey { get; private init; }
+
+    /// <summary>The first line the silo prints (or printed) that contains <paramref name="text"/>.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lineWaiters[found] = text;
+        if (_output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } printed)
+        {
+            found.TrySetResult(printed);
+        }
+
+        try
+        {
+            return await found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The silo did not print '{text}' within {timeout}:\n{RecentOutput}");
+        }
+        finally
+        {
+            _lineWaiters.TryRemove(found, out _);
+        }
     }
 
     /// <summary>How many lines the silo printed so far contain <paramref name="text"/>.</summary>
@@ -348,6 +379,14 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        foreach (var (waiter, text) in _lineWaiters)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                waiter.TrySetResult(line);
+            }
+        }
+
         while (_output.Count > KeptLines)
         {
             _output.TryDequeue(out _);
