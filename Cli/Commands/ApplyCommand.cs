@@ -29,7 +29,13 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout,
 
     public async Task<int> RunAsync(string folder, CancellationToken ct)
     {
-        var (components, flows, credentials) = ResourceFiles.Load(folder);
+        var (components, flows, credentials, fileProblems) = ResourceFiles.Load(folder);
+        var problems = fileProblems.Concat(await CheckAsync(components, flows, credentials, ct)).ToArray();
+        if (problems.Length > 0)
+        {
+            throw new CliException(ExitCodes.InvalidFiles, $"{problems.Length} problem{(problems.Length == 1 ? "" : "s")} in the files; nothing was applied.", problems);
+        }
+
         var results = new List<Result>();
 
         // Before the flows, which are checked against the credentials their steps name.
@@ -71,6 +77,46 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout,
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// What the silo would refuse of the files that read (<c>POST /api/check</c>), as "path: field: message", before
+    /// anything is applied: one pass reports the tool's problems and the silo's together. A silo without the check
+    /// (older than the tool) still refuses a file when it is applied, naming the file.
+    /// </summary>
+    private async Task<IEnumerable<string>> CheckAsync(
+        IReadOnlyList<ComponentFile> components, IReadOnlyList<FlowFile> flows, IReadOnlyList<CredentialFile> credentials, CancellationToken ct)
+    {
+        if (components.Count + flows.Count == 0)
+        {
+            return [];
+        }
+
+        // A duplicated id is already a problem of its files; the first one stands for it here.
+        var componentFiles = components.DistinctBy(c => c.Id, StringComparer.Ordinal).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var flowFiles = flows.DistinctBy(f => f.Id, StringComparer.Ordinal).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        var request = new JsonObject
+        {
+            ["components"] = new JsonObject(componentFiles.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value.Deployment.DeepClone()))),
+            ["flows"] = new JsonObject(flowFiles.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value.Definition.DeepClone()))),
+
+            // Their ids only: the values are set when the files are applied, never sent to be checked.
+            ["credentials"] = new JsonArray(credentials.Select(c => (JsonNode?)c.Id).Distinct().ToArray()),
+        };
+        using var response = await api.RawAsync(HttpMethod.Post, "/api/check", request.ToJsonString(), HttpCompletionOption.ResponseContentRead, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        var result = await ApiClient.ReadAsync(response, ct);
+        return result.GetProperty("problems").EnumerateArray().Select(p =>
+        {
+            var id = p.GetProperty("id").GetString()!;
+            var path = p.GetProperty("kind").GetString() == "component" ? componentFiles[id].Path : flowFiles[id].Path;
+            var field = p.GetProperty("field").GetString();
+            return string.IsNullOrEmpty(field) ? $"{path}: {p.GetProperty("message").GetString()}" : $"{path}: {field}: {p.GetProperty("message").GetString()}";
+        }).ToArray();
+    }
+
     /// <summary>The component's newest revision, or null when none was deployed: revisions are paged oldest first, numbered from 1.</summary>
     private async Task<JsonElement?> NewestRevisionAsync(string componentId, CancellationToken ct)
     {
@@ -90,14 +136,33 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout,
     private async Task<Result> ApplyAsync(ComponentFile file, CancellationToken ct)
     {
         var newest = await NewestRevisionAsync(file.Id, ct);
+        var changedFiles = Array.Empty<string>();
         if (newest is { } current && Canonical.Of(Canonical.Deployment(current)) == Canonical.Of(file.Deployment))
         {
-            return new Result("component", file.Id, file.Path, [], current.GetProperty("revision").GetInt32(), null);
+            // The same launch, but a revision pins the files it runs: one edited since needs a new revision to run.
+            changedFiles = await ChangedFilesAsync(file.Id, current, ct);
+            if (changedFiles.Length == 0)
+            {
+                return new Result("component", file.Id, file.Path, [], current.GetProperty("revision").GetInt32(), null);
+            }
         }
 
         var created = await RefusedAsFileAsync(file.Path, () => api.PostAsync($"/api/components/{file.Id}/revisions", file.Deployment.DeepClone(), ct));
         var revision = created.GetProperty("revision").GetInt32();
-        return new Result("component", file.Id, file.Path, [$"deployed revision {revision}"], revision, null);
+        var why = changedFiles.Length > 0 ? $" ({string.Join(", ", changedFiles)} changed since revision {newest!.Value.GetProperty("revision").GetInt32()})" : "";
+        return new Result("component", file.Id, file.Path, [$"deployed revision {revision}{why}"], revision, null);
+    }
+
+    /// <summary>The files <paramref name="revision"/> pinned whose content on the silo is no longer what was deployed.</summary>
+    private async Task<string[]> ChangedFilesAsync(string componentId, JsonElement revision, CancellationToken ct)
+    {
+        if (!revision.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array || files.GetArrayLength() == 0)
+        {
+            return [];
+        }
+
+        var checks = await api.GetAsync($"/api/components/{componentId}/revisions/{revision.GetProperty("revision").GetInt32()}/files", ct);
+        return [.. checks.EnumerateArray().Where(c => c.GetProperty("changed").GetBoolean()).Select(c => c.GetProperty("path").GetString()!)];
     }
 
     private async Task<Result> ApplyAsync(CredentialFile file, CancellationToken ct)

@@ -16,6 +16,7 @@ public static class ApiHostingExtensions
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>());
         services.AddSingleton<ApiKey>();
+        services.AddSingleton<WrongKeyThrottle>();
         services.AddSingleton<ApiKeyFilter>();
 
         // The API speaks through the SDK, over the silo's own cluster client: one code path for both.
@@ -44,7 +45,7 @@ public static class ApiHostingExtensions
         app.UseStatusCodePages(); // 404/405 from routing get a ProblemDetails body too
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
         api.MapFlowEndpoints().MapMessageEndpoints().MapEventEndpoints().MapComponentEndpoints().MapWebhookAdminEndpoints().MapTriggerEndpoints().MapOverviewEndpoints()
-            .MapChartEndpoints().MapDeadLetterEndpoints().MapCredentialEndpoints().MapTrialEndpoints();
+            .MapChartEndpoints().MapDeadLetterEndpoints().MapCredentialEndpoints().MapTrialEndpoints().MapCheckEndpoints();
         app.MapGroup("").AddEndpointFilter<ApiKeyFilter>().MapOpenApi(); // /openapi/v1.json, behind the key like the API it describes
         return app;
     }

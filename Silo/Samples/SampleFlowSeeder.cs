@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Containers.Processes;
 using FlowActors.Silo.Api;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Webhooks;
@@ -21,10 +22,14 @@ public sealed partial class SampleFlowSeeder(
     GeneratedCertificates certificates,
     IOptions<WebhookOptions> webhooks,
     ILogger<SampleFlowSeeder> logger,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    LaunchFiles launchFiles) : BackgroundService
 {
     public const string OrdinaryFlow = "sample";
     public const string RealtimeFlow = "sample-realtime";
+
+    /// <summary>The step of README's tour that gives a flow a webhook, which the banner points to (a test keeps them in step).</summary>
+    public const int ReadmeWebhookStep = 6;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,13 +43,8 @@ public sealed partial class SampleFlowSeeder(
         await DeployIfMissingAsync("counter", SampleDeployments.Counter(), stoppingToken);
         await DeployIfMissingAsync("servicebus", SampleDeployments.ServiceBusSend(), stoppingToken);
 
-        var definition = FlowDefinition.Chain(
-            "Greet",
-            new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
-            new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
-            new StepDefinition("answer", "echo", "echo"));
-        await CreateIfMissingAsync(OrdinaryFlow, definition, FlowMode.Ordinary, stoppingToken);
-        await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime, stoppingToken);
+        await CreateIfMissingAsync(OrdinaryFlow, SampleDefinition("Sample (ordinary)"), FlowMode.Ordinary, stoppingToken);
+        await CreateIfMissingAsync(RealtimeFlow, SampleDefinition("Sample (real-time)"), FlowMode.Realtime, stoppingToken);
         await WaitWhileWarmingUpAsync(RealtimeFlow, stoppingToken);
 
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => WebhookListener.PortOf(a) != WebhookListener.PortOf(webhooks.Value.Url))
@@ -63,18 +63,40 @@ public sealed partial class SampleFlowSeeder(
             See a flow's status:
               curl -s '{address}/api/flows/{OrdinaryFlow}/' -H "X-Api-Key: $(cat {apiKey.KeyFile ?? "<your configured key>"})"
 
-            Webhooks are served on their own listener: {webhooks.Value.Url}/hooks/<flow id> (README, step 5).
+            Webhooks are served on their own listener: {webhooks.Value.Url}/hooks/<flow id> (README, tour step {ReadmeWebhookStep}).
             The SDK presents a client certificate to the gateway: {certificates.ClientCertificatePath ?? "the one FlowActors:Silo:Tls's authority issued"}.
 
             Press Ctrl+C to stop.
             """);
     }
 
+    /// <summary>The same chain for both samples, each under a name of its own so that lists tell them apart.</summary>
+    private static FlowDefinition SampleDefinition(string name) => FlowDefinition.Chain(
+        name,
+        new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
+        new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
+        new StepDefinition("answer", "echo", "echo"));
+
+    /// <summary>
+    /// Deploys a sample component that is missing, and deploys it again when the files its newest revision pinned were
+    /// rebuilt since (a revision runs what it was deployed with): only while that revision is still the sample's own
+    /// launch, so a revision the user deployed stays.
+    /// </summary>
     private async Task DeployIfMissingAsync(string componentId, ComponentDeployment deployment, CancellationToken ct)
     {
-        if ((await client.ListComponentRevisionsAsync(componentId, ct)).Count == 0)
+        var revisions = await client.ListComponentRevisionsAsync(componentId, ct);
+        if (revisions.Count == 0)
         {
             await client.DeployComponentAsync(componentId, deployment, ct);
+            return;
+        }
+
+        var newest = revisions[^1];
+        var samples = newest.Launch.Command == deployment.Launch.Command && newest.Launch.Arguments.SequenceEqual(deployment.Launch.Arguments);
+        if (samples && (await launchFiles.CheckAsync(newest, ct)).FirstOrDefault(check => check.Changed) is { } changed)
+        {
+            var revision = await client.DeployComponentAsync(componentId, deployment, ct);
+            LogRedeployed(logger, componentId, revision.Revision, changed.Path, newest.Revision);
         }
     }
 
@@ -120,6 +142,9 @@ public sealed partial class SampleFlowSeeder(
 
     [LoggerMessage(EventId = 3050, Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
     private static partial void LogReady(ILogger logger, string ordinary, string realtime);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Information, Message = "Sample component {ComponentId} deployed again as revision {Revision}: {Path} was rebuilt since revision {Previous}, which runs only the file it was deployed with")]
+    private static partial void LogRedeployed(ILogger logger, string componentId, int revision, string path, int previous);
 
     [LoggerMessage(EventId = 3051, Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
     private static partial void LogNotRunning(ILogger logger, string flowId, string reason);
