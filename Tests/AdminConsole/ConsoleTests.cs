@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using FlowActors.Cli;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 

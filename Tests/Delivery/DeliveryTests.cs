@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.HttpApiTests;
 using static FlowActors.Tests.Api.WebhookTests;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FlowActors.Cli;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 

@@ -4,6 +4,7 @@ using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 

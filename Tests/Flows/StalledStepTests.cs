@@ -1,6 +1,6 @@
-using FlowActors.Bench.Delivery;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Delivery;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;

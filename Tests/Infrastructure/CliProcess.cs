@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Infrastructure;
 

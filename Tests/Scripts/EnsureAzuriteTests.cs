@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Scripts;
