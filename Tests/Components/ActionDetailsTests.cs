@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.HttpApiTests;
 
 namespace FlowActors.Tests.Components;
