@@ -151,6 +151,7 @@ export class ActionContext {
 /** Declares the actions (and triggers) a component serves, then serves them. */
 export class ComponentBuilder {
   #actions = new Map();
+  #descriptions = new Map();
   #warmUp = null;
 
   /**
@@ -163,6 +164,32 @@ export class ComponentBuilder {
     if (this.#actions.has(name)) throw new Error(`Action '${name}' is declared twice. Give each action its own name.`);
     this.#actions.set(name, handler);
     return this;
+  }
+
+  /**
+   * Describes action `name` for the console's designer: `configurationSchema`, the JSON Schema of the step
+   * configuration it reads; `sampleInput`, a message body it handles; `title`, a short human name. All optional. The
+   * same goes in the deployment's `descriptor.details`; `GET /descriptor` (and `node component.js --descriptor`) shows
+   * what the component declares.
+   */
+  describe(name, { configurationSchema, sampleInput, title } = {}) {
+    if (typeof name !== 'string' || name.trim() === '') throw new TypeError('describe needs the name of an action.');
+    if (configurationSchema !== undefined && (configurationSchema === null || typeof configurationSchema !== 'object' || Array.isArray(configurationSchema))) {
+      throw new TypeError(`The configurationSchema of action '${name}' is a JSON Schema object such as { type: 'object', properties: {...} }.`);
+    }
+    if (title !== undefined && typeof title !== 'string') throw new TypeError(`The title of action '${name}' is a string.`);
+    this.#descriptions.set(name, { configurationSchema, sampleInput, title });
+    return this;
+  }
+
+  /** What `GET /descriptor` answers: the actions served and the details declared for them. */
+  descriptor() {
+    const undescribed = [...this.#descriptions.keys()].find(name => !this.#actions.has(name));
+    if (undescribed) throw new Error(`The component describes action '${undescribed}' but serves no such action. Declare it with .action('${undescribed}', handler).`);
+    return {
+      actions: [...this.#actions.keys()].sort(),
+      details: Object.fromEntries([...this.#descriptions].map(([name, d]) => [name, JSON.parse(JSON.stringify(d))])),
+    };
   }
 
   /**
@@ -183,10 +210,11 @@ export class ComponentBuilder {
     if (this.#actions.size === 0) throw new Error("The component declares no action. Declare one with .action('name', handler).");
     const actions = new Map(this.#actions);
     const known = [...actions.keys()].sort();
+    const descriptor = this.descriptor();
     const stopping = new AbortController();
     let ready = false;
     const server = http.createServer((request, response) => {
-      serve(request, response, { actions, known, configuration, log, isReady: () => ready }).catch(error => {
+      serve(request, response, { actions, known, descriptor, configuration, log, isReady: () => ready }).catch(error => {
         log(`request failed: ${oneLine(error)}`);
         if (!response.headersSent) reply(response, 500, { error: 'The component could not answer.' });
         else response.destroy();
@@ -221,6 +249,12 @@ export class ComponentBuilder {
    * FLOWACTORS_CONFIGURATION; stops on SIGTERM or SIGINT. A bad environment exits with code 2 and says why.
    */
   run() {
+    if (process.argv.includes('--descriptor')) {
+      // What goes in a deployment's descriptor, printed without serving anything (no FLOWACTORS_PORT needed).
+      process.stdout.write(`${JSON.stringify(this.descriptor())}\n`);
+      return;
+    }
+
     const settings = readEnvironment(process.env);
     if (settings.problem) {
       process.stderr.write(`${settings.problem}\n`);
@@ -267,8 +301,13 @@ async function serve(request, response, component) {
     return reply(response, component.isReady() ? 200 : 503, { status: component.isReady() ? 'ok' : 'warming up' });
   }
 
+  if (path === '/descriptor') {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(response, 'GET');
+    return reply(response, 200, component.descriptor);
+  }
+
   if (path !== '/invoke' && path !== '/invoke/batch') {
-    return reply(response, 404, { error: `No route for ${request.method} ${path}; this component serves GET /healthz, POST /invoke and POST /invoke/batch.` });
+    return reply(response, 404, { error: `No route for ${request.method} ${path}; this component serves GET /healthz, GET /descriptor, POST /invoke and POST /invoke/batch.` });
   }
 
   if (request.method !== 'POST') return methodNotAllowed(response, 'POST');

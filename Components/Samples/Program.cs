@@ -43,6 +43,11 @@ internal static class SampleComponentsProgram
         return ComponentHost.Run(rest, builder =>
         {
             configure(builder);
+            foreach (var (action, description) in SampleDescriptions.For(component!))
+            {
+                builder.Describe(action, description);
+            }
+
             if (warmUp > TimeSpan.Zero)
             {
                 builder.WarmUp(cancellationToken => Task.Delay(warmUp, cancellationToken));

@@ -65,6 +65,11 @@ public static class ComponentDeploymentValidator
         {
             throw Invalid("'descriptor' must list at least one trigger or action.");
         }
+
+        if (ActionDetailsValidator.Problem(descriptor) is { } details)
+        {
+            throw Invalid(details);
+        }
     }
 
     private static void List(IReadOnlyList<string>? items, string field, int max)

@@ -260,3 +260,33 @@ test('a missing field is named, and a failing action\'s error never repeats a cr
   assert.match(leaked.body.emits[0].error, /key=\*\*\* failed/);
   assert.ok(!JSON.stringify(leaked.body).includes('k-123-secret') && !logged.join('\n').includes('k-123-secret'), logged.join('\n'));
 });
+
+test('describe: GET /descriptor and --descriptor show the actions and the details declared for them', async t => {
+  const schema = { type: 'object', properties: { greeting: { type: 'string' } } };
+  const running = await serving(component()
+    .action('greet', () => [])
+    .action('count', () => [])
+    .describe('greet', { title: 'Greet', configurationSchema: schema, sampleInput: { name: 'ada' } }));
+  t.after(() => running.close());
+
+  const response = await fetch(`http://127.0.0.1:${running.port}/descriptor`);
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    actions: ['count', 'greet'],
+    details: { greet: { title: 'Greet', configurationSchema: schema, sampleInput: { name: 'ada' } } },
+  });
+
+  const printed = spawn(process.execPath, [sample, '--descriptor'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  printed.stdout.on('data', chunk => { output += chunk; });
+  const [code] = await once(printed, 'exit');
+  assert.equal(code, 0);
+  const descriptor = JSON.parse(output);
+  assert.deepEqual(descriptor.actions, ['count', 'greet', 'reply']);
+  assert.equal(descriptor.details.greet.configurationSchema.properties.greeting.type, 'string');
+});
+
+test('describing an action the component does not serve, or with a schema that is no object, is refused', async () => {
+  assert.throws(() => component().describe('greet', { configurationSchema: [] }), /is a JSON Schema object/);
+  await assert.rejects(component().action('greet', () => []).describe('gret', {}).listen(), /describes action 'gret' but serves no such action/);
+});
