@@ -43,7 +43,9 @@ public sealed partial class SampleFlowSeeder(
         var definition = FlowDefinition.Chain(
             "Greet",
             new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
-            new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
+            // Stands for an outside API that answers in 20 ms: 32 calls at once let it pass ~1,600 messages a second, where
+            // one at a time capped the flow at ~48.
+            new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 }), Concurrency: 32),
             new StepDefinition("answer", "echo", "echo"));
         await CreateIfMissingAsync(OrdinaryFlow, definition, FlowMode.Ordinary, stoppingToken);
         await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime, stoppingToken);
