@@ -153,6 +153,7 @@ export class ComponentBuilder {
   #actions = new Map();
   #descriptions = new Map();
   #warmUp = null;
+  #maxConcurrency = null;
 
   /**
    * Serves `name` with `handler(ctx)`, which returns (or resolves to) the emits in order: an array, one emit, or
@@ -182,13 +183,14 @@ export class ComponentBuilder {
     return this;
   }
 
-  /** What `GET /descriptor` answers: the actions served and the details declared for them. */
+  /** What `GET /descriptor` answers: the actions served, the details declared for them, the most taken at once. */
   descriptor() {
     const undescribed = [...this.#descriptions.keys()].find(name => !this.#actions.has(name));
     if (undescribed) throw new Error(`The component describes action '${undescribed}' but serves no such action. Declare it with .action('${undescribed}', handler).`);
     return {
       actions: [...this.#actions.keys()].sort(),
       details: Object.fromEntries([...this.#descriptions].map(([name, d]) => [name, JSON.parse(JSON.stringify(d))])),
+      ...(this.#maxConcurrency === null ? {} : { maxConcurrency: this.#maxConcurrency }),
     };
   }
 
@@ -199,6 +201,17 @@ export class ComponentBuilder {
   warmUp(work) {
     if (typeof work !== 'function') throw new TypeError('warmUp needs a function.');
     this.#warmUp = work;
+    return this;
+  }
+
+  /**
+   * The most messages this component runs at once (a connection pool's size, an API's limit on parallel calls). The
+   * platform never sends more when the component's descriptor declares the same `maxConcurrency`; the SDK holds to it
+   * even when asked for more. Without it, the component runs as many at once as the step's concurrency.
+   */
+  maxConcurrency(messages) {
+    if (!Number.isInteger(messages) || messages < 1) throw new TypeError(`maxConcurrency needs a whole number of at least 1, not ${messages}.`);
+    this.#maxConcurrency = messages;
     return this;
   }
 
@@ -214,7 +227,7 @@ export class ComponentBuilder {
     const stopping = new AbortController();
     let ready = false;
     const server = http.createServer((request, response) => {
-      serve(request, response, { actions, known, descriptor, configuration, log, isReady: () => ready }).catch(error => {
+      serve(request, response, { actions, known, descriptor, configuration, log, maxConcurrency: this.#maxConcurrency, isReady: () => ready }).catch(error => {
         log(`request failed: ${oneLine(error)}`);
         if (!response.headersSent) reply(response, 500, { error: 'The component could not answer.' });
         else response.destroy();
@@ -345,16 +358,23 @@ async function serve(request, response, component) {
     return;
   }
 
-  // One after the other, in order: messages of one execution may follow each other in a batch. Every message sees the
+  // Started in order, at most as many at once as the platform allows (the step's concurrency within this component's
+  // own maximum); one after the other unless it says more. Answers keep the batch's order. Every message sees the
   // snapshot from before the batch; one emitted during it reaches the step's next call.
-  const results = [];
-  for (const message of payload.messages) {
-    const request = { action: payload.action, message, configuration: payload.configuration, snapshot: payload.snapshot, credential: payload.credential };
-    results.push({ emits: await run(handler, request, component, aborted.signal) });
-    if (aborted.signal.aborted) return;
-  }
+  const results = new Array(payload.messages.length);
+  const lanes = Math.max(1, Math.min(Number.isInteger(payload.concurrency) ? payload.concurrency : 1,
+    component.maxConcurrency ?? Infinity, payload.messages.length));
+  let next = 0;
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    while (next < results.length && !aborted.signal.aborted) {
+      const i = next++;
+      const message = payload.messages[i];
+      const request = { action: payload.action, message, configuration: payload.configuration, snapshot: payload.snapshot, credential: payload.credential };
+      results[i] = { emits: await run(handler, request, component, aborted.signal) };
+    }
+  }));
 
-  reply(response, 200, { results });
+  if (!aborted.signal.aborted) reply(response, 200, { results });
 }
 
 /** What the handler emits for one message: its emits, or one error emit when it throws or returns something else. */

@@ -14,6 +14,20 @@ public sealed class ComponentBuilder
 
     internal Func<CancellationToken, Task>? WarmUpTask { get; private set; }
 
+    internal int? MaxConcurrencyLimit { get; private set; }
+
+    /// <summary>
+    /// The most messages this component runs at once (a connection pool's size, an API's limit on parallel calls). The
+    /// platform never sends more when the component's descriptor declares the same <c>maxConcurrency</c>; the SDK holds
+    /// to it even when asked for more. Without it, the component runs as many at once as the step's concurrency.
+    /// </summary>
+    public ComponentBuilder MaxConcurrency(int messages)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(messages, 1);
+        MaxConcurrencyLimit = messages;
+        return this;
+    }
+
     /// <summary>
     /// Work to finish before the component reports ready (loading a cache, opening a connection): until it
     /// completes, <c>GET /healthz</c> answers 503 and the platform holds messages back.

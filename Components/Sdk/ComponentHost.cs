@@ -82,7 +82,7 @@ public static class ComponentHost
         app.Lifetime.ApplicationStarted.Register(() => _ = WarmUpAsync());
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowActors.Component");
-        var invoke = new InvokeEndpoint(component.Actions, startConfiguration, logger);
+        var invoke = new InvokeEndpoint(component.Actions, startConfiguration, component.MaxConcurrencyLimit, logger);
         RequestDelegate health = http =>
         {
             http.Response.StatusCode = Volatile.Read(ref ready) ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;

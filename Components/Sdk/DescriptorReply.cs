@@ -3,17 +3,20 @@ using System.Text.Json;
 namespace FlowActors.ComponentSdk;
 
 /// <summary>
-/// <c>GET /descriptor</c>: the actions a component serves and the details it declares for them, in the shape of a
+/// <c>GET /descriptor</c>: the actions a component serves, the details it declares for them and the most messages it
+/// takes at once, in the shape of a
 /// deployment's <c>descriptor</c> (a deployment may list some of them as triggers instead).
 /// </summary>
-internal sealed record DescriptorReply(IReadOnlyList<string> Actions, IReadOnlyDictionary<string, DescriptionReply> Details)
+internal sealed record DescriptorReply(
+    IReadOnlyList<string> Actions, IReadOnlyDictionary<string, DescriptionReply> Details, int? MaxConcurrency)
 {
     public static DescriptorReply Of(ComponentBuilder component) => new(
         [.. component.Actions.Keys.Order(StringComparer.Ordinal)],
         component.Descriptions.ToDictionary(
             d => d.Key,
             d => new DescriptionReply(Parse(d.Value.ConfigurationSchema), Parse(d.Value.SampleInput), d.Value.Title),
-            StringComparer.Ordinal));
+            StringComparer.Ordinal),
+        component.MaxConcurrencyLimit);
 
     private static JsonElement? Parse(string? text)
     {

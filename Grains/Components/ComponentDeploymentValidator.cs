@@ -70,6 +70,11 @@ public static class ComponentDeploymentValidator
         {
             throw Invalid(details);
         }
+
+        if (descriptor.MaxConcurrency is < 1)
+        {
+            throw Invalid($"'descriptor.maxConcurrency' must be at least 1 (the most messages the component takes at once), or left out for no limit; it is {descriptor.MaxConcurrency}.");
+        }
     }
 
     private static void List(IReadOnlyList<string>? items, string field, int max)
