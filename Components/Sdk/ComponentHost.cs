@@ -89,7 +89,9 @@ public static class ComponentHost
             return Task.CompletedTask;
         };
         app.MapGet(ProtocolPaths.Health, health);
-        app.MapGet(ProtocolPaths.Descriptor, (HttpContext http) => http.Response.WriteAsJsonAsync(descriptor, SdkJson.Default.DescriptorReply));
+        // A RequestDelegate, as the others: a lambda here makes the NativeAOT publish's request delegate generator emit an
+        // interceptor the compiler refuses (CS9144), and the component images could not be built.
+        app.MapGet(ProtocolPaths.Descriptor, (RequestDelegate)(http => http.Response.WriteAsJsonAsync(descriptor, SdkJson.Default.DescriptorReply)));
         app.MapPost(ProtocolPaths.Invoke, (RequestDelegate)invoke.InvokeAsync);
         app.MapPost(ProtocolPaths.InvokeBatch, (RequestDelegate)invoke.InvokeBatchAsync);
 

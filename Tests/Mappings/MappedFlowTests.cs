@@ -19,6 +19,8 @@ public sealed class MappedFlowTests
         s_cluster = await FlowCluster.StartAsync(idleTimeout: TimeSpan.FromSeconds(3));
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
         await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
+        await s_cluster.DeployAsync("signer", SampleDeployments.Signer());
+        await Credentials.CredentialScenarios.SetKeyAsync(s_cluster, MappingFlows.Credential, MappingFlows.Key);
     }
 
     [ClassCleanup]
@@ -73,6 +75,27 @@ public sealed class MappedFlowTests
         var record = await log.GetAsync(execution);
         Assert.AreEqual(FlowEventKind.Unrouted, record!.Outputs.Single().Kind);
         Assert.AreEqual("""{"country":"FR"}""", record.Outputs.Single().Body);
+        await s_cluster.Flow(flowId).StopAsync();
+    }
+
+    [TestMethod]
+    public async Task Each_OverTheExecutionBudget_FailsTheMessageNamingTheStep_AndCallsNothing()
+    {
+        // The default budget, 1000 calls, and no next step: 1000 elements would go, 1001 do not.
+        var flowId = await s_cluster.CreateFlowAsync(FlowDefinition.Chain(
+            "too many", new StepDefinition("split", "echo", "echo", Mapping: "[1..count]", Each: true)), FlowMode.Realtime);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        await s_cluster.Flow(flowId).StartAsync();
+        await s_cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Wait);
+
+        var execution = await s_cluster.Flow(flowId).SendAsync(FlowMessage.Create("""{"count":1001}"""));
+        var refused = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
+
+        Assert.AreEqual(FlowEventKind.Error, refused.Kind, refused.Message?.Body);
+        StringAssert.Contains(refused.Error, "Step 'split': its mapping '[1..count]' gives 1001 elements for 'each'");
+        StringAssert.Contains(refused.Error, "FlowActors:Flows:MaxMessagesPerExecution");
+        var counters = await WaitForAsync(s_cluster.Client.GetGrain<IExecutionLogGrain>(flowId).GetCountersAsync, c => c.Failed == 1);
+        Assert.AreEqual(0, counters.Completed, "no element went on");
         await s_cluster.Flow(flowId).StopAsync();
     }
 

@@ -19,6 +19,7 @@ public sealed class TrialTests
         await s_cluster.DeployAsync("transform", SampleDeployments.Transform());
         await s_cluster.DeployAsync("echo", SampleDeployments.Echo());
         await s_cluster.DeployAsync("signer", SampleDeployments.Signer());
+        await Credentials.CredentialScenarios.SetKeyAsync(s_cluster, MappingFlows.Credential, MappingFlows.Key);
     }
 
     [ClassCleanup]
