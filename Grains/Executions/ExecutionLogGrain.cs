@@ -28,6 +28,7 @@ public sealed partial class ExecutionLogGrain(
 
     private readonly ExecutionLog _log = new(options.Value.Capacity, options.Value.MaxOutputBytes);
     private FlowAccounting _accounting = null!;
+    private bool _stale;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -91,7 +92,7 @@ public sealed partial class ExecutionLogGrain(
             LogExpired(logger, this.GetPrimaryKeyString(), expired, flowOptions.Value.InFlightTimeout.TotalSeconds);
         }
 
-        if (!_accounting.Dirty)
+        if (!_accounting.Dirty || _stale)
         {
             return;
         }
@@ -103,6 +104,12 @@ public sealed partial class ExecutionLogGrain(
         }
         catch (Exception e)
         {
+            if (StateConflicts.EndActivationIfConflict(GrainContext, e, logger))
+            {
+                _stale = true; // another activation counts now: this one's counts must not overwrite its
+                return;
+            }
+
             // Kept in memory; the next tick tries again.
             LogNotStored(logger, this.GetPrimaryKeyString(), e);
             _accounting.MarkDirty();

@@ -336,9 +336,10 @@ public sealed partial class FlowGrain(
         {
             await state.WriteStateAsync();
         }
-        catch
+        catch (Exception e)
         {
             state.State = before;
+            StateConflicts.EndActivationIfConflict(GrainContext, e, logger); // from a timer, Orleans would not end it
             throw;
         }
     }

@@ -4,6 +4,7 @@ using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
@@ -74,7 +75,7 @@ public sealed partial class StepGrain(
             Time = time,
             Logger = logger,
             Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time, ledger),
-            State = new StepStateStore(state, time),
+            State = new StepStateStore(state, time, e => StateConflicts.EndActivationIfConflict(GrainContext, e, logger)),
             Ledger = ledger,
             Deduplication = Deduplication(stepOptions.DeduplicationWindow, state.State.Completed),
             RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
@@ -107,8 +108,9 @@ public sealed partial class StepGrain(
             {
                 case RealtimeStep run when !shuttingDown:
                     // The run goes on without this activation (memory pressure, a move, an explicit deactivation): the
-                    // container keeps running, and a new activation takes it up at once.
-                    await run.DeactivateAsync(cancellationToken);
+                    // container keeps running, and a new activation takes it up at once. One that lost the step's state
+                    // to another activation keeps it only if the stored lease is its own.
+                    await run.DeactivateAsync(cancellationToken, _step.State.Stale ? KeepsStoredLeaseAsync : null);
                     LogMoving(logger, FlowId, StepId, reason.ReasonCode);
                     this.AsReference<IStepGrain>().GetStatusAsync().Ignore();
                     break;
@@ -125,6 +127,19 @@ public sealed partial class StepGrain(
             // The next activation drops what this one completed, if it is delivered again.
             await _step.SaveCompletedAsync(TimeSpan.Zero);
             _step.DisposeExpressions();
+        }
+    }
+
+    private async Task<bool> KeepsStoredLeaseAsync(ContainerLease lease)
+    {
+        try
+        {
+            return (await _step.State.ReadStoredLeaseAsync())?.ContainerId == lease.ContainerId;
+        }
+        catch (Exception e)
+        {
+            LogStoredLeaseUnknown(logger, FlowId, StepId, e);
+            return true; // cannot tell: leave it to the next activation, or to the reaper once its lease runs out
         }
     }
 
@@ -298,4 +313,7 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not stop container {ContainerId}, held for a run that is over; the reaper removes it")]
     private static partial void LogStaleNotStopped(ILogger logger, string flowId, string stepId, string containerId, Exception exception);
+
+    [LoggerMessage(EventId = 9302, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not read which lease is stored; it leaves its container running for the next activation or the reaper")]
+    private static partial void LogStoredLeaseUnknown(ILogger logger, string flowId, string stepId, Exception exception);
 }

@@ -22,6 +22,7 @@ public sealed partial class ScheduleGrain(
     [PersistentState("schedule", StorageNames.Grains)] IPersistentState<ScheduleState> state,
     IOptions<TriggerOptions> options,
     TimeProvider time,
+    IGrainContext activation,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
 {
     private const string HeartbeatReminder = "schedule-heartbeat";
@@ -29,7 +30,7 @@ public sealed partial class ScheduleGrain(
     /// <summary>The longest a wake-up timer is set for: a far tick is re-planned now and then rather than trusted to one long timer.</summary>
     private static readonly TimeSpan LongestTimer = TimeSpan.FromHours(1);
 
-    private readonly TriggerStateWriter<ScheduleState> _store = new(state);
+    private readonly TriggerStateWriter<ScheduleState> _store = new(state, activation, logger);
     private readonly TriggerHeartbeat _heartbeat = new(HeartbeatReminder, options.Value.HeartbeatPeriod);
     private ScheduleCalendar? _calendar;
     private IGrainTimer? _timer;

@@ -21,11 +21,12 @@ public sealed partial class ServiceBusTriggerGrain(
     IServiceBusClientFactory clients,
     IOptions<TriggerOptions> options,
     TimeProvider time,
+    IGrainContext activation,
     ILogger<ServiceBusTriggerGrain> logger) : Grain, IServiceBusTriggerGrain, IRemindable
 {
     private const string HeartbeatReminder = "servicebus-heartbeat";
 
-    private readonly TriggerStateWriter<ServiceBusTriggerState> _store = new(state);
+    private readonly TriggerStateWriter<ServiceBusTriggerState> _store = new(state, activation, logger);
     private readonly TriggerHeartbeat _heartbeat = new(HeartbeatReminder, options.Value.HeartbeatPeriod);
     private readonly ServiceBusTriggerCounters _counters = new();
     private ServiceBusPump? _pump;
