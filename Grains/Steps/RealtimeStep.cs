@@ -64,6 +64,8 @@ internal sealed partial class RealtimeStep : IStepRunner
     /// <summary>Takes the container up (re-adopted or new) in the background, and starts renewing its lease.</summary>
     public void Start()
     {
+        // From now on the run holds a container or is getting one: not idle, whatever its flow asks before it is ready.
+        _phase = StepPhase.WarmingUp;
         var period = _step.Options.LeaseDuration / 4;
         _leaseTimer = _step.RegisterTimer(OnLeaseTimerAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
         _establishing = EstablishAsync();

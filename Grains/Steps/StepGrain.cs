@@ -49,6 +49,7 @@ public sealed partial class StepGrain(
     private int _stops;
     private bool _reportToFlow = true;
     private IGrainTimer? _resume;
+    private int _resumeAttempts;
 
     private string FlowId => _step.FlowId;
 
@@ -273,7 +274,19 @@ public sealed partial class StepGrain(
         _resume = null;
         if (_runner is null && (state.State.Lease is not null || state.State.Retries is { Count: > 0 }))
         {
-            await RunAsync(await AskFlowAsync());
+            try
+            {
+                await RunAsync(await AskFlowAsync());
+            }
+            catch (Exception e)
+            {
+                // The flow cannot say right now (its silo died and is not declared dead yet): ask again soon rather than
+                // leave the run to the flow's reminder, a minute away.
+                var delay = TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(_resumeAttempts++, 4)));
+                LogResumeRetry(logger, FlowId, StepId, delay.TotalSeconds, e.Message);
+                _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+                return;
+            }
         }
 
         if (_runner is null && state.State.Retries is { Count: > 0 } retries)
@@ -313,6 +326,9 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not stop container {ContainerId}, held for a run that is over; the reaper removes it")]
     private static partial void LogStaleNotStopped(ILogger logger, string flowId, string stepId, string containerId, Exception exception);
+
+    [LoggerMessage(EventId = 9304, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not ask its flow whether to take its run up ({Reason}); asking again in {Seconds:0} s")]
+    private static partial void LogResumeRetry(ILogger logger, string flowId, string stepId, double seconds, string reason);
 
     [LoggerMessage(EventId = 9302, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not read which lease is stored; it leaves its container running for the next activation or the reaper")]
     private static partial void LogStoredLeaseUnknown(ILogger logger, string flowId, string stepId, Exception exception);
