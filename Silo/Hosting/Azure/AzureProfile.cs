@@ -6,6 +6,7 @@ using FlowActors.Grains;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Secrets;
+using FlowActors.Silo.Webhooks.Replay;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -92,6 +93,7 @@ public static class AzureProfile
         silo.Services.AddKeyRingBlobs(clients.Blobs().GetBlobContainerClient(names.KeyRingContainer));
 
         silo.AddDurableStreams(FlowStreams.DurableProvider, clients.Queues(), names.StreamQueues(azure.QueueCount));
+        silo.Services.AddSingleton<IReplayGuard>(new AzureTableReplayGuard(clients.Tables().GetTableClient(names.WebhookSignaturesTable)));
         silo.AddFlowStreams().AddFlowActors();
         silo.Services.AddRunningFlowsResumption();
         silo.Services.AddFlowActorsContainerRuntime(configuration);
