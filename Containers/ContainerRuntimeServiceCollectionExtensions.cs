@@ -49,6 +49,9 @@ public static partial class ContainerRuntimeServiceCollectionExtensions
         services.TryAddSingleton<IContainerDeathNotifier>(sp =>
             sp.GetRequiredService<IContainerRuntime>() as IContainerDeathNotifier ?? NoDeathNotifications.Instance);
 
+        services.TryAddSingleton<ContainerStartGate>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ContainerStartGate>());
+
         services.TryAddSingleton<ContainerReaper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ContainerReaper>());
         return services;

@@ -25,6 +25,12 @@ public interface IContainerRuntime
     /// <summary>True while the container's process is alive (no HTTP call): tells a crashed container from a slow one.</summary>
     Task<bool> IsRunningAsync(ContainerLease lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How the container ended (exit code, last lines of stderr) once it no longer runs; null while it runs, or when the
+    /// runtime no longer knows it. Tells an operator why a component that died at start never answered.
+    /// </summary>
+    Task<ContainerExit?> GetExitAsync(ContainerLease lease, CancellationToken cancellationToken);
+
     /// <summary>Extends the lease by <paramref name="duration"/> from now and returns the renewed lease.</summary>
     Task<ContainerLease> RenewAsync(ContainerLease lease, TimeSpan duration, CancellationToken cancellationToken);
 

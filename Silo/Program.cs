@@ -46,6 +46,7 @@ if (string.IsNullOrEmpty(builder.Configuration[$"{ApiOptions.Section}:KeyFile"])
     builder.Services.Configure<ApiOptions>(o => o.KeyFile = Path.Combine(host.DataFolderPath(builder.Environment.ContentRootPath), "api-key"));
 }
 
+builder.AddFlowActorsRequestGuards(); // body limits and header checks for both listeners
 builder.AddFlowActorsApi();
 builder.AddFlowActorsWebhooks(); // its own listener, beside the admin one (--urls)
 builder.AddFlowActorsConsole();
@@ -59,6 +60,7 @@ if (builder.Configuration.GetValue("FlowActors:SeedSamples", defaultValue: profi
 }
 
 var app = builder.Build();
+app.UseFlowActorsRequestGuards();
 app.UseFlowActorsWebhookGuards();
 app.MapFlowActorsHealth();
 app.MapFlowActorsApi();

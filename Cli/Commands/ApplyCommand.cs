@@ -90,14 +90,33 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout,
     private async Task<Result> ApplyAsync(ComponentFile file, CancellationToken ct)
     {
         var newest = await NewestRevisionAsync(file.Id, ct);
+        var changedFiles = Array.Empty<string>();
         if (newest is { } current && Canonical.Of(Canonical.Deployment(current)) == Canonical.Of(file.Deployment))
         {
-            return new Result("component", file.Id, file.Path, [], current.GetProperty("revision").GetInt32(), null);
+            // The same launch, but a revision pins the files it runs: one edited since needs a new revision to run.
+            changedFiles = await ChangedFilesAsync(file.Id, current, ct);
+            if (changedFiles.Length == 0)
+            {
+                return new Result("component", file.Id, file.Path, [], current.GetProperty("revision").GetInt32(), null);
+            }
         }
 
         var created = await RefusedAsFileAsync(file.Path, () => api.PostAsync($"/api/components/{file.Id}/revisions", file.Deployment.DeepClone(), ct));
         var revision = created.GetProperty("revision").GetInt32();
-        return new Result("component", file.Id, file.Path, [$"deployed revision {revision}"], revision, null);
+        var why = changedFiles.Length > 0 ? $" ({string.Join(", ", changedFiles)} changed since revision {newest!.Value.GetProperty("revision").GetInt32()})" : "";
+        return new Result("component", file.Id, file.Path, [$"deployed revision {revision}{why}"], revision, null);
+    }
+
+    /// <summary>The files <paramref name="revision"/> pinned whose content on the silo is no longer what was deployed.</summary>
+    private async Task<string[]> ChangedFilesAsync(string componentId, JsonElement revision, CancellationToken ct)
+    {
+        if (!revision.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array || files.GetArrayLength() == 0)
+        {
+            return [];
+        }
+
+        var checks = await api.GetAsync($"/api/components/{componentId}/revisions/{revision.GetProperty("revision").GetInt32()}/files", ct);
+        return [.. checks.EnumerateArray().Where(c => c.GetProperty("changed").GetBoolean()).Select(c => c.GetProperty("path").GetString()!)];
     }
 
     private async Task<Result> ApplyAsync(CredentialFile file, CancellationToken ct)

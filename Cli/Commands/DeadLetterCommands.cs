@@ -50,15 +50,27 @@ public static class DeadLetterCommands
     {
         var page = await api.GetAsync($"/api/flows/{flowId}/dead-letters?offset={offset}&limit={limit}", ct);
         output.Result(JsonNode.Parse(page.GetRawText()));
-        ListCommands.Table(output, ["ID", "WHEN", "STEP", "ATTEMPTS", "EXECUTION", "ERROR"], page.GetProperty("items").EnumerateArray().Select(d => new[]
+        var items = page.GetProperty("items").EnumerateArray().ToList();
+        ListCommands.Table(output, ["ID", "WHEN", "STEP", "ATTEMPTS", "EXECUTION", "ERROR"], items.Select(d => new[]
         {
             d.GetProperty("id").GetString()!,
             d.GetProperty("deadLetteredAt").GetDateTimeOffset().ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             d.GetProperty("stepId").GetString()!,
             d.GetProperty("attempts").GetArrayLength().ToString(CultureInfo.InvariantCulture),
             d.GetProperty("message").GetProperty("executionId").GetString()!,
-            d.GetProperty("error").GetString()!,
+            d.GetProperty("error").GetString()!.Split('\n')[0],
         }));
+
+        // The rest of a multi-line error (a component's exit code comes with its last stderr lines) below the table.
+        foreach (var d in items.Where(d => d.GetProperty("error").GetString()!.Contains('\n', StringComparison.Ordinal)))
+        {
+            output.Text($"{d.GetProperty("id").GetString()}:");
+            foreach (var line in d.GetProperty("error").GetString()!.Split('\n').Skip(1))
+            {
+                output.Text($"    {line}");
+            }
+        }
+
         output.Text($"{page.GetProperty("total").GetInt32()} kept in all.");
         return ExitCodes.Ok;
     }

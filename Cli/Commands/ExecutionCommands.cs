@@ -29,7 +29,13 @@ public static class ExecutionCommands
         output.Text($"  steps:  {Steps(execution)}");
         if (execution.GetProperty("error").GetString() is { } error)
         {
-            output.Text($"  failed at step '{execution.GetProperty("failedStep").GetString()}': {error}");
+            // A component that could not start brings its exit code and last stderr lines: each on a line of its own.
+            var lines = error.Split('\n');
+            output.Text($"  failed at step '{execution.GetProperty("failedStep").GetString()}': {lines[0]}");
+            foreach (var line in lines.Skip(1))
+            {
+                output.Text($"    {line}");
+            }
         }
 
         foreach (var o in execution.GetProperty("outputs").EnumerateArray())

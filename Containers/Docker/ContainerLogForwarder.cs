@@ -1,14 +1,15 @@
-using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using FlowActors.Containers.Output;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Containers.Docker;
 
 /// <summary>
-/// Copies a container's stdout and stderr into the silo's log, one entry per line, inside a flow/step scope.
-/// Bounded twice: lines are cut at <see cref="DockerRuntimeOptions.LogLineMaxLength"/> and at most
-/// <see cref="DockerRuntimeOptions.LogLinesPerMinute"/> lines a minute are forwarded; the rest are counted and reported.
+/// Copies a container's stdout and stderr into the silo's log, one entry per line, inside a flow/step scope, within the
+/// bounds of <see cref="ComponentOutput"/>: lines cut at <see cref="DockerRuntimeOptions.LogLineMaxLength"/>, control
+/// characters escaped, and at most <see cref="DockerRuntimeOptions.LogLinesPerMinute"/> lines a minute; the rest are
+/// counted and reported. The engine hands over frames of at most the buffer's size, so nothing here grows with a line.
 /// </summary>
 internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options, ILogger logger, TimeProvider time)
 {
@@ -20,9 +21,11 @@ internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options
             ["StepId"] = stepId,
             ["ContainerId"] = containerId[..Math.Min(12, containerId.Length)],
         });
-        var budget = new LineBudget(options.LogLinesPerMinute, time);
-        var stdout = new LineSplitter(options.LogLineMaxLength);
-        var stderr = new LineSplitter(options.LogLineMaxLength);
+        var output = new ComponentOutput(
+            new ComponentOutputLimits(options.LogLineMaxLength, options.LogLinesPerMinute),
+            time,
+            (line, isError) => LogLine(logger, isError ? "stderr" : "stdout", line),
+            count => LogSuppressed(logger, count));
         try
         {
             using var stream = await client.Containers.GetContainerLogsAsync(
@@ -30,7 +33,7 @@ internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options
                 tty: false,
                 new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true },
                 cancellationToken);
-            var buffer = new byte[8192];
+            var buffer = new byte[ComponentOutput.ChunkSize];
             while (true)
             {
                 var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
@@ -39,16 +42,7 @@ internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options
                     break;
                 }
 
-                var isError = read.Target == MultiplexedStream.TargetStream.StandardError;
-                foreach (var line in (isError ? stderr : stdout).Append(buffer.AsSpan(0, read.Count)))
-                {
-                    Emit(line, isError, budget);
-                }
-            }
-
-            foreach (var line in stdout.Flush().Concat(stderr.Flush()))
-            {
-                Emit(line, isError: false, budget);
+                output.Append(buffer.AsSpan(0, read.Count), read.Target == MultiplexedStream.TargetStream.StandardError);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or DockerContainerNotFoundException or IOException)
@@ -56,106 +50,41 @@ internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options
             // The container was stopped or removed: its log ends here.
         }
 
-        if (budget.TakeSuppressed(final: true) is > 0 and var suppressed)
-        {
-            LogSuppressed(logger, suppressed);
-        }
+        output.End(isError: false);
+        output.End(isError: true);
     }
 
-    private void Emit(string line, bool isError, LineBudget budget)
+    /// <summary>The last lines a stopped container wrote to stderr, as <see cref="ComponentOutput.LastErrorLines"/> keeps them; reads at most 1 MiB.</summary>
+    public static async Task<IReadOnlyList<string>> LastErrorLinesAsync(IDockerClient client, string containerId, CancellationToken cancellationToken)
     {
-        if (budget.TakeSuppressed() is > 0 and var suppressed)
+        var output = new ComponentOutput(new ComponentOutputLimits(ComponentOutput.KeptErrorLineLength, int.MaxValue), TimeProvider.System, (_, _) => { }, _ => { });
+        try
         {
-            LogSuppressed(logger, suppressed);
-        }
-
-        if (!budget.TryTake())
-        {
-            return;
-        }
-
-        LogLine(logger, isError ? "stderr" : "stdout", line);
-    }
-
-    /// <summary>Splits UTF-8 chunks into lines; a line longer than the cap is cut and marked, its rest dropped.</summary>
-    private sealed class LineSplitter(int maxLength)
-    {
-        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
-        private readonly StringBuilder _line = new();
-        private bool _cut;
-
-        public List<string> Append(ReadOnlySpan<byte> bytes)
-        {
-            var lines = new List<string>();
-            var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-            var count = _decoder.GetChars(bytes, chars, flush: false);
-            foreach (var c in chars.AsSpan(0, count))
+            using var stream = await client.Containers.GetContainerLogsAsync(
+                containerId,
+                tty: false,
+                new ContainerLogsParameters { ShowStderr = true, Tail = ComponentOutput.KeptErrorLines.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                cancellationToken);
+            var buffer = new byte[ComponentOutput.ChunkSize];
+            for (var total = 0; total < 1024 * 1024;)
             {
-                if (c == '\n')
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+                if (read.EOF)
                 {
-                    lines.Add(Take());
+                    break;
                 }
-                else if (c != '\r' && _line.Length < maxLength)
-                {
-                    _line.Append(c);
-                }
-                else if (c != '\r')
-                {
-                    _cut = true;
-                }
+
+                output.Append(buffer.AsSpan(0, read.Count), isError: true);
+                total += read.Count;
             }
-
-            return lines;
         }
-
-        public IEnumerable<string> Flush() => _line.Length > 0 ? [Take()] : [];
-
-        private string Take()
+        catch (Exception e) when (e is DockerContainerNotFoundException or IOException)
         {
-            var text = _cut ? _line.Append(" …[cut]").ToString() : _line.ToString();
-            _line.Clear();
-            _cut = false;
-            return text;
-        }
-    }
-
-    /// <summary>A fixed one-minute window: simple, and enough to keep a chatty component from drowning the silo's log.</summary>
-    private sealed class LineBudget(int perMinute, TimeProvider time)
-    {
-        private DateTimeOffset _windowStart = time.GetUtcNow();
-        private int _used;
-        private int _suppressed;
-        private int _reportable;
-
-        public bool TryTake()
-        {
-            var now = time.GetUtcNow();
-            if (now - _windowStart >= TimeSpan.FromMinutes(1))
-            {
-                _windowStart = now;
-                _used = 0;
-                _reportable += _suppressed;
-                _suppressed = 0;
-            }
-
-            if (_used < perMinute)
-            {
-                _used++;
-                return true;
-            }
-
-            _suppressed++;
-            return false;
+            // Removed meanwhile: no lines to show.
         }
 
-        /// <summary>Lines dropped in windows that are over (with <paramref name="final"/>, in the current one too), reported once.</summary>
-        public int TakeSuppressed(bool final = false)
-        {
-            var count = _reportable + (final ? _suppressed : 0);
-            _reportable = 0;
-            _suppressed = final ? 0 : _suppressed;
-            return count;
-        }
+        output.End(isError: true);
+        return output.LastErrorLines;
     }
 
     // Information for both streams: components commonly log ordinary progress to stderr.
@@ -163,5 +92,5 @@ internal sealed partial class ContainerLogForwarder(DockerRuntimeOptions options
     private static partial void LogLine(ILogger logger, string stream, string line);
 
     [LoggerMessage(EventId = 2041, Level = LogLevel.Warning, Message = "Suppressed {Count} log lines of this container (over the per-minute cap)")]
-    private static partial void LogSuppressed(ILogger logger, int count);
+    private static partial void LogSuppressed(ILogger logger, long count);
 }

@@ -37,6 +37,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
     private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _watcher;
+    private readonly ContainerStartGate _starts;
 
     public DockerContainerRuntime(
         IOptions<DockerRuntimeOptions> options,
@@ -45,7 +46,8 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         LoopbackPorts ports,
         ComponentIsolation isolation,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        ContainerStartGate? starts = null)
     {
         _options = options.Value;
         _owner = owner;
@@ -53,6 +55,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         _ports = ports;
         _isolation = isolation;
         _time = time;
+        _starts = starts ?? new ContainerStartGate();
         _logger = loggers.CreateLogger<DockerContainerRuntime>();
         _engine = new DockerEngine(_options, _logger);
         _images = new DockerImages(_options, _logger);
@@ -78,11 +81,15 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         var image = revision.Launch.Image;
         if (string.IsNullOrWhiteSpace(image))
         {
-            throw new ArgumentException(
+            throw new ComponentStartException(
                 $"Component '{revision.ComponentId}' revision {revision.Revision} has no image, so the Docker runtime cannot run it. " +
-                "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.", nameof(request));
+                "Deploy a revision with ComponentLaunch.Image set, or run this silo with FlowActors:Containers:Kind=Process.");
         }
 
+        _starts.ThrowIfClosed(request);
+
+        // Refused at deployment; checked again for revisions stored before the list of refused variables existed.
+        LaunchEnvironment.ThrowIfRefused(revision.Launch.Environment, $"Component '{revision.ComponentId}' revision {revision.Revision} (step '{request.FlowId}/{request.StepId}')");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var client = await _engine.GetClientAsync(cancellationToken);
         if (_options.WatchEvents)
@@ -119,9 +126,12 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             FlowMetrics.ContainerStarted(Name, started, succeeded: true);
             return lease;
         }
-        catch
+        catch (Exception e)
         {
             FlowMetrics.ContainerStarted(Name, started, succeeded: false);
+            var exited = e is ContainerExitedException && containerId is not null
+                ? ComponentStartException.Exited(containerId, await ExitOfAsync(client, containerId, CancellationToken.None))
+                : null;
             if (containerId is not null)
             {
                 Forget(containerId);
@@ -133,6 +143,11 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
             else
             {
                 _ports.Release(port);
+            }
+
+            if (exited is not null)
+            {
+                throw exited;
             }
 
             throw;
@@ -158,6 +173,32 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         {
             return false;
         }
+    }
+
+    public async Task<ContainerExit?> GetExitAsync(ContainerLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return await ExitOfAsync(await _engine.GetClientAsync(cancellationToken), lease.ContainerId, cancellationToken);
+    }
+
+    private static async Task<ContainerExit?> ExitOfAsync(IDockerClient client, string containerId, CancellationToken cancellationToken)
+    {
+        ContainerInspectResponse inspected;
+        try
+        {
+            inspected = await client.Containers.InspectContainerAsync(containerId, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+
+        if (inspected.State is not { Running: false } state)
+        {
+            return null;
+        }
+
+        return new ContainerExit((int)state.ExitCode, await ContainerLogForwarder.LastErrorLinesAsync(client, containerId, cancellationToken));
     }
 
     public Task<ContainerLease> RenewAsync(ContainerLease lease, TimeSpan duration, CancellationToken cancellationToken)
@@ -295,7 +336,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         var pid = inspected.State?.Pid ?? 0;
         if (pid <= 0)
         {
-            throw new InvalidOperationException($"Container {containerId} is not running (it exited at once), so it has no network to connect to.");
+            throw new ContainerExitedException($"Container {containerId} is not running (it exited at once), so it has no network to connect to.");
         }
 
         NetworkNamespace network;
@@ -305,7 +346,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         }
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == NoSuchFile)
         {
-            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
+            throw new ContainerExitedException($"Container {containerId} exited while it started (its process {pid} is gone).", e);
         }
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == PermissionDenied)
         {
@@ -325,7 +366,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         {
             // The process that had the container's pid is gone and the pid now names one of the host's processes.
             network.Dispose();
-            throw new InvalidOperationException($"Container {containerId} exited while it started (its process {pid} is gone).");
+            throw new ContainerExitedException($"Container {containerId} exited while it started (its process {pid} is gone).");
         }
 
         return network;
@@ -374,6 +415,20 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IContain
         catch (Exception e)
         {
             LogHandlerFailed(_logger, e, containerId);
+        }
+    }
+
+    /// <summary>The container ended while it started: described with its exit code and stderr before it is removed.</summary>
+    private sealed class ContainerExitedException : Exception
+    {
+        public ContainerExitedException(string message)
+            : base(message)
+        {
+        }
+
+        public ContainerExitedException(string message, Exception innerException)
+            : base(message, innerException)
+        {
         }
     }
 

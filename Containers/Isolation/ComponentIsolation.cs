@@ -145,6 +145,11 @@ public sealed partial class ComponentIsolation
             return "setpriv with --pdeathsig (util-linux 2.33 or newer) is not on the silo's PATH";
         }
 
+        if (ComponentLauncher.Current.Bash is null)
+        {
+            return "bash, which applies a component's environment after the change of user, is not on the silo's PATH";
+        }
+
         return HasCapabilities((1UL << CapSetUid) | (1UL << CapSetGid))
             ? null
             : $"the silo runs as uid {LinuxNative.EffectiveUserId()} without CAP_SETUID and CAP_SETGID, so it cannot start processes as another user; run it as root";

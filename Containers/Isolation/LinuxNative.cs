@@ -14,6 +14,9 @@ internal static partial class LinuxNative
     private const uint GetInterfaceFlags = 0x8913;
     private const uint SetInterfaceFlags = 0x8914;
     private const short InterfaceUp = 0x1;
+    private const int CurrentDirectory = -100; // AT_FDCWD
+    private const int SymlinkNoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
+    private const uint BasicStats = 0x7ff; // STATX_BASIC_STATS
 
     [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
@@ -31,6 +34,21 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, EntryPoint = "geteuid")]
     public static partial uint EffectiveUserId();
+
+    /// <summary>The owner and mode of <paramref name="path"/> itself (a symbolic link is not followed), from <c>statx</c>, whose layout is the same on every architecture.</summary>
+    public static (uint Owner, uint Mode) OwnerAndMode(string path)
+    {
+        var status = default(FileStatus);
+        if (Statx(CurrentDirectory, path, SymlinkNoFollow, BasicStats, ref status) != 0)
+        {
+            throw Failure($"statx({path})");
+        }
+
+        return (status.Owner, status.Mode);
+    }
+
+    [LibraryImport(Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Statx(int directory, string path, int flags, uint mask, ref FileStatus status);
 
     [LibraryImport(Libc, EntryPoint = "ioctl", SetLastError = true)]
     private static partial int InterfaceControl(nint fd, nuint request, ref InterfaceRequest request2);
@@ -65,6 +83,17 @@ internal static partial class LinuxNative
     {
         public InterfaceName Name;
         public short Flags;
+    }
+
+    /// <summary><c>struct statx</c> (256 bytes): only the owner and the mode (type and permission bits) are read.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct FileStatus
+    {
+        [FieldOffset(20)]
+        public uint Owner;
+
+        [FieldOffset(28)]
+        public ushort Mode;
     }
 
     [InlineArray(16)]

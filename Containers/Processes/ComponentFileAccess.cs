@@ -70,9 +70,25 @@ internal static class ComponentFileAccess
         var (what, fix) = blocked[0] == 'x'
             ? folder ? ("cannot enter the folder", $"chmod o+x {path}") : ("cannot execute", $"chmod o+rx {path}")
             : folder ? ("cannot read the folder", $"chmod o+rx {path}") : ("cannot read", $"chmod o+r {path}");
-        throw new InvalidOperationException(
-            $"{prefix}, and that user {what} {path}. Make the component's files readable by it (e.g. {fix}), install the component "
-            + "where that user can read it, or set ProcessUser to a user that can.");
+        throw new ComponentStartException(
+            $"{prefix}, and that user {what} {path}{Resolved(revision.Launch.Command, executable, path)}. Make the component's files readable by it "
+            + $"(e.g. {fix}), install the component where that user can read it, or set ProcessUser to a user that can.");
+    }
+
+    /// <summary>
+    /// Where a command given by name was found: the silo's PATH is not the component user's (root's pyenv shims or
+    /// nvm under /root), so the file that user could not reach is named, not only the name that led to it.
+    /// </summary>
+    private static string Resolved(string? command, string executable, string blocked)
+    {
+        if (command is null || command.Contains('/', StringComparison.Ordinal) || command == DotnetHost.Command
+            || !(executable == blocked || executable.StartsWith(blocked.TrimEnd('/') + "/", StringComparison.Ordinal)))
+        {
+            return "";
+        }
+
+        var system = ComponentLauncher.FindExecutable($"/usr/bin/{command}") is { } found && found != executable ? $", e.g. {found}" : "";
+        return $" (its command '{command}' was found on the silo's PATH as {executable}; give the command as an absolute path the component's user can run{system})";
     }
 
     /// <summary>Every folder above each file first (from the root down), then the file: the first failure is the one in the way.</summary>

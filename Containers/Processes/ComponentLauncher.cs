@@ -5,32 +5,44 @@ using FlowActors.Containers.Isolation;
 namespace FlowActors.Containers.Processes;
 
 /// <summary>
-/// How a component process is launched so that it dies with its silo and <c>ps</c> tells whose it is:
-/// <c>setpriv --pdeathsig KILL -- bash --posix -c 'exec -a "$0" "$@"' NAME EXECUTABLE ARGS…</c>. Both tools exec
-/// in place, so the process id is the component's own.
+/// How a component process is launched so that it dies with its silo, ignores its silo's terminal, runs only as its own
+/// user, and <c>ps</c> tells whose it is:
+/// <c>setpriv [--reuid U --regid G --clear-groups --no-new-privs] --pdeathsig KILL -- setsid bash --posix -c SCRIPT NAME
+/// EXECUTABLE ARGS…</c>, started with an <em>empty</em> environment. Every tool execs in place, so the process id is the
+/// component's own.
 /// <list type="bullet">
 /// <item><b>Dies with the silo</b>: <c>setpriv --pdeathsig KILL</c> (util-linux) has the kernel send SIGKILL when the
 /// silo dies, <c>kill -9</c> included (see <see cref="ComponentSpawner"/> for the thread it must be forked from).</item>
+/// <item><b>As an unprivileged user</b> when the silo runs as root: <c>setpriv --reuid U --regid G --clear-groups
+/// --no-new-privs</c>. The kernel clears a parent-death signal when a process changes its credentials; setpriv sets it
+/// after the change (checked: a child started this way dies with its parent; one whose signal was set before the
+/// change outlives it), and the exec that follows keeps it.</item>
+/// <item><b>Nothing the deployment controls runs before the drop</b>: setpriv runs as root, so it gets no environment at
+/// all (a revision's <c>LD_PRELOAD</c> would otherwise load code into it, as root). The component's environment (the
+/// silo's allow-list, the revision's variables, the platform's) travels on standard input instead, NUL-separated: bash,
+/// already the component's user, reads it, exports it and execs the component with <c>/dev/null</c> as its input.</item>
+/// <item><b>Its own session</b>: <c>setsid</c> takes the component out of the silo's process group and terminal, so
+/// Ctrl+C in the silo's terminal reaches the silo alone; the silo then stops its components itself.</item>
 /// <item><b>Named for <c>ps</c></b>: argv[0] becomes <c>flowactors:{flow}/{step}:{executable}</c>. Only argv[0]
 /// changes, and it still ends with <c>/</c> and the executable's file name, so multi-call binaries that dispatch on
 /// argv[0]'s base name (busybox) run the same applet; the dotnet host, node, Go and Rust programs find themselves through
 /// <c>/proc/self/exe</c>, not argv[0]. Arguments are untouched. A script's interpreter sees the script's path, not
 /// argv[0], so a script shows in <c>ps</c> by its path (its environment still has <c>FLOWACTORS_FLOW</c> and
 /// <c>FLOWACTORS_STEP</c>). <c>--posix</c> keeps bash from reading <c>BASH_ENV</c>.</item>
-/// <item><b>As an unprivileged user</b> when the silo runs as root: <c>setpriv --reuid U --regid G --clear-groups
-/// --no-new-privs</c>. The kernel clears a parent-death signal when a process changes its credentials; setpriv sets it
-/// after the change (checked: a child started this way dies with its parent; one whose signal was set before the
-/// change outlives it), and the exec that follows keeps it.</item>
 /// </list>
-/// Either tool may be missing (setpriv outside Linux, bash on a minimal image): the launch goes on without it, and the
-/// runtime warns once at start.
+/// Any tool may be missing (setpriv outside Linux, bash on a minimal image): the launch goes on without it, and the
+/// runtime warns once at start; without bash the environment is the process's own, so changing users needs bash too
+/// (<see cref="ComponentIsolation"/>).
 /// </summary>
-internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
+internal sealed record ComponentLauncher(string? Setpriv, string? Bash, string? Setsid = null)
 {
     /// <summary>The prefix of every component process's argv[0]: <c>pgrep -af flowactors:</c> lists them all.</summary>
     public const string NamePrefix = "flowactors:";
 
-    private const string ExecWithName = "exec -a \"$0\" \"$@\"";
+    // Reads NAME=VALUE entries up to each NUL, exports them, then becomes the component. A name bash cannot export ends
+    // the launch (the deployment validator refuses such names first).
+    private const string ExportAndExec =
+        "while IFS= read -r -d '' variable; do export \"$variable\" || exit 125; done; exec -a \"$0\" \"$@\" </dev/null";
 
     private static readonly Lazy<ComponentLauncher> Detected = new(Detect);
 
@@ -41,18 +53,35 @@ internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
 
     public bool NamesProcesses => Bash is not null;
 
+    /// <summary>True when the component's environment goes on its standard input (<see cref="EnvironmentBlock"/>) rather than to the first program of the launch.</summary>
+    public bool PassesEnvironmentOnInput => Bash is not null;
+
+    /// <summary>True when components run in a session of their own, out of reach of the silo's terminal.</summary>
+    public bool SeparatesSession => Setsid is not null;
+
     /// <summary>argv[0] of a step's component process: <c>flowactors:orders/enrich:/usr/bin/dotnet</c>.</summary>
     public static string ProcessName(string flowId, string stepId, string executable) =>
         $"{NamePrefix}{Printable(flowId)}/{Printable(stepId)}:{executable}";
 
-    /// <summary>Sets <paramref name="start"/>'s file name and arguments to run <paramref name="executable"/> this way.</summary>
-    /// <param name="user">The user to run it as, or null for the silo's; needs <see cref="Setpriv"/>.</param>
-    public void Apply(ProcessStartInfo start, string executable, IEnumerable<string> arguments, string name, ProcessUser? user = null)
+    /// <summary>
+    /// Sets <paramref name="start"/>'s file name, arguments and environment to run <paramref name="executable"/> this way
+    /// with <paramref name="environment"/>. Returns what to write to the process's standard input before closing it:
+    /// the environment, when it travels there (<see cref="PassesEnvironmentOnInput"/>), else nothing.
+    /// </summary>
+    /// <param name="user">The user to run it as, or null for the silo's; needs <see cref="Setpriv"/> and <see cref="Bash"/>.</param>
+    public byte[] Apply(
+        ProcessStartInfo start, string executable, IEnumerable<string> arguments, string name, IReadOnlyDictionary<string, string> environment, ProcessUser? user = null)
     {
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(environment);
         var command = new List<string>();
         if (user is not null)
         {
+            if (Bash is null)
+            {
+                throw new InvalidOperationException("Running a component as another user needs bash, which applies its environment after the change.");
+            }
+
             command.AddRange([
                 Setpriv ?? throw new InvalidOperationException("Running a component as another user needs setpriv (util-linux)."),
                 .. UserArguments(user),
@@ -66,9 +95,14 @@ internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
             command.AddRange([Setpriv, "--pdeathsig", "KILL", "--"]);
         }
 
+        if (Setsid is not null)
+        {
+            command.Add(Setsid);
+        }
+
         if (Bash is not null)
         {
-            command.AddRange([Bash, "--posix", "-c", ExecWithName, name]);
+            command.AddRange([Bash, "--posix", "-c", ExportAndExec, name]);
         }
 
         command.Add(executable);
@@ -79,6 +113,32 @@ internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
         {
             start.ArgumentList.Add(argument);
         }
+
+        start.Environment.Clear();
+        if (PassesEnvironmentOnInput)
+        {
+            return EnvironmentBlock(environment);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return [];
+    }
+
+    /// <summary><c>NAME=VALUE</c> entries, each ended by a NUL, in UTF-8: what the launch script reads.</summary>
+    public static byte[] EnvironmentBlock(IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var text = new System.Text.StringBuilder();
+        foreach (var (key, value) in environment)
+        {
+            text.Append(key).Append('=').Append(value).Append('\0');
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>setpriv's arguments that make a process run as <paramref name="user"/> with no supplementary groups.</summary>
@@ -122,7 +182,8 @@ internal sealed record ComponentLauncher(string? Setpriv, string? Bash)
         }
 
         var setpriv = OperatingSystem.IsLinux() ? FindExecutable("setpriv") : null;
-        return new ComponentLauncher(setpriv is not null && SupportsParentDeathSignal(setpriv) ? setpriv : null, FindExecutable("bash"));
+        return new ComponentLauncher(
+            setpriv is not null && SupportsParentDeathSignal(setpriv) ? setpriv : null, FindExecutable("bash"), FindExecutable("setsid"));
     }
 
     /// <summary>util-linux added <c>--pdeathsig</c> in 2.33 (2018); an older setpriv would refuse every launch.</summary>

@@ -1,38 +1,48 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using FlowActors.Containers.Output;
 using Microsoft.Extensions.Logging;
 
 namespace FlowActors.Containers.Processes;
 
 /// <summary>
-/// One component process, the local-process runtime's "container": forwards the process's output to the log,
-/// reports an exit nobody asked for, and stops at most once however many callers ask. Its lease's expiry is kept in
-/// <see cref="Leases.ContainerLeases"/>, where the reaper looks.
+/// One component process, the local-process runtime's "container": hands it its environment on standard input
+/// (<see cref="ComponentLauncher"/>), forwards its output to the log within bounds (<see cref="ComponentOutput"/>),
+/// reports an exit nobody asked for, says how it ended, and stops at most once however many callers ask. Its lease's
+/// expiry is kept in <see cref="Leases.ContainerLeases"/>, where the reaper looks.
 /// </summary>
 internal sealed partial class ComponentProcess
 {
+    // How long an exit's description waits for the last output to be read: the pipes close when the process ends,
+    // unless a child it left behind still holds them.
+    private static readonly TimeSpan OutputDrain = TimeSpan.FromSeconds(2);
+
     private readonly Process _process;
     private readonly ILogger _logger;
-    private readonly int _maxLineLength;
     private readonly Action<ComponentProcess, int> _exitedUnasked;
     private readonly IReadOnlyList<KeyValuePair<string, object?>> _scope;
+    private readonly ComponentOutput _output;
+    private readonly Task _outputRead;
     private readonly Lock _gate = new();
     private Task? _stopping;
+    private int? _exitCode;
 
+    /// <param name="input">What to write to its standard input before closing it (its environment, or nothing).</param>
     /// <param name="exitedUnasked">Called with the exit code when the process exits without <see cref="StopAsync"/>.</param>
     public ComponentProcess(
         Process process,
+        byte[] input,
         Uri endpoint,
         string leaseId,
         IReadOnlyDictionary<string, string> labels,
         ContainerRequest request,
-        int maxLineLength,
+        ComponentOutputLimits limits,
         ILogger logger,
+        TimeProvider time,
         Action<ComponentProcess, int> exitedUnasked)
     {
         _process = process;
         _logger = logger;
-        _maxLineLength = maxLineLength;
         _exitedUnasked = exitedUnasked;
         ProcessId = process.Id;
         ContainerId = $"process-{ProcessId}";
@@ -44,13 +54,13 @@ internal sealed partial class ComponentProcess
         Labels = labels;
         _scope = [new("flow", request.FlowId), new("step", request.StepId), new("container", ContainerId)];
 
+        _output = new ComponentOutput(limits, time, Forward, count => LogSuppressed(_logger, count, ContainerId, limits.LinesPerMinute));
         process.EnableRaisingEvents = true;
-        process.OutputDataReceived += (_, line) => Forward(line.Data, isError: false);
-        process.ErrorDataReceived += (_, line) => Forward(line.Data, isError: true);
         process.Exited += (_, _) => OnExited();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _outputRead = Task.WhenAll(
+            Task.Run(() => _output.ReadAsync(process.StandardOutput.BaseStream, isError: false, CancellationToken.None)),
+            Task.Run(() => _output.ReadAsync(process.StandardError.BaseStream, isError: true, CancellationToken.None)));
+        _ = WriteInputAsync(process.StandardInput.BaseStream, input);
     }
 
     public int ProcessId { get; }
@@ -86,6 +96,33 @@ internal sealed partial class ComponentProcess
     }
 
     public bool IsStopping => Volatile.Read(ref _stopping) is not null;
+
+    /// <summary>How the process ended: its exit code and last lines of stderr; null while it runs.</summary>
+    public async Task<ContainerExit?> GetExitAsync(CancellationToken cancellationToken)
+    {
+        if (IsRunning || _exitCode is null && IsStopping)
+        {
+            return null;
+        }
+
+        // Gone (or a zombie about to be reaped): its last output is on its way through the pipes.
+        await _outputRead.WaitAsync(OutputDrain, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        int? exitCode = _exitCode;
+        if (exitCode is null)
+        {
+            try
+            {
+                exitCode = _process.HasExited ? _process.ExitCode : null;
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed by a stop that began meanwhile.
+            }
+        }
+
+        return new ContainerExit(exitCode, _output.LastErrorLines);
+    }
 
     /// <summary>Kills the process and everything it started, and waits until they are gone. Idempotent.</summary>
     public Task StopAsync(TimeSpan timeout)
@@ -146,18 +183,23 @@ internal sealed partial class ComponentProcess
         }
     }
 
-    private void Forward(string? line, bool isError)
+    /// <summary>Hands the process its environment and closes its input; a process that died first just does not get it.</summary>
+    private static async Task WriteInputAsync(Stream input, byte[] bytes)
     {
-        if (line is null)
+        try
         {
-            return;
+            await using (input)
+            {
+                await input.WriteAsync(bytes);
+            }
         }
-
-        if (line.Length > _maxLineLength)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            line = $"{line.AsSpan(0, _maxLineLength)}… ({line.Length - _maxLineLength} more characters)";
         }
+    }
 
+    private void Forward(string line, bool isError)
+    {
         using (_logger.BeginScope(_scope))
         {
             if (isError)
@@ -182,6 +224,7 @@ internal sealed partial class ComponentProcess
         try
         {
             exitCode = _process.ExitCode;
+            _exitCode = exitCode;
         }
         catch (InvalidOperationException)
         {
@@ -204,6 +247,9 @@ internal sealed partial class ComponentProcess
 
     [LoggerMessage(EventId = 2212, Level = LogLevel.Warning, Message = "Component process {ContainerId} exited with code {ExitCode} while leased to {Holder}")]
     private static partial void LogExitedUnasked(ILogger logger, string containerId, int exitCode, string holder);
+
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Warning, Message = "Suppressed {Count} lines of the output of component process {ContainerId} (over its {PerMinute} lines a minute)")]
+    private static partial void LogSuppressed(ILogger logger, long count, string containerId, int perMinute);
 
     [LoggerMessage(EventId = 2213, Level = LogLevel.Warning, Message = "Component process {ContainerId} was killed but had not exited after {Timeout}")]
     private static partial void LogStopTimedOut(ILogger logger, string containerId, TimeSpan timeout);

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Leases;
+using FlowActors.Containers.Output;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,12 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     private readonly ComponentIsolation _isolation;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ComponentOutputLimits _outputLimits;
+    private readonly ContainerStartGate _starts;
+    private readonly LaunchFiles _files;
+    private readonly Lock _workingDirectoryGate = new();
     private volatile bool _disposed;
+    private string? _workingDirectory;
 
     public LocalProcessContainerRuntime(
         ContainerOwner owner,
@@ -39,7 +45,8 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         ComponentIsolation isolation,
         IOptions<LocalProcessRuntimeOptions> options,
         ILogger<LocalProcessContainerRuntime> logger,
-        TimeProvider time)
+        TimeProvider time,
+        ContainerStartGate? starts = null)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(isolation);
@@ -51,7 +58,10 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _starts = starts ?? new ContainerStartGate();
+        _files = new LaunchFiles(options);
         _probes = new HealthProbe(_options.ProbeTimeout, isolation.Networks);
+        _outputLimits = new ComponentOutputLimits(_options.MaxLogLineLength, _options.LogLinesPerMinute);
         isolation.Announce(Name, containers: false);
         if (!_launcher.DiesWithSilo)
         {
@@ -61,6 +71,11 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         if (!_launcher.NamesProcesses)
         {
             LogUnnamedProcesses(_logger);
+        }
+
+        if (!_launcher.SeparatesSession && !OperatingSystem.IsWindows())
+        {
+            LogNoSession(_logger);
         }
     }
 
@@ -74,8 +89,11 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _starts.ThrowIfClosed(request);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        LaunchEnvironment.ThrowIfRefused(request.Revision.Launch.Environment, Describe(request));
+        await _files.ThrowIfChangedAsync(request, cancellationToken);
         var user = _isolation.ProcessUser;
         if (user is not null)
         {
@@ -87,17 +105,18 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         var port = _ports.Reserve();
         System.Diagnostics.Process process;
         NetworkNamespace? network;
+        ComponentStart start;
         try
         {
             // Create names what is wrong with the revision's command itself.
-            (process, network) = await ComponentSpawner.StartAsync(
-                ComponentProcessStart.Create(request, port, _options, _launcher, user), ownNetwork: _isolation.IsolatesNetwork);
+            start = ComponentProcessStart.Create(request, port, _options, _launcher, WorkingDirectory(), user);
+            (process, network) = await ComponentSpawner.StartAsync(start.Process, ownNetwork: _isolation.IsolatesNetwork);
         }
         catch (Win32Exception exception)
         {
             FlowMetrics.ContainerStarted(Name, started, succeeded: false);
             _ports.Release(port);
-            throw new InvalidOperationException(
+            throw new ComponentStartException(
                 $"Could not start component '{request.Revision.ComponentId}' revision {request.Revision.Revision} for step "
                 + $"'{request.FlowId}/{request.StepId}' as '{ComponentProcessStart.Describe(request)}': {exception.Message}. "
                 + "Check the revision's ComponentLaunch.Command and Arguments.",
@@ -119,7 +138,7 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         }
 
         var component = new ComponentProcess(
-            process, endpoint, leaseId, ContainerLabels.Create(_owner, request, leaseId), request, _options.MaxLogLineLength, _logger, OnExitedUnasked);
+            process, start.Input, endpoint, leaseId, ContainerLabels.Create(_owner, request, leaseId), request, _outputLimits, _logger, _time, OnExitedUnasked);
         var lease = new ContainerLease(leaseId, component.ContainerId, request.Holder, endpoint, now, now + request.LeaseDuration);
         _processes[component.ContainerId] = component;
         _leases.Record(lease);
@@ -147,6 +166,12 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
     {
         ArgumentNullException.ThrowIfNull(lease);
         return Task.FromResult(Find(lease.ContainerId) is { IsRunning: true });
+    }
+
+    public async Task<ContainerExit?> GetExitAsync(ContainerLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return Find(lease.ContainerId) is { } component ? await component.GetExitAsync(cancellationToken) : null;
     }
 
     public Task<ContainerLease> RenewAsync(ContainerLease lease, TimeSpan duration, CancellationToken cancellationToken)
@@ -217,6 +242,17 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         _disposed = true;
         await Task.WhenAll(_processes.Keys.Select(id => RemoveAsync(id, CancellationToken.None)));
         _probes.Dispose();
+        if (_options.WorkingDirectory is null && _workingDirectory is { } own)
+        {
+            try
+            {
+                Directory.Delete(own, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogWorkingDirectoryLeft(_logger, own, e.Message);
+            }
+        }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -234,6 +270,20 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
         if (_processes.TryRemove(new KeyValuePair<string, ComponentProcess>(component.ContainerId, component)))
         {
             LogStopped(_logger, component.ContainerId, component.Holder);
+        }
+    }
+
+    private static string Describe(ContainerRequest request) =>
+        $"Component '{request.Revision.ComponentId}' revision {request.Revision.Revision} (step '{request.FlowId}/{request.StepId}')";
+
+    /// <summary>The folder components run in, made or checked at the first start (and again after a refusal, once fixed).</summary>
+    private string WorkingDirectory()
+    {
+        lock (_workingDirectoryGate)
+        {
+            return _workingDirectory ??= _options.WorkingDirectory is { } configured
+                ? ComponentWorkingDirectory.Ensure(configured)
+                : ComponentWorkingDirectory.CreatePrivate();
         }
     }
 
@@ -269,4 +319,10 @@ public sealed partial class LocalProcessContainerRuntime : IContainerRuntime, IC
 
     [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "bash was not found on PATH: component processes run under their own command line, which does not name their flow and step (their environment does: FLOWACTORS_FLOW, FLOWACTORS_STEP)")]
     private static partial void LogUnnamedProcesses(ILogger logger);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "Could not remove the components' working directory {Folder}: {Reason}")]
+    private static partial void LogWorkingDirectoryLeft(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "setsid (util-linux) was not found on PATH: component processes share the silo's terminal, so Ctrl+C there reaches them too")]
+    private static partial void LogNoSession(ILogger logger);
 }

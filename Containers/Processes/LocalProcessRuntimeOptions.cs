@@ -14,8 +14,19 @@ public sealed class LocalProcessRuntimeOptions
     /// </summary>
     public string ComponentsDirectory { get; set; } = AppContext.BaseDirectory;
 
-    /// <summary>Longer lines of a component's output are cut here before they reach the log.</summary>
+    /// <summary>
+    /// The folder component processes run in. By default a new one of the runtime's own in the temporary folder, which
+    /// nobody can have prepared, removed at shutdown. A configured folder is created, or refused when someone other than
+    /// the silo's user could have put files there (<see cref="ComponentWorkingDirectory"/>); the component's user must be
+    /// able to reach it.
+    /// </summary>
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Longer lines of a component's output are cut here before they reach the log; the rest is counted, not kept.</summary>
     public int MaxLogLineLength { get; set; } = 2000;
+
+    /// <summary>Lines of output logged per component process per minute; the rest are counted and reported as suppressed.</summary>
+    public int LogLinesPerMinute { get; set; } = 600;
 
     /// <summary>Timeout of one health probe (<c>GET /healthz</c>).</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);

@@ -20,17 +20,22 @@ public static class LocalProcessServiceCollectionExtensions
         }
 
         options
-            .Validate(o => o.MaxLogLineLength > 0, "LocalProcessRuntimeOptions.MaxLogLineLength must be positive, e.g. 2000.")
-            .Validate(o => o.ProbeTimeout > TimeSpan.Zero, "LocalProcessRuntimeOptions.ProbeTimeout must be positive, e.g. 00:00:01.")
-            .Validate(o => o.StopTimeout > TimeSpan.Zero, "LocalProcessRuntimeOptions.StopTimeout must be positive, e.g. 00:00:05.")
+            .Validate(o => o.MaxLogLineLength > 0, $"{LocalProcessRuntimeOptions.SectionName}:MaxLogLineLength must be positive, e.g. 2000.")
+            .Validate(o => o.LogLinesPerMinute > 0, $"{LocalProcessRuntimeOptions.SectionName}:LogLinesPerMinute must be positive, e.g. 600.")
+            .Validate(o => o.WorkingDirectory is null || o.WorkingDirectory.Trim().Length > 0,
+                $"{LocalProcessRuntimeOptions.SectionName}:WorkingDirectory is empty; leave it out or name the folder components run in.")
+            .Validate(o => o.ProbeTimeout > TimeSpan.Zero, $"{LocalProcessRuntimeOptions.SectionName}:ProbeTimeout must be positive, e.g. 00:00:01.")
+            .Validate(o => o.StopTimeout > TimeSpan.Zero, $"{LocalProcessRuntimeOptions.SectionName}:StopTimeout must be positive, e.g. 00:00:05.")
             .Validate(o => Directory.Exists(o.ComponentsDirectory),
                 $"{LocalProcessRuntimeOptions.SectionName}:ComponentsDirectory names no directory; set the folder that launch paths starting with './' are relative to.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LoopbackPorts>();
+        services.TryAddSingleton<ContainerStartGate>();
         services.AddContainerLeases();
         services.AddComponentIsolation();
         services.TryAddSingleton<LocalProcessContainerRuntime>();
+        services.TryAddSingleton<LaunchFiles>();
 
         // Keyed, so that AddFlowActorsContainerRuntime can choose it by name; unkeyed when nothing chooses.
         services.TryAddKeyedSingleton<IContainerRuntime>("Process", (provider, _) => provider.GetRequiredService<LocalProcessContainerRuntime>());

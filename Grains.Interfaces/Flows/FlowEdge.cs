@@ -1,4 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace FlowActors.Client;
+
+// An edge that routes nothing reads {"from","to"} in the API and flow files: when and otherwise are written only when set.
 
 /// <summary>Data emitted by step <paramref name="From"/> is passed on to step <paramref name="To"/>.</summary>
 /// <param name="When">
@@ -10,10 +14,10 @@ namespace FlowActors.Client;
 public sealed record FlowEdge(
     [property: Id(0)] string From,
     [property: Id(1)] string To,
-    [property: Id(2)] string? When = null,
-    [property: Id(3)] bool Otherwise = false)
+    [property: Id(2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] string? When = null,
+    [property: Id(3), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Otherwise = false)
 {
     /// <summary>True when not every output takes the edge: it has a condition, or is the step's otherwise.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public bool IsRouted => When is not null || Otherwise;
 }

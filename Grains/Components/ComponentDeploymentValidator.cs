@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Containers.Isolation;
 using FlowActors.Grains.Flows;
 
 namespace FlowActors.Grains.Components;
@@ -45,9 +46,9 @@ public static class ComponentDeploymentValidator
 
         foreach (var (name, value) in environment)
         {
-            if (string.IsNullOrEmpty(name) || name.Contains('=') || name.Contains('\0'))
+            if (LaunchEnvironment.Refusal(name) is { } why)
             {
-                throw Invalid($"'launch.environment' has the variable name '{FlowValidator.Quote(name)}'; names are non-empty and hold no '=' or NUL.");
+                throw Invalid($"'launch.environment' sets the variable '{FlowValidator.Quote(name)}', which {why}.");
             }
 
             Text(value, $"launch.environment.{FlowValidator.Quote(name)}", required: true);

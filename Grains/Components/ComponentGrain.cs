@@ -1,12 +1,17 @@
 using FlowActors.Client;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Catalog;
 using FlowActors.Grains.Interfaces.Components;
 
 namespace FlowActors.Grains.Components;
 
-/// <summary>Keeps the deployed revisions of one component; a deployment never changes an earlier revision.</summary>
+/// <summary>
+/// Keeps the deployed revisions of one component; a deployment never changes an earlier revision, and pins the files
+/// its launch names (<see cref="LaunchFiles"/>), so that it keeps running what was deployed.
+/// </summary>
 public sealed class ComponentGrain(
     [PersistentState("component", StorageNames.Grains)] IPersistentState<ComponentState> state,
+    LaunchFiles files,
     TimeProvider time) : Grain, IComponentGrain
 {
     public async Task<ComponentRevision> DeployAsync(ComponentDeployment deployment)
@@ -14,8 +19,10 @@ public sealed class ComponentGrain(
         var componentId = this.GetPrimaryKeyString();
         ComponentDeploymentValidator.ThrowIfInvalid(componentId, deployment);
 
+        var launch = WithDefaults(deployment.Launch);
+        var pinned = await files.PinAsync(launch, CancellationToken.None);
         var revision = new ComponentRevision(
-            componentId, state.State.Revisions.Count + 1, WithDefaults(deployment.Launch), WithDefaults(deployment.Descriptor), time.GetUtcNow());
+            componentId, state.State.Revisions.Count + 1, launch, WithDefaults(deployment.Descriptor), time.GetUtcNow(), pinned.Count > 0 ? [.. pinned] : null);
         state.State.Revisions.Add(revision);
         try
         {

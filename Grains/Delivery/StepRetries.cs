@@ -52,12 +52,13 @@ internal sealed class StepRetries(RetryPolicy policy, TimeProvider time)
     /// <summary>
     /// Settles one try at <paramref name="entry"/>: what the component made of it goes into <paramref name="outputs"/>
     /// (<see cref="Settled.Completed"/>); a failed call or a rebound is tried again later (<see cref="Settled.Retry"/>,
-    /// with <paramref name="retry"/>) until the tries run out; then, or at once for a poison emit, the message is
-    /// dead-lettered (<see cref="Settled.GaveUp"/>).
+    /// with <paramref name="retry"/>) until the tries run out; then, or at once for a poison emit or a certain failure
+    /// (the component cannot start), the message is dead-lettered (<see cref="Settled.GaveUp"/>).
     /// </summary>
     /// <param name="error">Why the call failed, naming the step; null when it succeeded.</param>
     /// <param name="refusal">Why the step refuses the message for good without calling the component (its mapping failed): dead-lettered at once.</param>
     /// <param name="calls">The component calls the message took (its mapping's <c>each</c>), which its budget pays for.</param>
+    /// <param name="certain">The failure would recur on every try (<see cref="StepException.IsCertain"/>): no retry.</param>
     public Settled Settle(
         StepOutputs outputs,
         StepPlan plan,
@@ -67,7 +68,8 @@ internal sealed class StepRetries(RetryPolicy policy, TimeProvider time)
         int? revision,
         out PendingRetry? retry,
         string? refusal = null,
-        int calls = 1)
+        int calls = 1,
+        bool certain = false)
     {
         retry = null;
         var message = entry.Message;
@@ -92,13 +94,15 @@ internal sealed class StepRetries(RetryPolicy policy, TimeProvider time)
             error = verdict.Poison ?? $"Step '{plan.Step.Id}' (component '{plan.Step.ComponentId}') rebounded the message (asked to get it again later).";
         }
 
-        retry = Failed(message, error, revision, poison, out var given);
+        retry = Failed(message, error, revision, poison || certain, out var given);
         if (retry is not null)
         {
             return Settled.Retry;
         }
 
-        var why = poison ? error : $"{error} The step gave up after {given.Attempts.Count} tries in {given.Elapsed.TotalSeconds:0.#} s; the message is dead-lettered.";
+        var why = poison ? error
+            : certain ? $"{error}\nThis failure is certain (another try would fail the same way), so the message was not retried; it is dead-lettered. Fix the component, then replay it."
+            : $"{error} The step gave up after {given.Attempts.Count} tries in {given.Elapsed.TotalSeconds:0.#} s; the message is dead-lettered.";
         outputs.DeadLetter(message, why, given.Attempts, System.Diagnostics.Stopwatch.GetElapsedTime(entry.Received), poison);
         return Settled.GaveUp;
     }

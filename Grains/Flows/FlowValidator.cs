@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -24,6 +25,9 @@ public static partial class FlowValidator
     /// <summary>The most tries a flow's or step's retry policy may ask for.</summary>
     public const int MaxRetryAttempts = 100;
 
+    /// <summary>The longest flow name: a name is a label people read in lists, not a place for data.</summary>
+    public const int MaxNameLength = 200;
+
     private const string IdRule = "1-64 characters: letters, digits, '-' or '_'";
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
@@ -49,6 +53,44 @@ public static partial class FlowValidator
         return text.Length <= 64 ? shown : shown + "…";
     }
 
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a flow's name, or null when it can: 1-<see cref="MaxNameLength"/> characters
+    /// that print. Control characters and line separators would forge lines in logs and the CLI's output, bidirectional
+    /// overrides and isolates would make the console show another name than the one stored, and a lone surrogate is not
+    /// text at all.
+    /// </summary>
+    public static string? NameProblem(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "The flow needs a name.";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"The name is {name.Length} characters long; at most {MaxNameLength} are allowed.";
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++; // a pair: one character beyond the basic plane (an emoji, say)
+                continue;
+            }
+
+            if (char.IsSurrogate(c)
+                || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            {
+                return $"The name has a character that does not print (U+{(int)c:X4}) at position {i}; use letters, digits, spaces and punctuation.";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>True when <paramref name="id"/> is a valid flow, step or component id.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
@@ -72,9 +114,9 @@ public static partial class FlowValidator
             return errors;
         }
 
-        if (string.IsNullOrWhiteSpace(definition.Name))
+        if (NameProblem(definition.Name) is { } nameProblem)
         {
-            errors.Add(new("name", "The flow needs a name."));
+            errors.Add(new("name", nameProblem));
         }
 
         var steps = definition.Steps ?? [];

@@ -81,6 +81,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         IReadOnlyList<ComponentProtocol.Emit>? emits = null;
         string? error = null;
         var result = default(StepResult);
+        var certain = false;
         try
         {
             await EnsureContainerAsync(budget.Token);
@@ -97,6 +98,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
         catch (Exception e)
         {
             error = Describe(e);
+            certain = StepException.IsCertain(e);
             LogMessageFailed(_step.Logger, _step.FlowId, _step.StepId, entry.Message.ExecutionId, error);
         }
         finally
@@ -112,7 +114,7 @@ internal sealed partial class OrdinaryStep : IStepRunner
             return (outputs, Settled.GaveUp, null);
         }
 
-        var settled = _retries.Settle(outputs, Plan, entry, emits, error, _container.Revision?.Revision, out var retry, result.Refusal, result.Calls);
+        var settled = _retries.Settle(outputs, Plan, entry, emits, error, _container.Revision?.Revision, out var retry, result.Refusal, result.Calls, certain);
         if (outputs.SnapshotChanged)
         {
             await _step.SaveSnapshotAsync(outputs.Snapshot);
@@ -275,16 +277,17 @@ internal sealed partial class OrdinaryStep : IStepRunner
 
         // Ordinary steps take the newest revision at each container start.
         var revision = await _step.LatestRevision(Plan.Step.ComponentId);
-        await _container.StartAsync(_step.Request(Plan, revision), cancellationToken);
-        LogContainerStarted(_step.Logger, _step.FlowId, _step.StepId, _container.Lease!.ContainerId, revision.Revision);
-        SetPhase(StepPhase.WarmingUp);
         try
         {
+            await _container.StartAsync(_step.Request(Plan, revision), cancellationToken);
+            LogContainerStarted(_step.Logger, _step.FlowId, _step.StepId, _container.Lease!.ContainerId, revision.Revision);
+            SetPhase(StepPhase.WarmingUp);
             await _container.WaitReadyAsync(_step.Options.ColdStartTimeout, cancellationToken);
         }
         catch (Exception e)
         {
-            // Not ready in time: let the next message start afresh rather than wait on this one.
+            // Not started, or not ready in time: the step's status says why (its exit code and last stderr lines when
+            // it exited), and the next message starts afresh rather than wait on this one.
             _error = _step.Describe(e, Plan, revision);
             await _container.ReleaseAsync();
             SetPhase(StepPhase.Failed);

@@ -29,7 +29,7 @@ internal sealed partial class RealtimeStep
         await _invoker.WhenReplacedAsync();
         if (_phase == StepPhase.Failed || _container.Lease is null)
         {
-            throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+            throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.") { Certain = _errorCertain && _error is not null };
         }
 
         return await _invoker.InvokeAsync(Plan, tick, snapshot, RunToken);
@@ -55,7 +55,7 @@ internal sealed partial class RealtimeStep
             if (_phase == StepPhase.Failed || _container.Lease is null)
             {
                 // Until the flow's next reconciliation tries again, messages fail with the reason (and are retried).
-                throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.");
+                throw new StepException(_error ?? $"Step '{_step.StepId}' holds no container.") { Certain = _errorCertain && _error is not null };
             }
 
             var tries = Enumerable.Range(0, entries.Count).ToList();
@@ -131,7 +131,7 @@ internal sealed partial class RealtimeStep
                     slots[i].Fail(entries[i].Message, reason, Stopwatch.GetElapsedTime(entries[i].Received));
                     settled[i] = Settled.GaveUp;
                 }
-                else if ((settled[i] = _retries.Settle(slots[i], Plan, entries[i], null, reason, null, out var retry)) == Settled.Retry)
+                else if ((settled[i] = _retries.Settle(slots[i], Plan, entries[i], null, reason, null, out var retry, certain: StepException.IsCertain(e))) == Settled.Retry)
                 {
                     RetryLater(received[i], retry!.Due);
                 }

@@ -33,6 +33,7 @@ internal sealed partial class RealtimeStep : IStepRunner
     private Task _establishing = Task.CompletedTask;
     private StepPhase _phase;
     private string? _error;
+    private bool _errorCertain;
 
     /// <param name="askFlow">The flow's current plan for the step (null when the flow runs no more).</param>
     /// <param name="endRun">Ends this run from the grain's side, when the flow says it is over.</param>
@@ -223,6 +224,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         catch (Exception e)
         {
             _error = _step.Describe(e, Plan, revision);
+            _errorCertain = StepException.IsCertain(e);
             LogNotReady(_step.Logger, _step.FlowId, _step.StepId, _error);
             SetPhase(StepPhase.Failed);
         }
@@ -300,6 +302,7 @@ internal sealed partial class RealtimeStep : IStepRunner
         catch (Exception e)
         {
             _error = _step.Describe(e, Plan, _container.Revision);
+            _errorCertain = StepException.IsCertain(e);
             LogNotReady(_step.Logger, _step.FlowId, _step.StepId, _error);
             SetPhase(StepPhase.Failed);
         }

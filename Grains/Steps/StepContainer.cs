@@ -54,7 +54,8 @@ internal sealed class StepContainer(IContainerRuntime runtime, StepOptions optio
         {
             if (!await runtime.IsRunningAsync(lease, cancellationToken))
             {
-                throw new InvalidOperationException($"Container {lease.ContainerId} exited before it answered its health probe.");
+                // Certain: it would exit the same way again. Its exit code and last stderr lines say why.
+                throw ComponentStartException.Exited(lease.ContainerId, await runtime.GetExitAsync(lease, cancellationToken));
             }
 
             if (time.GetElapsedTime(started) > within)

@@ -2,14 +2,19 @@ namespace FlowActors.Grains.Webhooks;
 
 /// <summary>
 /// What an <c>httpReply</c> emit may hold so that it can be written as an HTTP response: a final status (200-599) and
-/// headers whose names are HTTP tokens and whose values are visible ASCII. A reply that breaks a rule is an error of
-/// its execution, named when the step receives it, rather than a 500 or a silent 200 at the webhook.
+/// headers whose names are HTTP tokens and whose values are visible ASCII, all of them together within
+/// <see cref="MaxTotalBytes"/> (clients and proxies refuse larger header blocks: nginx's default buffer is 4-8 KiB). A reply
+/// that breaks a rule is an error of its execution, named when the step receives it, rather than a 500 or a silent 200
+/// at the webhook.
 /// </summary>
 public static class HttpReplyRules
 {
     public const int MaxHeaders = 64;
     public const int MaxNameLength = 256;
     public const int MaxValueLength = 8 * 1024;
+
+    /// <summary>The most bytes all of a reply's headers may take, counted as on the wire (<c>name: value</c> and a line break each).</summary>
+    public const int MaxTotalBytes = 16 * 1024;
 
     /// <summary>Why <paramref name="status"/> and <paramref name="headers"/> cannot be an HTTP response, or null when they can.</summary>
     public static string? Problem(int status, IReadOnlyDictionary<string, string>? headers)
@@ -29,6 +34,7 @@ public static class HttpReplyRules
             return $"it has {headers.Count} headers; at most {MaxHeaders} are allowed.";
         }
 
+        var total = 0;
         foreach (var (name, value) in headers)
         {
             if (!IsToken(name))
@@ -46,6 +52,13 @@ public static class HttpReplyRules
             {
                 return $"header '{name}' has a character outside visible ASCII (U+{(int)value[bad]:X4}) at position {bad}; encode the value (e.g. RFC 8187 or percent-encoding).";
             }
+
+            total += name.Length + value.Length + 4;
+        }
+
+        if (total > MaxTotalBytes)
+        {
+            return $"its headers take {total} bytes; at most {MaxTotalBytes} are allowed in all.";
         }
 
         return null;

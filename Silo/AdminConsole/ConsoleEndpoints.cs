@@ -1,4 +1,5 @@
 using FlowActors.Silo.Api;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace FlowActors.Silo.AdminConsole;
 
@@ -6,6 +7,12 @@ namespace FlowActors.Silo.AdminConsole;
 public static class ConsoleEndpoints
 {
     public const string LoginPath = "/console/login";
+
+    /// <summary>
+    /// The largest login form read: room for the longest key and a return path, nothing more. Anyone may post to the
+    /// login, so it reads far less than the API's body limit.
+    /// </summary>
+    public const int MaxLoginFormBytes = 8 * 1024;
 
     public static IEndpointRouteBuilder MapConsoleEndpoints(this IEndpointRouteBuilder app)
     {
@@ -17,10 +24,16 @@ public static class ConsoleEndpoints
         console.MapGet("/credentials", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "credentials.html"));
         console.MapGet("/assets/{name}", (string name, HttpContext c, ConsoleAssets assets) => assets.Serve(c, name));
         console.MapGet("/login", async (HttpContext c, ConsoleAssets assets, AdminAuthentication auth) =>
-            await auth.IsAuthenticatedAsync(c.Request) ? Results.Redirect("/console/") : assets.Serve(c, "login.html"));
+            (await auth.AuthenticateAsync(c)).IsAuthenticated ? Results.Redirect("/console/") : assets.Serve(c, "login.html"));
         console.MapPost("/login", LoginAsync);
         console.MapPost("/logout", async (HttpContext c, AdminAuthentication auth) =>
         {
+            // A page elsewhere must not log a browser out either (a nuisance, and the start of a login CSRF).
+            if (!FromThisOrigin(c.Request))
+            {
+                return ForeignOrigin(c.Request, "logout");
+            }
+
             await auth.SignOutAsync(c);
             return Results.Redirect(LoginPath, preserveMethod: false);
         });
@@ -36,15 +49,27 @@ public static class ConsoleEndpoints
         var path = context.Request.Path;
         var guarded = path.StartsWithSegments("/dashboard")
             || (path.StartsWithSegments("/console") && !path.StartsWithSegments(LoginPath) && !path.StartsWithSegments("/console/assets"));
-        if (!guarded || await context.RequestServices.GetRequiredService<AdminAuthentication>().IsAuthenticatedAsync(context.Request))
+        if (!guarded)
         {
             await next(context);
             return;
         }
 
-        // The escaped form of the path: it stays ASCII, so the way back survives LocalOrHome.
-        var back = Uri.EscapeDataString(path.ToUriComponent() + context.Request.QueryString);
-        context.Response.Redirect($"{LoginPath}?returnUrl={back}");
+        var caller = await context.RequestServices.GetRequiredService<AdminAuthentication>().AuthenticateAsync(context);
+        if (caller.IsAuthenticated)
+        {
+            await next(context);
+        }
+        else if (caller.Kind == CallerKind.Throttled)
+        {
+            await ApiProblems.TooManyWrongKeys(caller.RetryAfter).ExecuteAsync(context);
+        }
+        else
+        {
+            // The escaped form of the path: it stays ASCII, so the way back survives LocalOrHome.
+            var back = Uri.EscapeDataString(path.ToUriComponent() + context.Request.QueryString);
+            context.Response.Redirect($"{LoginPath}?returnUrl={back}");
+        }
     });
 
     private static async Task<IResult> LoginAsync(HttpContext context, AdminAuthentication auth)
@@ -52,22 +77,63 @@ public static class ConsoleEndpoints
         var request = context.Request;
 
         // The login form posts from this origin only; a page elsewhere must not log a browser in (login CSRF).
-        if (request.Headers.Origin is [{ } origin] && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
+        if (!FromThisOrigin(request))
         {
-            return Results.StatusCode(StatusCodes.Status403Forbidden);
+            return ForeignOrigin(request, "login form");
         }
 
         if (!request.HasFormContentType)
         {
-            return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
+            return ApiProblems.UnsupportedMediaType("the login form: application/x-www-form-urlencoded (or multipart/form-data) with the fields 'apiKey' and 'returnUrl'");
         }
 
-        var form = await request.ReadFormAsync(context.RequestAborted);
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxLoginFormBytes; // chunked forms too: the server stops reading here
+        }
+
+        if (request.ContentLength > MaxLoginFormBytes)
+        {
+            context.Response.Headers.Connection = "close";
+            return ApiProblems.TooLarge(MaxLoginFormBytes, "the login form's limit");
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ApiProblems.TooLarge(MaxLoginFormBytes, "the login form's limit");
+        }
+        catch (InvalidDataException e)
+        {
+            return ApiProblems.BadRequest("The login form could not be read", e.Message);
+        }
+
         var returnUrl = LocalOrHome(form["returnUrl"]);
-        return await auth.TrySignInAsync(context, form["apiKey"])
-            ? Results.Redirect(returnUrl)
-            : Results.Redirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        var caller = await auth.SignInAsync(context, form["apiKey"]);
+        return caller.Kind switch
+        {
+            CallerKind.Session => Results.Redirect(returnUrl),
+            CallerKind.Throttled => ApiProblems.TooManyWrongKeys(caller.RetryAfter),
+            _ => Results.Redirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}"),
+        };
     }
+
+    /// <summary>
+    /// True when no browser page sent the request (no <c>Origin</c>: a program) or a page of this server did. Two
+    /// <c>Origin</c> headers never get here (<see cref="RequestGuards"/>).
+    /// </summary>
+    private static bool FromThisOrigin(HttpRequest request) =>
+        request.Headers.Origin.Count == 0
+        || (request.Headers.Origin is [{ } origin] && string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase));
+
+    private static IResult ForeignOrigin(HttpRequest request, string what) => Results.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Another site's page sent this",
+        detail: $"The console's {what} is accepted from its own pages only (Origin {request.Scheme}://{request.Host}).");
 
     /// <summary>
     /// Only a path on this server, never an open redirect to another site: a '/' not followed by '/' or '\', and

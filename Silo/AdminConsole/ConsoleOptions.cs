@@ -21,7 +21,7 @@ public sealed class ConsoleOptions
 public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
 {
     public ValidateOptionsResult Validate(string? name, ConsoleOptions options) =>
-        options.SessionLifetime < TimeSpan.FromMinutes(1) || options.SessionLifetime > TimeSpan.FromDays(30)
-            ? ValidateOptionsResult.Fail($"{ConsoleOptions.Section}:SessionLifetime is {options.SessionLifetime}; set between 00:01:00 and 30.00:00:00.")
+        options.SessionLifetime < TimeSpan.FromSeconds(10) || options.SessionLifetime > TimeSpan.FromDays(30)
+            ? ValidateOptionsResult.Fail($"{ConsoleOptions.Section}:SessionLifetime is {options.SessionLifetime}; set between 00:00:10 and 30.00:00:00.")
             : ValidateOptionsResult.Success;
 }

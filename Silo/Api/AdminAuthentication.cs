@@ -12,11 +12,13 @@ namespace FlowActors.Silo.Api;
 /// Programs present the API key in <c>X-Api-Key</c>. Browsers cannot add a header to a navigation, so a person
 /// logs in once at <c>/console/login</c> with the key and gets a session cookie, <c>{session id}.{expiry}.{HMAC}</c>,
 /// signed with a secret derived from the key. A cookie counts only while its session is active on the server
-/// (<see cref="IAdminSessionGrain"/>): logging out ends it for good, and changing the key ends every session. The cookie is
-/// never the key itself; it is HttpOnly, SameSite=Strict and, over HTTPS, Secure. Comparisons are constant-time, and a
-/// cookie that is not signed costs no grain call.
+/// (<see cref="IAdminSessionGrain"/>): logging out ends it for good, and changing the key ends every session. A request a
+/// session authenticated ends with the session (<see cref="SessionWatch"/>). The cookie is never the key itself; it is
+/// HttpOnly, SameSite=Strict and, over HTTPS, Secure. Comparisons are constant-time, a cookie that is not signed costs no
+/// grain call, and wrong keys are throttled per client (<see cref="WrongKeyThrottle"/>).
 /// </summary>
-public sealed class AdminAuthentication(ApiKey key, TimeProvider time, IOptions<ConsoleOptions> options, IGrainFactory grains)
+public sealed class AdminAuthentication(
+    ApiKey key, WrongKeyThrottle throttle, SessionWatch sessions, TimeProvider time, IOptions<ConsoleOptions> options, IGrainFactory grains)
 {
     public const string Cookie = "flowactors_session";
 
@@ -29,21 +31,60 @@ public sealed class AdminAuthentication(ApiKey key, TimeProvider time, IOptions<
 
     private readonly byte[] _sessionKey = key.Derive("FlowActors console session v2");
 
-    /// <summary>True for the API key header or an active session: enough to read and to navigate.</summary>
-    public async Task<bool> IsAuthenticatedAsync(HttpRequest request) => HasApiKey(request) || await HasSessionAsync(request);
-
-    /// <summary>True for the API key header, or an active session on a safe method or with <see cref="ConsoleHeader"/>.</summary>
-    public async Task<bool> IsApiCallAllowedAsync(HttpRequest request) =>
-        HasApiKey(request)
-        || ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(ConsoleHeader))
-            && await HasSessionAsync(request));
-
-    /// <summary>Starts a session and issues its cookie when <paramref name="presentedKey"/> is the API key.</summary>
-    public async Task<bool> TrySignInAsync(HttpContext context, string? presentedKey)
+    /// <summary>
+    /// Who sent the request: the key (<c>X-Api-Key</c>, or with <paramref name="bearer"/> an <c>Authorization: Bearer</c>
+    /// token as Prometheus sends it), else an active session, else nobody. A request that presents a key is judged by the
+    /// key alone; a wrong one counts against its client, and a client that guessed too often is
+    /// <see cref="CallerKind.Throttled"/>. A request a session authenticated is tied to that session.
+    /// </summary>
+    public async Task<Caller> AuthenticateAsync(HttpContext context, bool bearer = false)
     {
+        if (PresentedKey(context.Request, bearer) is { } presented)
+        {
+            if (throttle.WaitFor(context) is { } wait)
+            {
+                return new(CallerKind.Throttled, wait);
+            }
+
+            if (presented.Count == 1 && key.Matches(presented[0]))
+            {
+                return new(CallerKind.Key);
+            }
+
+            throttle.CountWrong(context);
+            return new(CallerKind.Anonymous);
+        }
+
+        if (SessionOf(context.Request) is { } session && await grains.GetGrain<IAdminSessionGrain>(session.Id).IsActiveAsync())
+        {
+            sessions.Bind(context, session.Id, session.Expires);
+            return new(CallerKind.Session);
+        }
+
+        return new(CallerKind.Anonymous);
+    }
+
+    /// <summary>Whether an authenticated caller may make this API call: the key always, a session for reads or with <see cref="ConsoleHeader"/>.</summary>
+    public static bool MayCallApi(Caller caller, HttpRequest request) =>
+        caller.Kind == CallerKind.Key
+        || (caller.Kind == CallerKind.Session
+            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(ConsoleHeader)));
+
+    /// <summary>
+    /// Starts a session and issues its cookie when <paramref name="presentedKey"/> is the API key
+    /// (<see cref="CallerKind.Session"/>); a wrong key counts against the client like any other.
+    /// </summary>
+    public async Task<Caller> SignInAsync(HttpContext context, string? presentedKey)
+    {
+        if (throttle.WaitFor(context) is { } wait)
+        {
+            return new(CallerKind.Throttled, wait);
+        }
+
         if (!key.Matches(presentedKey))
         {
-            return false;
+            throttle.CountWrong(context);
+            return new(CallerKind.Anonymous);
         }
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -51,28 +92,35 @@ public sealed class AdminAuthentication(ApiKey key, TimeProvider time, IOptions<
         await grains.GetGrain<IAdminSessionGrain>(id).StartAsync(expires);
         var signed = $"{id}.{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
         context.Response.Cookies.Append(Cookie, $"{signed}.{Convert.ToHexStringLower(Sign(signed))}", CookieOptions(context.Request, expires));
-        return true;
+        return new(CallerKind.Session);
     }
 
-    /// <summary>Ends the request's session, if it has one, and deletes its cookie.</summary>
+    /// <summary>Ends the request's session, if it has one (and with it every request it authenticated), and deletes its cookie.</summary>
     public async Task SignOutAsync(HttpContext context)
     {
-        if (SessionOf(context.Request) is { } id)
+        if (SessionOf(context.Request) is { } session)
         {
-            await grains.GetGrain<IAdminSessionGrain>(id).EndAsync();
+            await grains.GetGrain<IAdminSessionGrain>(session.Id).EndAsync();
+            sessions.Ended(session.Id, context);
         }
 
         context.Response.Cookies.Delete(Cookie, CookieOptions(context.Request, expires: null));
     }
 
-    private bool HasApiKey(HttpRequest request) =>
-        request.Headers[ApiKey.Header] is { Count: 1 } presented && key.Matches(presented[0]);
+    private static Microsoft.Extensions.Primitives.StringValues? PresentedKey(HttpRequest request, bool bearer)
+    {
+        if (request.Headers.TryGetValue(ApiKey.Header, out var header))
+        {
+            return header;
+        }
 
-    private async Task<bool> HasSessionAsync(HttpRequest request) =>
-        SessionOf(request) is { } id && await grains.GetGrain<IAdminSessionGrain>(id).IsActiveAsync();
+        return bearer && request.Headers.Authorization is [{ } authorization] && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? new(authorization["Bearer ".Length..].Trim())
+            : null;
+    }
 
-    /// <summary>The session id of a cookie this server signed and that has not expired; null for anything else.</summary>
-    private string? SessionOf(HttpRequest request)
+    /// <summary>The session of a cookie this server signed and that has not expired; null for anything else.</summary>
+    private (string Id, DateTimeOffset Expires)? SessionOf(HttpRequest request)
     {
         if (!request.Cookies.TryGetValue(Cookie, out var token) || token.Length > 160 || token.Split('.') is not [var id, var seconds, var mac])
         {
@@ -90,8 +138,8 @@ public sealed class AdminAuthentication(ApiKey key, TimeProvider time, IOptions<
 
         return long.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
             && unix < DateTimeOffset.MaxValue.ToUnixTimeSeconds()
-            && DateTimeOffset.FromUnixTimeSeconds(unix) > time.GetUtcNow()
-                ? id
+            && DateTimeOffset.FromUnixTimeSeconds(unix) is var expires && expires > time.GetUtcNow()
+                ? (id, expires)
                 : null;
     }
 
@@ -105,4 +153,26 @@ public sealed class AdminAuthentication(ApiKey key, TimeProvider time, IOptions<
         Path = "/",
         Expires = expires,
     };
+}
+
+/// <summary>Who sent a request, as far as the admin surface is concerned (<see cref="AdminAuthentication"/>).</summary>
+/// <param name="RetryAfter">For <see cref="CallerKind.Throttled"/>: how long until the client may present a key again.</param>
+public readonly record struct Caller(CallerKind Kind, TimeSpan RetryAfter = default)
+{
+    public bool IsAuthenticated => Kind is CallerKind.Key or CallerKind.Session;
+}
+
+public enum CallerKind
+{
+    /// <summary>No credentials, or wrong ones.</summary>
+    Anonymous,
+
+    /// <summary>The admin API key.</summary>
+    Key,
+
+    /// <summary>An active console session.</summary>
+    Session,
+
+    /// <summary>A client that presented too many wrong keys and must wait.</summary>
+    Throttled,
 }

@@ -9,7 +9,8 @@ namespace FlowActors.Silo.Api;
 /// Turns the refusals grains throw into ProblemDetails answers: an invalid definition or trigger is 400 with every field,
 /// a lifecycle conflict is 409 with what to do first, a full backlog is 429 (503 while the flow warms up) with
 /// <c>Retry-After</c>, a call that met a silo which left the cluster is 503 with <c>Retry-After</c> (the cluster is settling:
-/// the caller sends again), a bad argument is 400. Anything else is 500 with no detail.
+/// the caller sends again), a bad argument is 400, a body the server refused to read is its 413 or 400. Anything else is
+/// 500 with no detail.
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -28,6 +29,11 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
                 "A silo this request needed left the cluster; its work moves to the other silos within seconds. Send the request again after Retry-After " +
                 "(a message sent just as the silo died may have been accepted all the same: docs/api.md, \"Errors\").", null),
             ArgumentException e => (400, "The request is invalid", e.Message, null),
+
+            // Kestrel's own refusals while a body is read (over the server's body limit, broken framing, too slow).
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The body is too large",
+                "The body is over the server's limit (FlowActors:Api:MaxBodyBytes).", null),
+            BadHttpRequestException e => (e.StatusCode, "The request could not be read", "The body ended early, its framing is invalid or it came too slowly.", null),
             _ => (500, "The request failed", null, (Dictionary<string, string[]>?)null),
         };
 

@@ -16,6 +16,7 @@ public static class ApiHostingExtensions
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>());
         services.AddSingleton<ApiKey>();
+        services.AddSingleton<WrongKeyThrottle>();
         services.AddSingleton<ApiKeyFilter>();
 
         // The API speaks through the SDK, over the silo's own cluster client: one code path for both.

@@ -6,8 +6,34 @@ namespace FlowActors.Silo.Api;
 /// <summary>The API's error answers, all ProblemDetails, so that every refusal reads the same way.</summary>
 public static class ApiProblems
 {
-    /// <summary>No detail: telling a caller why its credentials failed helps only an attacker.</summary>
-    public static IResult Unauthorized() => Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+    /// <summary>
+    /// What the admin surface expects, the same words whatever was sent: telling a caller why its credentials failed
+    /// (missing, wrong, expired) helps only an attacker.
+    /// </summary>
+    public static IResult Unauthorized() => Results.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Unauthorized",
+        detail: $"Send the admin API key in the {ApiKey.Header} header (FlowActors:Api:Key, or the key file the silo made: .flowactors/api-key), " +
+            "or log in at /console/login. A console session may change something only with the X-FlowActors-Console header.");
+
+    /// <summary>What a webhook expects, the same words whatever was sent.</summary>
+    public static IResult WebhookUnauthorized() => Results.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Unauthorized",
+        detail: $"Sign the request: {WebhookEndpoints.TimestampHeader} (Unix seconds, within the tolerance) and {WebhookEndpoints.SignatureHeader} " +
+            "(sha256=HMAC-SHA256 of timestamp, method, path and query, and body, under the webhook's secret), each signature once; " +
+            $"or send the secret in {WebhookEndpoints.SecretHeader}.");
+
+    /// <summary>429 for a client that presented too many wrong keys.</summary>
+    public static IResult TooManyWrongKeys(TimeSpan retryAfter) => TooManyRequests(
+        "This client address presented too many wrong admin keys (FlowActors:Api:WrongKeys); wait for Retry-After before presenting a key again.",
+        retryAfter);
+
+    /// <summary>415 saying which content types the endpoint reads.</summary>
+    public static IResult UnsupportedMediaType(string expected) => Results.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported media type",
+        detail: $"Expected {expected}.");
 
     public static IResult FlowNotFound(string flowId) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,
@@ -29,10 +55,10 @@ public static class ApiProblems
         title: "Unknown webhook",
         detail: $"There is no webhook for flow '{Shorten(flowId)}'.");
 
-    public static IResult TooLarge(int limit) => Results.Problem(
+    public static IResult TooLarge(long limit, string setting = "FlowActors:Api:MaxBodyBytes") => Results.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "The body is too large",
-        detail: $"The body is over the limit of {limit} bytes (FlowActors:Api:MaxBodyBytes).");
+        detail: $"The body is over the limit of {limit} bytes ({setting}).");
 
     public static IResult NotUtf8(int offset) => Results.Problem(
         statusCode: StatusCodes.Status400BadRequest,

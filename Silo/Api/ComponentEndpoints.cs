@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlowActors.Client;
+using FlowActors.Containers.Processes;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,9 @@ public static class ComponentEndpoints
         components.MapGet("/{componentId}/revisions", ListRevisionsAsync)
             .Produces<RevisionPage>()
             .WithSummary("A page of a component's revisions, oldest first: ?after=N (a revision number) and ?limit=1-200 (50); 'next' links the following page; 404 when none was deployed.");
+        components.MapGet("/{componentId}/revisions/{revision:int}/files", CheckFilesAsync)
+            .Produces<IReadOnlyList<LaunchFileCheck>>()
+            .WithSummary("The files the revision pinned at deployment, each with its digest then and now on this silo: 'changed' means the revision cannot start until a new one is deployed (or the file put back).");
         components.MapPost("/{componentId}/revisions", DeployAsync)
             .Accepts<ComponentDeployment>("application/json")
             .Produces<ComponentRevision>(StatusCodes.Status201Created)
@@ -48,6 +52,24 @@ public static class ComponentEndpoints
         var last = page.Revisions.Count > 0 ? page.Revisions[^1].Revision : after;
         var next = last < page.Total ? $"/api/components/{componentId}/revisions?after={last}&limit={limit}" : null;
         return Results.Ok(new RevisionPage(page.Revisions, page.Total, next));
+    }
+
+    private static async Task<IResult> CheckFilesAsync(string componentId, int revision, IGrainFactory grains, LaunchFiles files, CancellationToken ct)
+    {
+        if (!FlowValidator.IsValidId(componentId))
+        {
+            return ApiProblems.ComponentNotFound(componentId);
+        }
+
+        if (await grains.GetGrain<IComponentGrain>(componentId).GetRevisionAsync(revision) is not { } found)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Unknown revision",
+                detail: $"Component '{componentId}' has no revision {revision}; list them with GET /api/components/{componentId}/revisions.");
+        }
+
+        return Results.Ok(await files.CheckAsync(found, ct));
     }
 
     /// <summary>

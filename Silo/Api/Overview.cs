@@ -66,8 +66,19 @@ public sealed record FlowDetail(FlowSummary Flow, FlowDefinition? Definition, Fl
 public sealed record ComponentSummary(
     string ComponentId, int LatestRevision, int RevisionCount, IReadOnlyList<RevisionSummary> Revisions, IReadOnlyList<ComponentUse> UsedBy);
 
-/// <summary>A revision as the console shows it: image and command cut to 200 characters.</summary>
-public sealed record RevisionSummary(int Revision, string? Image, string? Command, IReadOnlyList<string> Actions, DateTimeOffset CreatedAt);
+/// <summary>
+/// A revision as the console shows it: image, command line and each environment value cut to 200 characters, at most
+/// 20 variables, and the files it pinned (path and the digest's first 12 characters): what tells two revisions apart.
+/// </summary>
+public sealed record RevisionSummary(
+    int Revision,
+    string? Image,
+    string? Command,
+    IReadOnlyList<string> Actions,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Arguments,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<string> Files);
 
 /// <summary>A step that uses a component; <paramref name="Revision"/> is 0 when the flow is not running.</summary>
 public sealed record ComponentUse(string FlowId, string StepId, FlowLifecycle Lifecycle, FlowMode Mode, int Revision, bool Stale);

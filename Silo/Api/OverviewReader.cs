@@ -104,7 +104,15 @@ public sealed class OverviewReader(IFlowActorsClient client, IGrainFactory grain
         componentId,
         page.Revisions[0].Revision,
         page.Total,
-        page.Revisions.Select(r => new RevisionSummary(r.Revision, Short(r.Launch.Image), Short(r.Launch.Command), r.Descriptor.Actions.Take(20).ToArray(), r.CreatedAt)).ToArray(),
+        page.Revisions.Select(r => new RevisionSummary(
+            r.Revision,
+            Short(r.Launch.Image),
+            Short(r.Launch.Command),
+            r.Descriptor.Actions.Take(20).ToArray(),
+            r.CreatedAt,
+            r.Launch.Arguments.Take(20).Select(a => Short(a)!).ToArray(),
+            r.Launch.Environment.OrderBy(v => v.Key, StringComparer.Ordinal).Take(20).ToDictionary(v => v.Key, v => Short(v.Value)!, StringComparer.Ordinal),
+            (r.Files ?? []).Select(f => $"{f.Path} {f.Sha256[..Math.Min(12, f.Sha256.Length)]}").ToArray())).ToArray(),
         flows.SelectMany(f => f.Steps.Where(s => s.ComponentId == componentId)
                 .Select(s => new ComponentUse(f.FlowId, s.StepId, f.Lifecycle, f.Mode, s.Revision, s.Stale)))
             .ToArray());

@@ -45,14 +45,29 @@ public static class SiloTls
     /// <summary>
     /// The silo port takes only silos (a certificate with server authentication), the gateway any member with a
     /// client certificate from the authority; outbound, a silo talks only to silos. Without a certificate, nothing connects.
+    /// Failed handshakes are logged at a bounded rate (<see cref="SiloTlsHandshakeLog"/>).
     /// </summary>
-    public static ISiloBuilder UseClusterTls(this ISiloBuilder silo, ClusterCredentials credentials) =>
-        silo.Configure<SiloConnectionOptions>(connections =>
+    public static ISiloBuilder UseClusterTls(this ISiloBuilder silo, ClusterCredentials credentials)
+    {
+        silo.Services.AddLogging(logging => logging.AddFilter(SiloTlsHandshakeLog.OrleansTlsCategory, LogLevel.Error));
+        return silo.Configure<SiloConnectionOptions>(connections =>
         {
-            connections.ConfigureSiloInboundConnection(c => c.UseServerTls(Options(credentials, ClusterTls.ServerAuthentication)));
+            connections.ConfigureSiloInboundConnection(c =>
+            {
+                c.Use(HandshakeLog(c.ApplicationServices, "silo port").Middleware());
+                c.UseServerTls(Options(credentials, ClusterTls.ServerAuthentication));
+            });
             connections.ConfigureSiloOutboundConnection(c => c.UseClientTls(Options(credentials, ClusterTls.ServerAuthentication)));
-            connections.ConfigureGatewayInboundConnection(c => c.UseServerTls(Options(credentials, ClusterTls.ClientAuthentication)));
+            connections.ConfigureGatewayInboundConnection(c =>
+            {
+                c.Use(HandshakeLog(c.ApplicationServices, "gateway").Middleware());
+                c.UseServerTls(Options(credentials, ClusterTls.ClientAuthentication));
+            });
         });
+    }
+
+    private static SiloTlsHandshakeLog HandshakeLog(IServiceProvider services, string port) => new(
+        port, services.GetRequiredService<ILoggerFactory>().CreateLogger<SiloTlsHandshakeLog>(), services.GetService<TimeProvider>() ?? TimeProvider.System);
 
     private static TlsOptions Options(ClusterCredentials credentials, string peerUsage) => new()
     {

@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.Containers.Processes;
 using FlowActors.Silo.Api;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Webhooks;
@@ -21,7 +22,8 @@ public sealed partial class SampleFlowSeeder(
     GeneratedCertificates certificates,
     IOptions<WebhookOptions> webhooks,
     ILogger<SampleFlowSeeder> logger,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    LaunchFiles launchFiles) : BackgroundService
 {
     public const string OrdinaryFlow = "sample";
     public const string RealtimeFlow = "sample-realtime";
@@ -70,11 +72,26 @@ public sealed partial class SampleFlowSeeder(
             """);
     }
 
+    /// <summary>
+    /// Deploys a sample component that is missing, and deploys it again when the files its newest revision pinned were
+    /// rebuilt since (a revision runs what it was deployed with): only while that revision is still the sample's own
+    /// launch, so a revision the user deployed stays.
+    /// </summary>
     private async Task DeployIfMissingAsync(string componentId, ComponentDeployment deployment, CancellationToken ct)
     {
-        if ((await client.ListComponentRevisionsAsync(componentId, ct)).Count == 0)
+        var revisions = await client.ListComponentRevisionsAsync(componentId, ct);
+        if (revisions.Count == 0)
         {
             await client.DeployComponentAsync(componentId, deployment, ct);
+            return;
+        }
+
+        var newest = revisions[^1];
+        var samples = newest.Launch.Command == deployment.Launch.Command && newest.Launch.Arguments.SequenceEqual(deployment.Launch.Arguments);
+        if (samples && (await launchFiles.CheckAsync(newest, ct)).FirstOrDefault(check => check.Changed) is { } changed)
+        {
+            var revision = await client.DeployComponentAsync(componentId, deployment, ct);
+            LogRedeployed(logger, componentId, revision.Revision, changed.Path, newest.Revision);
         }
     }
 
@@ -120,6 +137,9 @@ public sealed partial class SampleFlowSeeder(
 
     [LoggerMessage(EventId = 3050, Level = LogLevel.Information, Message = "Sample flows {Ordinary} and {Realtime} are there (seeded where missing)")]
     private static partial void LogReady(ILogger logger, string ordinary, string realtime);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Information, Message = "Sample component {ComponentId} deployed again as revision {Revision}: {Path} was rebuilt since revision {Previous}, which runs only the file it was deployed with")]
+    private static partial void LogRedeployed(ILogger logger, string componentId, int revision, string path, int previous);
 
     [LoggerMessage(EventId = 3051, Level = LogLevel.Warning, Message = "Sample flow {FlowId} is not running: {Reason}")]
     private static partial void LogNotRunning(ILogger logger, string flowId, string reason);

@@ -113,7 +113,7 @@ public static partial class TelemetryHostingExtensions
             {
                 if (!options.Prometheus.AllowAnonymous)
                 {
-                    branch.Use(async (context, next) => await (await ScrapeAllowedAsync(context) ? next(context) : Unauthorized(context)));
+                    branch.Use(ScrapeAsync);
                 }
             });
         }
@@ -134,29 +134,21 @@ public static partial class TelemetryHostingExtensions
         }
     }
 
-    /// <summary>The API key (header or bearer token, which is what Prometheus' <c>authorization</c> setting sends) or a console session.</summary>
-    private static async Task<bool> ScrapeAllowedAsync(HttpContext context)
-    {
-        var request = context.Request;
-        var auth = context.RequestServices.GetRequiredService<AdminAuthentication>();
-        if (await auth.IsAuthenticatedAsync(request))
-        {
-            return true;
-        }
-
-        return request.Headers.Authorization is [{ } authorization]
-            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            && context.RequestServices.GetRequiredService<ApiKey>().Matches(authorization["Bearer ".Length..].Trim());
-    }
-
     [LoggerMessage(EventId = 6000, Level = LogLevel.Information,
         Message = "Telemetry: tracing {Tracing}, OTLP export {Otlp}, Prometheus {Prometheus}, console charts {ConsoleMetrics}")]
     private static partial void LogTelemetry(ILogger logger, bool tracing, string otlp, string prometheus, bool consoleMetrics);
 
-    private static Task Unauthorized(HttpContext context)
+    /// <summary>The API key (header or bearer token, which is what Prometheus' <c>authorization</c> setting sends) or a console session.</summary>
+    private static async Task ScrapeAsync(HttpContext context, RequestDelegate next)
     {
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        var caller = await context.RequestServices.GetRequiredService<AdminAuthentication>().AuthenticateAsync(context, bearer: true);
+        if (caller.IsAuthenticated)
+        {
+            await next(context);
+            return;
+        }
+
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return Task.CompletedTask;
+        await (caller.Kind == CallerKind.Throttled ? ApiProblems.TooManyWrongKeys(caller.RetryAfter) : ApiProblems.Unauthorized()).ExecuteAsync(context);
     }
 }

@@ -207,7 +207,7 @@ public static partial class WebhookEndpoints
     private static IResult Denied(IServiceProvider services, string flowId)
     {
         LogDenied(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints)), flowId);
-        return ApiProblems.Unauthorized();
+        return ApiProblems.WebhookUnauthorized();
     }
 
     private static IResult Accepted(string flowId, string executionId) =>

@@ -102,6 +102,28 @@ public sealed partial class ConsoleTests
     }
 
     [TestMethod]
+    public async Task Dashboard_RendersUnderItsContentSecurityPolicy_WithNothingRefused()
+    {
+        var page = await ConsoleBrowser.LogInAsync(_context);
+        var refused = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                refused.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => refused.Add(error);
+
+        var dashboard = await page.GotoAsync("/dashboard/");
+
+        StringAssert.Contains(await dashboard!.HeaderValueAsync("content-security-policy"), "frame-ancestors 'none'");
+        await Expect(page.Locator("#menu a").First).ToBeVisibleAsync(); // its script ran and drew the menu
+        await Expect(page.Locator("#content")).Not.ToContainTextAsync("Loading...");
+        Assert.IsEmpty(refused, string.Join("\n", refused));
+    }
+
+    [TestMethod]
     public async Task Flow_CreatedPublishedStartedSwitchedToRealtimeAndMessaged_ThroughTheConsole()
     {
         var flowId = $"console-{Guid.NewGuid():N}"[..16];

@@ -37,7 +37,7 @@ public sealed class HttpApiTests
     [DataRow("POST", "/api/flows/x/webhook")]
     [DataRow("GET", "/api/flows/x/executions")]
     [DataRow("GET", "/openapi/v1.json")]
-    public async Task EveryAdminRoute_WithoutOrWithAWrongKey_Is401WithNoDetail(string method, string path)
+    public async Task EveryAdminRoute_WithoutOrWithAWrongKey_Is401SayingWhatIsExpected(string method, string path)
     {
         using var anonymous = s_silo.NewHttpClient(withKey: false);
         await Problems.AssertUnauthorizedAsync(await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json("{}") }));

@@ -23,11 +23,19 @@ internal static class Problems
         return problem;
     }
 
-    /// <summary>401 with nothing that tells a caller what was wrong.</summary>
+    /// <summary>
+    /// 401 whose detail says what the endpoint expects (the admin key or a session; a webhook's signature or secret) and
+    /// nothing about what was wrong with what was sent.
+    /// </summary>
     public static async Task AssertUnauthorizedAsync(HttpResponseMessage response)
     {
         var problem = await AssertAsync(response, HttpStatusCode.Unauthorized);
-        Assert.IsFalse(problem.TryGetProperty("detail", out _), problem.ToString());
         Assert.AreEqual("Unauthorized", problem.GetProperty("title").GetString());
+        var detail = problem.GetProperty("detail").GetString() ?? "";
+        Assert.IsTrue(detail.Contains("X-Api-Key", StringComparison.Ordinal) || detail.Contains("X-Webhook-Signature", StringComparison.Ordinal), detail);
+        foreach (var telling in new[] { "wrong", "expired", "replayed", "missing", "invalid" })
+        {
+            Assert.IsFalse(detail.Contains(telling, StringComparison.OrdinalIgnoreCase), $"the detail tells why: {detail}");
+        }
     }
 }

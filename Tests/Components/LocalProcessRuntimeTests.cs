@@ -271,7 +271,7 @@ public sealed class LocalProcessRuntimeTests
         }
 
         Assert.IsNotNull(line.Message, "The component's output never reached the log.");
-        Assert.EndsWith("more characters)", line.Message);
+        Assert.EndsWith("more bytes)", line.Message);
         Assert.StartsWith("warn: FlowActors.Component", line.Message);
         var scope = ((IEnumerable<KeyValuePair<string, object?>>)line.Scope!).ToDictionary(pair => pair.Key, pair => pair.Value);
         Assert.AreEqual("logs", scope["flow"]);
@@ -288,7 +288,7 @@ public sealed class LocalProcessRuntimeTests
             Revision = request.Revision with { Launch = new ComponentLaunch("flowactors/echo:1", null, [], new Dictionary<string, string>()) },
         };
 
-        var failure = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => s_runtime.StartAsync(request, CancellationToken.None));
+        var failure = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => s_runtime.StartAsync(request, CancellationToken.None));
 
         Assert.Contains("Component 'echo' revision 1 has no command", failure.Message);
         Assert.Contains("ComponentLaunch.Command", failure.Message);
@@ -303,7 +303,7 @@ public sealed class LocalProcessRuntimeTests
             Revision = request.Revision with { Launch = new ComponentLaunch(null, "no-such-command-flowactors", [], new Dictionary<string, string>()) },
         };
 
-        var failure = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => s_runtime.StartAsync(request, CancellationToken.None));
+        var failure = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => s_runtime.StartAsync(request, CancellationToken.None));
 
         Assert.Contains("'missing/command'", failure.Message);
         Assert.Contains("'no-such-command-flowactors' is not an executable file", failure.Message);

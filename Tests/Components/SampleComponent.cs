@@ -39,11 +39,15 @@ internal static class SampleComponent
 
     /// <param name="leases">The lease book the runtime records in, for a test that reaps; a fresh one by default.</param>
     /// <param name="isolation">How its components are isolated; <see cref="Isolation"/> (a silo's default) unless a test says otherwise.</param>
+    /// <param name="configure">Changes to the runtime's default options.</param>
+    /// <param name="starts">The gate a silo closes when it shuts down; an open one of its own by default.</param>
     public static LocalProcessContainerRuntime CreateRuntime(
         ILogger<LocalProcessContainerRuntime>? logger = null,
         int? maxLogLineLength = null,
         ContainerLeases? leases = null,
-        ComponentIsolation? isolation = null)
+        ComponentIsolation? isolation = null,
+        Action<LocalProcessRuntimeOptions>? configure = null,
+        ContainerStartGate? starts = null)
     {
         Assert.IsTrue(
             File.Exists(Path.ChangeExtension(DllPath, ".runtimeconfig.json")),
@@ -54,6 +58,8 @@ internal static class SampleComponent
             options.MaxLogLineLength = length;
         }
 
+        configure?.Invoke(options);
+
         return new LocalProcessContainerRuntime(
             Owner,
             leases ?? new ContainerLeases(),
@@ -61,7 +67,8 @@ internal static class SampleComponent
             isolation ?? Isolation,
             Options.Create(options),
             logger ?? NullLogger<LocalProcessContainerRuntime>.Instance,
-            TimeProvider.System);
+            TimeProvider.System,
+            starts);
     }
 
     public static ContainerRequest Request(

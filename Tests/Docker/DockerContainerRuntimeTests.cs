@@ -49,6 +49,36 @@ public sealed class DockerContainerRuntimeTests
     }
 
     [TestMethod]
+    public async Task ContainerExitingAtStart_IsDescribedWithItsExitCodeAndLastStderrLines()
+    {
+        // The sample components' image, asked for a component it does not have: it prints its usage on stderr and exits 2.
+        var request = DockerTestEngine.Request("exits", image: "flowactors/samples:test");
+        request = request with { Revision = request.Revision with { Launch = request.Revision.Launch with { Environment = new Dictionary<string, string> { ["FLOWACTORS_COMPONENT"] = "nosuch" } } } };
+
+        string described;
+        try
+        {
+            // The engine may report it gone while the start enters its network, or only afterwards.
+            var lease = await _docker.Runtime.StartAsync(request, TestContext.CancellationToken);
+            var deadline = Stopwatch.StartNew();
+            while (await _docker.Runtime.IsRunningAsync(lease, TestContext.CancellationToken))
+            {
+                Assert.IsLessThan(TimeSpan.FromSeconds(30), deadline.Elapsed, "The container should have exited at once.");
+                await Task.Delay(20, TestContext.CancellationToken);
+            }
+
+            described = ComponentStartException.Exited(lease.ContainerId, await _docker.Runtime.GetExitAsync(lease, TestContext.CancellationToken)).Message;
+        }
+        catch (ComponentStartException e)
+        {
+            described = e.Message;
+        }
+
+        StringAssert.Contains(described, "exited with code 2 before it answered its health probe; its last lines on stderr:");
+        StringAssert.Contains(described, "Usage: FlowActors.SampleComponents transform|delay|faulty|echo");
+    }
+
+    [TestMethod]
     public async Task StartedContainer_IsHardenedAsInspectShows()
     {
         var lease = await _docker.Runtime.StartAsync(DockerTestEngine.Request("hardened"), TestContext.CancellationToken);

@@ -26,6 +26,54 @@ public sealed class FlowValidatorTests
     }
 
     [TestMethod]
+    [DataRow("tab\there")]
+    [DataRow("line\nbreak")]
+    [DataRow("escape\u001b[31mred")]
+    [DataRow("del\u007f")]
+    [DataRow("next\u0085line")]
+    [DataRow("para\u2029graph")]
+    [DataRow("bidi \u202egnp.exe")]
+    [DataRow("isolate \u2066x")]
+    public void FlowName_ThatDoesNotPrint_IsRefused_NamingTheField(string name)
+    {
+        var errors = FlowValidator.Validate(new FlowDefinition(name, [Step("a")], []), Components);
+
+        Assert.AreEqual("name", errors.Single().Field);
+        StringAssert.Contains(errors.Single().Message, "does not print");
+    }
+
+    [TestMethod]
+    public void FlowName_WithALoneSurrogate_IsRefused()
+    {
+        // Built in code: an attribute's strings are stored as UTF-8, which has no lone surrogates.
+        foreach (var name in new[] { "lone " + '\ud800' + " high", "ends with " + '\udc00', "pair reversed " + '\udc00' + '\ud800' })
+        {
+            var errors = FlowValidator.Validate(new FlowDefinition(name, [Step("a")], []), Components);
+
+            Assert.AreEqual("name", errors.Single().Field, name);
+        }
+    }
+
+    [TestMethod]
+    public void FlowName_IsBoundedInLength()
+    {
+        Assert.IsEmpty(FlowValidator.Validate(new FlowDefinition(new string('n', FlowValidator.MaxNameLength), [Step("a")], []), Components));
+
+        var errors = FlowValidator.Validate(new FlowDefinition(new string('n', 500_000), [Step("a")], []), Components);
+
+        Assert.AreEqual("name", errors.Single().Field);
+        StringAssert.Contains(errors.Single().Message, $"at most {FlowValidator.MaxNameLength}");
+    }
+
+    [TestMethod]
+    [DataRow("Orders → ERP")]
+    [DataRow("Café \U0001F680 rocket")]
+    [DataRow("שלום orders")]
+    [DataRow("注文")]
+    public void FlowName_InAnyScript_WithEmoji_IsValid(string name) =>
+        Assert.IsEmpty(FlowValidator.Validate(new FlowDefinition(name, [Step("a")], []), Components));
+
+    [TestMethod]
     public void RetryPolicyThatCannotWork_IsRefused_NamingTheFlowOrStepField()
     {
         var step = Step("b") with { Delivery = new(MaxAttempts: 0) };

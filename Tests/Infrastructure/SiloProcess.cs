@@ -37,13 +37,13 @@ public sealed class SiloProcess : IAsyncDisposable
     private HttpClient? _http;
     private string? _apiKey;
 
-    private SiloProcess(Process process, int[] ports, string? apiKey, string? ownDirectory, string dataFolder)
+    private SiloProcess(Process process, int[] ports, string? apiKey, string? ownDirectory, string dataFolder, string adminScheme)
     {
         _process = process;
         _apiKey = apiKey;
         _ownDirectory = ownDirectory;
         _dataFolder = dataFolder;
-        BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}");
+        BaseAddress = new Uri($"{adminScheme}://127.0.0.1:{ports[0]}");
         SiloPort = ports[1];
         GatewayPort = ports[2];
         WebhookAddress = new Uri($"http://127.0.0.1:{ports[3]}");
@@ -108,11 +108,30 @@ public sealed class SiloProcess : IAsyncDisposable
         StartAsync(SiloDirectory(), ApiKey, ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", .. settings], ownDirectory: null, dataFolder);
 
     /// <summary>
+    /// A silo like <see cref="StartAsync(string[])"/> whose admin listener is https, with the certificate in
+    /// <paramref name="certificatePath"/> (a PKCS#12 file without a password); its clients accept that certificate.
+    /// </summary>
+    public static Task<SiloProcess> StartHttpsAsync(string certificatePath, params string[] settings)
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("flowactors-data-").FullName;
+        return StartAsync(SiloDirectory(), ApiKey,
+            ["--FlowActors:SeedSamples=false", $"--FlowActors:Silo:DataFolder={dataFolder}", $"--Kestrel:Certificates:Default:Path={certificatePath}", .. settings],
+            ownDirectory: dataFolder, dataFolder, adminScheme: "https");
+    }
+
+    /// <summary>
     /// A silo with the shipped settings (appsettings.json, sample flows, a generated API key, the "dev" cluster), as
     /// <c>dotnet run --project Silo</c> runs; only the ports are chosen here, plus <paramref name="settings"/>. It runs
     /// in a folder of its own, as an operator's silo does, so that its generated key and data are its own.
     /// </summary>
-    public static Task<SiloProcess> StartWithDefaultsAsync(params string[] settings)
+    public static Task<SiloProcess> StartWithDefaultsAsync(params string[] settings) => StartWithDefaultsAsync(ownProcessGroup: false, settings);
+
+    /// <param name="ownProcessGroup">
+    /// Start it as the leader of a process group (and session) of its own, as a shell starts a command in a terminal,
+    /// so that <see cref="InterruptGroupAsync"/> can signal the group as Ctrl+C does without reaching the tests.
+    /// </param>
+    /// <param name="settings">Settings beside the shipped ones.</param>
+    public static Task<SiloProcess> StartWithDefaultsAsync(bool ownProcessGroup, params string[] settings)
     {
         var directory = Directory.CreateTempSubdirectory("flowactors-silo-").FullName;
         foreach (var file in Directory.GetFiles(SiloDirectory(), "appsettings*.json"))
@@ -120,23 +139,31 @@ public sealed class SiloProcess : IAsyncDisposable
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         }
 
-        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory, Path.Combine(directory, ".flowactors"));
+        return StartAsync(directory, apiKey: null, settings, ownDirectory: directory, Path.Combine(directory, ".flowactors"), ownProcessGroup: ownProcessGroup);
     }
 
     private static async Task<SiloProcess> StartAsync(
-        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder)
+        string workingDirectory, string? apiKey, IEnumerable<string> settings, string? ownDirectory, string dataFolder,
+        string adminScheme = "http", bool ownProcessGroup = false)
     {
         var ports = new[] { Ports.Reserve(), Ports.Reserve(), Ports.Reserve(), Ports.Reserve() };
-        var start = new ProcessStartInfo("dotnet")
+
+        // setsid execs in place: the process is still the silo, now leading a group of its own.
+        var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (ownProcessGroup)
+        {
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(SiloDll());
         IEnumerable<string> arguments =
         [
-            $"--urls=http://127.0.0.1:{ports[0]}",
+            $"--urls={adminScheme}://127.0.0.1:{ports[0]}",
             $"--FlowActors:Silo:SiloPort={ports[1]}",
             $"--FlowActors:Silo:GatewayPort={ports[2]}",
             $"--FlowActors:Webhooks:Url=http://127.0.0.1:{ports[3]}",
@@ -149,7 +176,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder);
+        var silo = new SiloProcess(process, ports, apiKey, ownDirectory, dataFolder, adminScheme);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -177,7 +204,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public HttpClient NewHttpClient(bool withKey)
     {
-        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        // An https admin listener presents the test's own certificate, on loopback.
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (withKey)
         {
             http.DefaultRequestHeaders.Add("X-Api-Key", _apiKey ?? throw new InvalidOperationException("The silo has not written its API key yet."));
@@ -216,6 +245,31 @@ public sealed class SiloProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             Assert.Fail($"The silo did not exit within {timeout} of SIGTERM:\n{RecentOutput}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Sends SIGINT to the silo's whole process group, as a terminal does on Ctrl+C (the silo must have been started with
+    /// a group of its own), and waits for the silo to exit; returns its exit code.
+    /// </summary>
+    public async Task<int> InterruptGroupAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-INT", "--", $"-{ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]))
+        {
+            await kill.WaitForExitAsync();
+            Assert.AreEqual(0, kill.ExitCode, "kill -INT -PGID failed: was the silo started with a process group of its own?");
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The silo did not exit within {timeout} of SIGINT:\n{RecentOutput}");
         }
 
         return _process.ExitCode;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using FlowActors.Client;
+using FlowActors.Containers;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
@@ -124,7 +125,7 @@ public sealed class LocalProcessIsolationTests
             request = request with { Revision = request.Revision with { Launch = launch } };
             await using var runtime = SampleComponent.CreateRuntime();
 
-            var error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => runtime.StartAsync(request, CancellationToken.None));
+            var error = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => runtime.StartAsync(request, CancellationToken.None));
 
             StringAssert.Contains(error.Message, $"cannot enter the folder {hidden}");
             StringAssert.Contains(error.Message, $"chmod o+x {hidden}");
@@ -133,6 +134,34 @@ public sealed class LocalProcessIsolationTests
         }
         finally
         {
+            Directory.Delete(hidden, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task CommandFoundOnTheSilosPath_InAFolderItsUserCannotEnter_FailsNamingTheFileItResolved()
+    {
+        // Root's PATH often leads into /root (pyenv shims, nvm): found there by the silo, out of the component user's reach.
+        var hidden = Directory.CreateTempSubdirectory("flowactors-shims-").FullName;
+        var path = Environment.GetEnvironmentVariable("PATH");
+        try
+        {
+            var tool = Path.Combine(hidden, "flowactors-shim");
+            File.WriteAllText(tool, "#!/bin/sh\nexit 0\n");
+            File.SetUnixFileMode(tool, (UnixFileMode)0b111_101_101);
+            Environment.SetEnvironmentVariable("PATH", $"{hidden}:{path}");
+            var request = SampleComponent.Request("echo", flow: "shim");
+            request = request with { Revision = request.Revision with { Launch = request.Revision.Launch with { Command = "flowactors-shim", Arguments = [] } } };
+            await using var runtime = SampleComponent.CreateRuntime();
+
+            var error = await Assert.ThrowsExactlyAsync<ComponentStartException>(() => runtime.StartAsync(request, CancellationToken.None));
+
+            StringAssert.Contains(error.Message, $"cannot enter the folder {hidden}");
+            StringAssert.Contains(error.Message, $"its command 'flowactors-shim' was found on the silo's PATH as {tool}");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
             Directory.Delete(hidden, recursive: true);
         }
     }

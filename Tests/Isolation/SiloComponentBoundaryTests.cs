@@ -38,5 +38,17 @@ public sealed class SiloComponentBoundaryTests
         }
 
         Assert.AreEqual(0, silo.CountLines("NOT isolated"), silo.RecentOutput);
+
+        // Its components (the sample real-time flow's, still running) run in a folder the silo made for itself, which no
+        // other local user could have prepared (the shared, predictable /tmp/flowactors-components of old could be).
+        var components = SiloProcess.ChildPids(silo.ProcessId)
+            .Where(pid => File.ReadAllText($"/proc/{pid}/cmdline").StartsWith(Containers.Processes.ComponentLauncher.NamePrefix, StringComparison.Ordinal))
+            .ToList();
+        Assert.IsNotEmpty(components, "The sample real-time flow's components should be running.");
+        var folders = components.Select(pid => new FileInfo($"/proc/{pid}/cwd").LinkTarget!).Distinct().ToList();
+        Assert.HasCount(1, folders);
+        StringAssert.StartsWith(folders[0], Path.Combine(Path.GetTempPath(), "flowactors-components-"));
+        Assert.AreEqual((UnixFileMode)0b111_101_101, File.GetUnixFileMode(folders[0]), "rwxr-xr-x: only the silo's user writes there");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(folders[0]));
     }
 }

@@ -158,7 +158,7 @@ public sealed class SecurityTests
     }
 
     [TestMethod]
-    public async Task ReplyHeaders_ThatSpeakForTheServer_NeverReachTheCaller_UnlessTheWebhookAllowsThem()
+    public async Task ReplyHeaders_PassAStrictAllowList_AndProxySwitchesNeverPass()
     {
         var headers = new Dictionary<string, string>
         {
@@ -169,7 +169,12 @@ public sealed class SecurityTests
             ["Location"] = "https://evil.example/",
             ["Refresh"] = "0; url=https://evil.example/",
             ["X-Frame-Options"] = "ALLOWALL",
+            ["X-Accel-Redirect"] = "/internal/.flowactors/api-key",
+            ["X-Sendfile"] = "/etc/shadow",
+            ["X-LiteSpeed-Location"] = "/internal/",
+            ["Strict-Transport-Security"] = "max-age=0",
             ["Cache-Control"] = "no-store",
+            ["X-Request-Id"] = "req-1",
             ["X-Order-Id"] = "42",
             ["Content-Type"] = "text/html",
         };
@@ -178,24 +183,44 @@ public sealed class SecurityTests
         var response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", secret));
 
         Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
-        var names = HeaderNames(response);
-        foreach (var refused in new[] { "Set-Cookie", "Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Location", "Refresh", "X-Frame-Options" })
+        var refused = new[]
         {
-            Assert.IsFalse(names.Contains(refused), $"{refused} reached the caller: {string.Join(", ", names)}");
-        }
-
+            "Set-Cookie", "Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Location", "Refresh", "X-Frame-Options",
+            "X-Accel-Redirect", "X-Sendfile", "X-LiteSpeed-Location", "Strict-Transport-Security", "X-Order-Id",
+        };
+        AssertNoneReached(response, refused);
         Assert.AreEqual("sandbox", Header(response, "Content-Security-Policy"));
         Assert.AreEqual("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.AreEqual("no-store", Header(response, "Cache-Control"));
-        Assert.AreEqual("42", Header(response, "X-Order-Id"));
+        Assert.AreEqual("req-1", Header(response, "X-Request-Id"));
         Assert.AreEqual("text/html", response.Content.Headers.ContentType?.MediaType);
 
-        var allowed = await s_silo.Http.PostAsync($"/api/flows/{flowId}/webhook", HttpApiTests.Json("""{"allowReplyHeaders":["Location"]}"""));
+        // A custom header passes once the webhook names it; a proxy switch cannot be named at all.
+        var allowed = await s_silo.Http.PostAsync($"/api/flows/{flowId}/webhook", HttpApiTests.Json("""{"allowReplyHeaders":["Location","X-Order-Id"]}"""));
         var rotated = (await allowed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
         response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", rotated));
         Assert.AreEqual("https://evil.example/", response.Headers.Location?.OriginalString);
-        Assert.IsFalse(HeaderNames(response).Contains("Set-Cookie"));
+        Assert.AreEqual("42", Header(response, "X-Order-Id"));
+        AssertNoneReached(response, ["Set-Cookie", "X-Accel-Redirect", "X-Sendfile"]);
+        foreach (var name in new[] { "X-Accel-Redirect", "x-sendfile", "X-Sendfile-Type", "Strict-Transport-Security", "Clear-Site-Data" })
+        {
+            var refusal = await s_silo.Http.PostAsync($"/api/flows/{flowId}/webhook", HttpApiTests.Json($$"""{"allowReplyHeaders":["{{name}}"]}"""));
+            await Problems.AssertAsync(refusal, HttpStatusCode.BadRequest, $"'{name}', which only the server sets");
+        }
+
         await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null);
+    }
+
+    [TestMethod]
+    public async Task ReplyHeaders_OverTheTotalSize_AreAnExecutionError()
+    {
+        // 15 headers of 2,000 bytes: each one within the per-value limit, together over what clients and proxies read (a
+        // step's configuration, where this reply's headers come from, holds 64 KiB; WebhookReplyHeadersTests tries 50 x 4,000).
+        var headers = Enumerable.Range(0, 15).ToDictionary(i => $"X-Part-{i}", _ => new string('a', 2000));
+
+        var execution = await FailedReplyAsync(200, headers);
+
+        StringAssert.Contains(execution.GetProperty("error").GetString(), $"at most {HttpReplyRules.MaxTotalBytes} are allowed", execution.ToString());
     }
 
     [TestMethod]
@@ -207,24 +232,9 @@ public sealed class SecurityTests
     [DataRow(200, "Bad Name", "x")]
     public async Task InvalidReplies_AreExecutionErrors_NotA500OrASilent200(int status, string? name, string? value)
     {
-        var (flowId, secret) = await StartReplyFlowAsync(status, name is null ? [] : new Dictionary<string, string> { [name] = value! });
+        var execution = await FailedReplyAsync(status, name is null ? [] : new Dictionary<string, string> { [name] = value! });
 
-        var response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", secret));
-
-        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadGateway);
-        var executionId = problem.GetProperty("executionId").GetString();
-        var execution = await FlowActorsClientTests.PollAsync(
-            async () =>
-            {
-                // The execution log hears of the error on the flow's event stream, a moment after the webhook does.
-                using var response = await s_silo.Http.GetAsync($"/api/flows/{flowId}/executions/{executionId}");
-                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
-            },
-            e => e.ValueKind == JsonValueKind.Object && e.GetProperty("status").GetString() == "Failed");
-        Assert.AreEqual(JsonValueKind.Object, execution.ValueKind, "the execution was not recorded");
-        Assert.AreEqual("reply", execution.GetProperty("failedStep").GetString(), execution.ToString());
         StringAssert.Contains(execution.GetProperty("error").GetString(), "invalid HTTP response", execution.ToString());
-        await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null);
     }
 
     [TestMethod]
@@ -406,6 +416,32 @@ public sealed class SecurityTests
         await sdk.Client.StopAsync(flowId);
     }
 
+    /// <summary>
+    /// Starts a flow whose step replies with <paramref name="status"/> and <paramref name="headers"/>, calls its webhook,
+    /// expects 502, and returns the execution's record, failed at the replying step.
+    /// </summary>
+    private static async Task<JsonElement> FailedReplyAsync(int status, Dictionary<string, string> headers)
+    {
+        var (flowId, secret) = await StartReplyFlowAsync(status, headers);
+
+        var response = await s_hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", """{"name":"ada"}""", secret));
+
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadGateway);
+        var executionId = problem.GetProperty("executionId").GetString();
+        var execution = await FlowActorsClientTests.PollAsync(
+            async () =>
+            {
+                // The execution log hears of the error on the flow's event stream, a moment after the webhook does.
+                using var answer = await s_silo.Http.GetAsync($"/api/flows/{flowId}/executions/{executionId}");
+                return answer.IsSuccessStatusCode ? await answer.Content.ReadFromJsonAsync<JsonElement>() : default;
+            },
+            e => e.ValueKind == JsonValueKind.Object && e.GetProperty("status").GetString() == "Failed");
+        Assert.AreEqual(JsonValueKind.Object, execution.ValueKind, "the execution was not recorded");
+        Assert.AreEqual("reply", execution.GetProperty("failedStep").GetString(), execution.ToString());
+        await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null);
+        return execution;
+    }
+
     private static async Task<(string FlowId, string Secret)> StartReplyFlowAsync(int status, Dictionary<string, string> headers)
     {
         var configuration = JsonSerializer.Serialize(new { status, headers });
@@ -495,6 +531,15 @@ public sealed class SecurityTests
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
         return content;
+    }
+
+    private static void AssertNoneReached(HttpResponseMessage response, IEnumerable<string> refused)
+    {
+        var names = HeaderNames(response);
+        foreach (var name in refused)
+        {
+            Assert.IsFalse(names.Contains(name), $"{name} reached the caller: {string.Join(", ", names)}");
+        }
     }
 
     private static HashSet<string> HeaderNames(HttpResponseMessage response) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using FlowActors.Tests.Infrastructure;
@@ -77,20 +76,20 @@ public sealed class WebhookAbuseTests
         var (flowId, secret) = await StartFlowWithWebhookAsync(silo.Http, "Ordinary", reply: false);
         var warm = await hooks.SendAsync(Hook(HttpMethod.Post, $"/hooks/{flowId}", "{}", secret));
         Assert.AreEqual(HttpStatusCode.Accepted, warm.StatusCode);
-        var started = await SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(30));
+        var started = await ProcessMemory.SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(30));
 
         var body = "{\"pad\":\"" + new string('x', (1024 * 1024) - 12) + "\"}";
-        var report = new List<string> { $"post-start RSS {Mb(started)}" };
+        var report = new List<string> { $"post-start RSS {ProcessMemory.Mb(started)}" };
         foreach (var (name, make) in new (string, Func<HttpRequestMessage>)[]
                  {
-                     ("wrong secret", () => Hook(HttpMethod.Post, $"/hooks/{flowId}", body, secret[..^1] + "0")),
+                     ("wrong secret", () => Hook(HttpMethod.Post, $"/hooks/{flowId}", body, secret[..^1] + (secret[^1] == '0' ? "1" : "0"))),
                      ("wrong signature", () => Signed(HttpMethod.Post, $"/hooks/{flowId}", body, Grains.Webhooks.WebhookCredentials.NewSecret())),
                  })
         {
             var statuses = await SendAsync(hooks, make, count: 2000, concurrency: 200);
-            var settled = await SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(120));
-            var peak = Rss(silo.ProcessId).Peak; // the high-water mark so far
-            report.Add($"{name}: {string.Join(", ", statuses.Select(s => $"{s.Value}×{s.Key}"))}; peak RSS {Mb(peak)}, settled {Mb(settled)}");
+            var settled = await ProcessMemory.SettledRssAsync(silo.ProcessId, TimeSpan.FromSeconds(120));
+            var peak = ProcessMemory.Rss(silo.ProcessId).Peak; // the high-water mark so far
+            report.Add($"{name}: {string.Join(", ", statuses.Select(s => $"{s.Value}×{s.Key}"))}; peak RSS {ProcessMemory.Mb(peak)}, settled {ProcessMemory.Mb(settled)}");
             Console.WriteLine(report[^1]);
             Assert.IsLessThanOrEqualTo(2 * started, settled, string.Join("\n", report));
         }
@@ -120,33 +119,6 @@ public sealed class WebhookAbuseTests
         Assert.IsTrue(statuses.Keys.All(k => k is "401" || k.StartsWith("closed:", StringComparison.Ordinal)), string.Join(", ", statuses));
         return new SortedDictionary<string, int>(statuses);
     }
-
-    /// <summary>
-    /// Samples the silo's RSS once a second until it stops moving (three samples within 2 MB) or <paramref name="timeout"/>
-    /// passes; returns the last sample. Sampling a process from outside has no event to await.
-    /// </summary>
-    private static async Task<long> SettledRssAsync(int pid, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        var samples = new List<long> { Rss(pid).Current };
-        while (clock.Elapsed < timeout && !(samples.Count >= 3 && samples[^3..].Max() - samples[^3..].Min() < 2 * 1024 * 1024))
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            samples.Add(Rss(pid).Current);
-        }
-
-        return samples[^1];
-    }
-
-    /// <summary>The process's resident set now and at its highest (VmRSS, VmHWM), in bytes.</summary>
-    private static (long Current, long Peak) Rss(int pid)
-    {
-        var status = File.ReadAllLines($"/proc/{pid}/status");
-        long Kb(string field) => long.Parse(status.Single(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        return (Kb("VmRSS:"), Kb("VmHWM:"));
-    }
-
-    private static string Mb(long bytes) => $"{bytes / (1024.0 * 1024):0} MB";
 
     private static async Task<Dictionary<string, int>> FlowActorsActivationsAsync(IManagementGrain management) =>
         (await management.GetSimpleGrainStatistics())

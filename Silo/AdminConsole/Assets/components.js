@@ -25,13 +25,24 @@ const flowLink = id => el('a', { href: `/console/flow?id=${encodeURIComponent(id
 function row(component) {
   return el('tr', { 'data-component': component.componentId },
     el('td', {}, el('b', {}, component.componentId), el('div', { class: 'sub' }, `newest: revision ${component.latestRevision}`)),
-    el('td', {}, component.revisions.map(r => el('div', {},
+    el('td', {}, component.revisions.map(r => el('div', { class: 'revision', 'data-revision': r.revision },
       `revision ${r.revision}`, r.revision === component.latestRevision ? el('span', { class: 'tag' }, 'newest') : '',
-      el('div', { class: 'sub' }, `${ago(r.createdAt)} · ${r.image ?? r.command ?? ''} · ${r.actions.join(', ')}`))),
+      el('div', { class: 'sub' }, `${ago(r.createdAt)} · ${[r.command, ...r.arguments].filter(Boolean).join(' ') || r.image || ''} · ${r.actions.join(', ')}`),
+      details(r))),
       component.revisionCount > component.revisions.length
         ? el('div', { class: 'sub' }, `and ${component.revisionCount - component.revisions.length} older: GET /api/components/${component.componentId}/revisions`)
         : ''),
     el('td', {}, component.usedBy.length ? component.usedBy.map(use) : el('span', { class: 'sub' }, 'No flow uses it')));
+}
+
+// What tells two revisions of the same command apart: the environment each was deployed with, and the digests of the files it runs.
+function details(r) {
+  const environment = Object.entries(r.environment);
+  if (!environment.length && !r.files.length) return '';
+  return el('dl', { class: 'revision-details' },
+    environment.length ? [el('dt', {}, 'environment'), el('dd', { class: 'mono', 'aria-label': `Environment of revision ${r.revision}` },
+      environment.map(([name, value]) => el('div', {}, `${name}=${value}`)))] : '',
+    r.files.length ? [el('dt', {}, 'pinned files'), el('dd', { class: 'mono' }, r.files.map(f => el('div', {}, f)))] : '');
 }
 
 function use(u) {
