@@ -83,7 +83,7 @@ public sealed class DockerFailoverTests
                         running = clock.Elapsed;
                     }
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (e is TimeoutException or OrleansException or ClusterUnavailableException)
                 {
                     // a grain of the dead silo: asked again once it is declared dead
                 }

@@ -73,7 +73,21 @@ public sealed class FlowWakeUpTests
 
         var message = FlowMessage.Create("""{"name":"ada"}""");
         await cluster.Flow(flowId).SendAsync(message);
-        var output = (await events.WaitForAsync(1, e => e.ExecutionId == message.ExecutionId, TimeSpan.FromSeconds(10))).Single();
+        FlowEvent output;
+        try
+        {
+            output = (await events.WaitForAsync(1, e => e.ExecutionId == message.ExecutionId, TimeSpan.FromSeconds(10))).Single();
+        }
+        catch (TimeoutException)
+        {
+            // What the silos said since the kill: where the message stopped.
+            foreach (var entry in cluster.Logs.Entries.TakeLast(80))
+            {
+                TestContext.WriteLine(entry.ToString());
+            }
+
+            throw;
+        }
         Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
         StringAssert.Contains(output.Message!.Body, "ADA");
         Assert.HasCount(2, status.Steps);
