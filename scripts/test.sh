@@ -31,8 +31,15 @@ echo "==> component user (local component processes run as uid 65534 when the te
 scripts/ensure-component-access.sh
 
 echo "==> dotnet test"
+# The live Service Bus tests need a real namespace (a cloud-only service: nothing here emulates it). Without one they
+# are left out by name, not run and skipped; with FLOWACTORS_TEST_SERVICEBUS set they run with the rest.
+live=()
+if [ -z "${FLOWACTORS_TEST_SERVICEBUS:-}" ] && [ "$#" -eq 0 ]; then
+  echo "    (live Service Bus tests left out: set FLOWACTORS_TEST_SERVICEBUS to a connection string to run them)"
+  live=(--filter "TestCategory!=ServiceBusLive")
+fi
 status=0
-dotnet test FlowActors.sln -c Release --no-build -nologo \
+dotnet test FlowActors.sln -c Release --no-build -nologo "${live[@]}" \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
   --blame-hang-timeout 5m --blame-hang-dump-type none \
   --results-directory "$results" "$@" || status=$?
