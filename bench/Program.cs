@@ -1,5 +1,5 @@
-using FlowActors.Bench.Failover;
 using FlowActors.Bench.Delivery;
+using FlowActors.Bench.Failover;
 using FlowActors.Bench.Flows;
 using FlowActors.Bench.Harness;
 using FlowActors.Bench.Mappings;

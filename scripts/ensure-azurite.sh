@@ -7,10 +7,12 @@
 # Usage: scripts/ensure-azurite.sh         install if needed, start if not running, wait until it answers
 #        scripts/ensure-azurite.sh stop    stop the Azurite this script started (by its PID)
 #        scripts/ensure-azurite.sh env     print the connection string of the instance in use
+#        scripts/ensure-azurite.sh install install the pinned package if needed, start nothing
 # Ports: 10000, 10001, 10002 (blob, queue, table: what UseDevelopmentStorage=true expects) when free. When they are
 # taken, by an Azure Storage emulator (another checkout's Azurite, say) that answers as one, that emulator is used; by
-# anything else, this script picks free ports itself. AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT and AZURITE_TABLE_PORT
-# set the ports exactly (then a port taken by something else is an error). AZURITE_HOME moves the folder.
+# anything else, this script picks free ports itself. AZURITE_BASE_PORT=N prefers N, N+1, N+2 the same way.
+# AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT and AZURITE_TABLE_PORT set the ports exactly (then a port taken by something
+# else is an error). AZURITE_HOME moves the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +35,10 @@ elif [ -f "$PORTSFILE" ]; then
   # shellcheck disable=SC2046
   use_ports $(cat "$PORTSFILE")
 else
-  use_ports 10000 10001 10002
+  BASE="${AZURITE_BASE_PORT:-10000}"
+  [[ "$BASE" =~ ^[0-9]+$ ]] && [ "$BASE" -ge 1 ] && [ "$BASE" -le 65533 ] \
+    || { echo "ensure-azurite: AZURITE_BASE_PORT is '$BASE'; expected a port from 1 to 65533 (blob; queue and table follow)." >&2; exit 2; }
+  use_ports "$BASE" $((BASE + 1)) $((BASE + 2))
 fi
 
 connection_string() {
@@ -73,6 +78,16 @@ pick_free_ports() {
   exit 1
 }
 
+install_package() {
+  if [ ! -x "$BIN" ] || ! grep -q "\"version\": \"$VERSION\"" "$HOME_DIR/node_modules/azurite/package.json" 2>/dev/null; then
+    command -v npm >/dev/null || { echo "ensure-azurite: npm is missing; install Node.js 20 (apt-get install nodejs npm)." >&2; exit 1; }
+    echo "ensure-azurite: installing azurite@$VERSION into $HOME_DIR."
+    mkdir -p "$HOME_DIR"
+    # Node 20 is below the engines range Azurite declares; it runs fine (EBADENGINE is a warning).
+    npm install --prefix "$HOME_DIR" --no-save --no-audit --no-fund --loglevel=error "azurite@$VERSION"
+  fi
+}
+
 case "${1:-start}" in
   stop)
     if pid=$(running_pid); then
@@ -90,8 +105,12 @@ case "${1:-start}" in
     connection_string
     exit 0
     ;;
+  install)
+    install_package
+    exit 0
+    ;;
   start) ;;
-  *) echo "usage: $0 [start|stop|env]" >&2; exit 2 ;;
+  *) echo "usage: $0 [start|stop|env|install]" >&2; exit 2 ;;
 esac
 
 mkdir -p "$HOME_DIR"
@@ -119,12 +138,7 @@ for port in "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT"; do
   fi
 done
 
-if [ ! -x "$BIN" ] || ! grep -q "\"version\": \"$VERSION\"" "$HOME_DIR/node_modules/azurite/package.json" 2>/dev/null; then
-  command -v npm >/dev/null || { echo "ensure-azurite: npm is missing; install Node.js 20 (apt-get install nodejs npm)." >&2; exit 1; }
-  echo "ensure-azurite: installing azurite@$VERSION into $HOME_DIR."
-  # Node 20 is below the engines range Azurite declares; it runs fine (EBADENGINE is a warning).
-  npm install --prefix "$HOME_DIR" --no-save --no-audit --no-fund --loglevel=error "azurite@$VERSION"
-fi
+install_package
 
 mkdir -p "$HOME_DIR/data"
 echo "ensure-azurite: starting Azurite on 127.0.0.1 ($BLOB_PORT blob, $QUEUE_PORT queue, $TABLE_PORT table), data in $HOME_DIR/data."

@@ -29,7 +29,13 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout,
 
     public async Task<int> RunAsync(string folder, CancellationToken ct)
     {
-        var (components, flows, credentials) = ResourceFiles.Load(folder);
+        var (components, flows, credentials, fileProblems) = ResourceFiles.Load(folder);
+        var problems = fileProblems.Concat(await CheckAsync(components, flows, credentials, ct)).ToArray();
+        if (problems.Length > 0)
+        {
+            throw new CliException(ExitCodes.InvalidFiles, $"{problems.Length} problem{(problems.Length == 1 ? "" : "s")} in the files; nothing was applied.", problems);
+        }
+
         var results = new List<Result>();
 
         // Before the flows, which are checked against the credentials their steps name.
@@ -69,6 +75,46 @@ public sealed class ApplyCommand(ApiClient api, Output output, TimeSpan timeout,
             ["items"] = new JsonArray(results.Select(r => (JsonNode)r.ToJson()).ToArray()),
         });
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// What the silo would refuse of the files that read (<c>POST /api/check</c>), as "path: field: message", before
+    /// anything is applied: one pass reports the tool's problems and the silo's together. A silo without the check
+    /// (older than the tool) still refuses a file when it is applied, naming the file.
+    /// </summary>
+    private async Task<IEnumerable<string>> CheckAsync(
+        IReadOnlyList<ComponentFile> components, IReadOnlyList<FlowFile> flows, IReadOnlyList<CredentialFile> credentials, CancellationToken ct)
+    {
+        if (components.Count + flows.Count == 0)
+        {
+            return [];
+        }
+
+        // A duplicated id is already a problem of its files; the first one stands for it here.
+        var componentFiles = components.DistinctBy(c => c.Id, StringComparer.Ordinal).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var flowFiles = flows.DistinctBy(f => f.Id, StringComparer.Ordinal).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        var request = new JsonObject
+        {
+            ["components"] = new JsonObject(componentFiles.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value.Deployment.DeepClone()))),
+            ["flows"] = new JsonObject(flowFiles.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value.Definition.DeepClone()))),
+
+            // Their ids only: the values are set when the files are applied, never sent to be checked.
+            ["credentials"] = new JsonArray(credentials.Select(c => (JsonNode?)c.Id).Distinct().ToArray()),
+        };
+        using var response = await api.RawAsync(HttpMethod.Post, "/api/check", request.ToJsonString(), HttpCompletionOption.ResponseContentRead, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        var result = await ApiClient.ReadAsync(response, ct);
+        return result.GetProperty("problems").EnumerateArray().Select(p =>
+        {
+            var id = p.GetProperty("id").GetString()!;
+            var path = p.GetProperty("kind").GetString() == "component" ? componentFiles[id].Path : flowFiles[id].Path;
+            var field = p.GetProperty("field").GetString();
+            return string.IsNullOrEmpty(field) ? $"{path}: {p.GetProperty("message").GetString()}" : $"{path}: {field}: {p.GetProperty("message").GetString()}";
+        }).ToArray();
     }
 
     /// <summary>The component's newest revision, or null when none was deployed: revisions are paged oldest first, numbered from 1.</summary>

@@ -80,7 +80,9 @@ public static class DeadLetterCommands
         var query = revision is { } r ? $"?revision={r}" : "";
         var accepted = await api.PostAsync($"/api/flows/{flowId}/dead-letters/{Uri.EscapeDataString(id)}/replay{query}", null, ct);
         output.Result(JsonNode.Parse(accepted.GetRawText()));
-        output.Text($"replayed: execution {accepted.GetProperty("executionId").GetString()}");
+        // The bare id on stdout, as `send --no-wait` prints it: ID=$(flowactors replay ...) then `execution FLOW "$ID"`.
+        output.Text(accepted.GetProperty("executionId").GetString()!);
+        output.Progress($"replayed dead letter {id}");
         return ExitCodes.Ok;
     }
 

@@ -14,6 +14,10 @@ public sealed record ComponentFile(string Path, string Id, JsonObject Deployment
 /// <param name="Running">Whether the flow should run once applied.</param>
 public sealed record FlowFile(string Path, string Id, JsonObject Definition, string Mode, bool Running);
 
+/// <summary>What a folder holds: the files that read, and the problems of those that did not ("path: field: message").</summary>
+public sealed record ResourceSet(
+    IReadOnlyList<ComponentFile> Components, IReadOnlyList<FlowFile> Flows, IReadOnlyList<CredentialFile> Credentials, IReadOnlyList<string> Problems);
+
 /// <summary>
 /// A named credential read from a file: its field names and where each value comes from (an environment variable or a
 /// file), never the values themselves, which stay out of the repository (docs/credentials.md).
@@ -43,8 +47,12 @@ public static partial class ResourceFiles
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex IdPattern();
 
-    /// <summary>Every file in <paramref name="folder"/>, or a <see cref="CliException"/> listing every problem (exit 3).</summary>
-    public static (IReadOnlyList<ComponentFile> Components, IReadOnlyList<FlowFile> Flows, IReadOnlyList<CredentialFile> Credentials) Load(string folder)
+    /// <summary>
+    /// Every file in <paramref name="folder"/> (or the one file it names) with the problems found in them; a
+    /// <see cref="CliException"/> when there is nothing to read. The JSON is read as strictly as the API reads it: no
+    /// comments, no trailing commas.
+    /// </summary>
+    public static ResourceSet Load(string folder)
     {
         if (File.Exists(folder))
         {
@@ -62,7 +70,7 @@ public static partial class ResourceFiles
             : throw new CliException(ExitCodes.InvalidFiles, $"'{folder}' holds no .json file: nothing to apply.");
     }
 
-    private static (IReadOnlyList<ComponentFile>, IReadOnlyList<FlowFile>, IReadOnlyList<CredentialFile>) LoadFiles(IEnumerable<string> files)
+    private static ResourceSet LoadFiles(IEnumerable<string> files)
     {
         var errors = new List<string>();
         var components = new List<ComponentFile>();
@@ -74,12 +82,12 @@ public static partial class ResourceFiles
             JsonElement root;
             try
             {
-                using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                using var document = JsonDocument.Parse(File.ReadAllText(path));
                 root = document.RootElement.Clone();
             }
             catch (JsonException e)
             {
-                file.Add("", $"not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" LineNumber:")[0]}");
+                file.Add("", $"not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {JsonProblem(e)}");
                 continue;
             }
 
@@ -100,9 +108,16 @@ public static partial class ResourceFiles
         Duplicates(components.Select(c => (c.Path, c.Id)), "component", errors);
         Duplicates(flows.Select(f => (f.Path, f.Id)), "flow", errors);
         Duplicates(credentials.Select(c => (c.Path, c.Id)), "credential", errors);
-        return errors.Count == 0
-            ? (components, flows, credentials)
-            : throw new CliException(ExitCodes.InvalidFiles, $"{errors.Count} problem{(errors.Count == 1 ? "" : "s")} in the files; nothing was applied.", errors);
+        return new ResourceSet(components, flows, credentials, errors);
+    }
+
+    /// <summary>The parser's words without its coordinates (the caller gives line and byte), and what the API expects where it says "reader options".</summary>
+    private static string JsonProblem(JsonException e)
+    {
+        var text = e.Message.Split(" LineNumber:")[0].Trim();
+        return text.Contains("trailing comma", StringComparison.Ordinal) || text.Contains("comment", StringComparison.OrdinalIgnoreCase) || text.StartsWith("'/'", StringComparison.Ordinal)
+            ? $"{text.Replace(" Change the reader options.", "", StringComparison.Ordinal)} Files are strict JSON, as the API reads them: no comments, no trailing commas."
+            : text;
     }
 
     private static string? Kind(JsonElement root, FileErrors file)

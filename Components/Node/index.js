@@ -24,12 +24,13 @@ export const BAD_ENVIRONMENT_EXIT_CODE = 2;
 /** Largest request body read, in bytes: the platform's own limit on message bodies is 1 MiB by default. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
-const KINDS = new Set(['data', 'error', 'snapshot', 'httpReply', 'rebound']);
+const KINDS = new Set(['data', 'error', 'snapshot', 'httpReply', 'rebound', 'poison']);
 
 /**
  * What an action can emit. `data` goes on to the next steps (or is the flow's output); `error` fails the execution
  * at this step; `snapshot` is kept and handed to the step's next call; `httpReply` answers the webhook request that
- * started the execution; `rebound` asks the platform to deliver the message again later.
+ * started the execution; `rebound` asks the platform to deliver the message again later; `poison` refuses the message
+ * for good (dead-lettered at once, without retries).
  */
 export const emit = Object.freeze({
   data: (body, headers) => withHeaders({ kind: 'data', body: body ?? null }, headers),
@@ -37,6 +38,7 @@ export const emit = Object.freeze({
   snapshot: body => ({ kind: 'snapshot', body: body ?? null }),
   httpReply: (body, { status = 200, headers } = {}) => withHeaders({ kind: 'httpReply', body: body ?? null, status }, headers),
   rebound: () => ({ kind: 'rebound' }),
+  poison: message => ({ kind: 'poison', error: String(message) }),
 });
 
 function withHeaders(value, headers) {
@@ -323,7 +325,7 @@ async function run(handler, request, component, signal) {
     const emits = result === undefined || result === null ? [] : Array.isArray(result) ? result : [result];
     const bad = emits.find(e => e === null || typeof e !== 'object' || !KINDS.has(e.kind));
     if (bad !== undefined) {
-      throw new TypeError(`emitted ${JSON.stringify(bad)}; use emit.data(), emit.error(), emit.snapshot(), emit.httpReply() or emit.rebound()`);
+      throw new TypeError(`emitted ${JSON.stringify(bad)}; use emit.data(), emit.error(), emit.snapshot(), emit.httpReply(), emit.rebound() or emit.poison()`);
     }
 
     return emits;

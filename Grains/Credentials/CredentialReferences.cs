@@ -5,9 +5,10 @@ using FlowActors.Grains.Interfaces.Credentials;
 namespace FlowActors.Grains.Credentials;
 
 /// <summary>Checks that every credential a flow definition names exists (at save, publish and start).</summary>
-internal static class CredentialReferences
+public static class CredentialReferences
 {
-    public static async Task<IReadOnlyList<ValidationError>> ValidateAsync(IGrainFactory grains, FlowDefinition? definition)
+    /// <param name="alsoKnown">Credentials counted as existing besides the registry's: those a set being checked creates.</param>
+    public static async Task<IReadOnlyList<ValidationError>> ValidateAsync(IGrainFactory grains, FlowDefinition? definition, IEnumerable<string>? alsoKnown = null)
     {
         var steps = definition?.Steps ?? [];
         var named = steps.Select((step, index) => (step, index)).Where(s => s.step?.Credential is not null).ToList();
@@ -17,6 +18,7 @@ internal static class CredentialReferences
         }
 
         var known = (await grains.GetGrain<ICredentialRegistryGrain>(CredentialRegistry.Key).ListAsync()).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        known.UnionWith(alsoKnown ?? []);
         var errors = new List<ValidationError>();
         foreach (var (step, index) in named)
         {

@@ -1,8 +1,10 @@
 using FlowActors.Client;
+using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Interfaces.Delivery;
 using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
+using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Steps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -86,11 +88,14 @@ public sealed partial class DeadLetterGrain(
             ?? throw new FlowStateException(
                 $"Flow '{FlowId}' has no step '{letter.StepId}' in its running revision, so dead letter '{id}' has nowhere to go. " +
                 "Run a revision with that step, or discard the dead letter.", status.Lifecycle);
-        if (revision is { } wanted && step.Revision != wanted)
+        var runs = await RevisionOfNextCallAsync(status.Mode, step);
+        if (revision is { } wanted && runs.Revision != wanted)
         {
             throw new FlowStateException(
-                $"Step '{letter.StepId}' of flow '{FlowId}' runs revision {step.Revision} of component '{step.ComponentId}', not {wanted}. " +
-                "A real-time flow takes its components' newest revisions when it is stopped and started again; an ordinary step at its next container start. " +
+                $"Step '{letter.StepId}' of flow '{FlowId}' {runs.Why} revision {runs.Revision} of component '{step.ComponentId}', not {wanted}. " +
+                (status.Mode == FlowMode.Realtime
+                    ? "A real-time flow takes its components' newest revisions when it is stopped and started again. "
+                    : "An ordinary step takes the newest revision when it starts its next container, after its current one has been idle for FlowActors:Steps:IdleTimeout. ") +
                 "Replay without a revision to use the one it runs.", status.Lifecycle);
         }
 
@@ -104,8 +109,30 @@ public sealed partial class DeadLetterGrain(
         state.State.Items.Remove(letter);
         state.State.Replayed++;
         await WriteAsync();
-        LogReplayed(logger, FlowId, id, letter.StepId, step.Revision);
+        LogReplayed(logger, FlowId, id, letter.StepId, runs.Revision);
         return message.ExecutionId;
+    }
+
+    /// <summary>
+    /// The revision a replay to <paramref name="step"/> would meet: a real-time step's pinned one; an ordinary step's
+    /// container's while it holds one, else the component's newest, which its next container start takes (the flow's
+    /// view of an idle ordinary step shows the revision it ran last).
+    /// </summary>
+    private async Task<(int Revision, string Why)> RevisionOfNextCallAsync(FlowMode mode, StepStatus step)
+    {
+        if (mode == FlowMode.Realtime)
+        {
+            return (step.Revision, "runs");
+        }
+
+        var current = await GrainFactory.GetGrain<IStepGrain>(FlowStreams.StepKey(FlowId, step.StepId)).GetStatusAsync();
+        if (current.ContainerId is not null)
+        {
+            return (current.Revision, "holds a container of");
+        }
+
+        var newest = await GrainFactory.GetGrain<IComponentGrain>(step.ComponentId).GetLatestAsync();
+        return (newest?.Revision ?? 0, "would start its next container with");
     }
 
     public async Task<bool> DiscardAsync(string id)

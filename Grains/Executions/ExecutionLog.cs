@@ -17,6 +17,9 @@ public sealed class ExecutionLog(int capacity, int maxOutputBytes = ExecutionLog
     private readonly LinkedList<ExecutionRecord> _order = new();
     private readonly Dictionary<string, LinkedListNode<ExecutionRecord>> _byId = new(StringComparer.Ordinal);
 
+    // Failed executions with a dead letter replayed: the replay's outcome takes the place of the failure it replays.
+    private readonly HashSet<string> _replaying = new(StringComparer.Ordinal);
+
     public int Count => _byId.Count;
 
     public void Add(FlowEvent e, DateTimeOffset at)
@@ -31,7 +34,21 @@ public sealed class ExecutionLog(int capacity, int maxOutputBytes = ExecutionLog
         while (_byId.Count > capacity)
         {
             _byId.Remove(_order.First!.Value.ExecutionId);
+            _replaying.Remove(_order.First.Value.ExecutionId);
             _order.RemoveFirst();
+        }
+    }
+
+    /// <summary>
+    /// A dead letter of the execution was sent again to the step that failed. Its failure stands until the replay has
+    /// an outcome: an output or reply that went through that step makes the execution succeed (as the same events
+    /// would have, had the step not failed the first time); an error fails it anew, with the new error.
+    /// </summary>
+    public void Replaying(string executionId)
+    {
+        if (_byId.TryGetValue(executionId, out var node) && node.Value.Status == ExecutionStatus.Failed)
+        {
+            _replaying.Add(executionId);
         }
     }
 
@@ -55,6 +72,15 @@ public sealed class ExecutionLog(int capacity, int maxOutputBytes = ExecutionLog
     {
         // Fan-out executions report several paths that share their first steps: keep each step once.
         var steps = record.Steps.Concat((e.Path ?? []).Where(t => !record.Steps.Contains(t))).ToArray();
+        if (record.Status == ExecutionStatus.Failed && _replaying.Contains(record.ExecutionId)
+            && (e.Kind == FlowEventKind.Error || (e.Path ?? []).Any(t => t.StepId == record.FailedStep)))
+        {
+            // The replay's outcome: the failure replayed is forgotten, as if the step had done this the first time.
+            _replaying.Remove(record.ExecutionId);
+            var outcome = record.Outputs.Select(o => StatusOf(o.Kind)).Aggregate(ExecutionStatus.Succeeded, Max);
+            record = record with { Status = outcome, FailedStep = null, Error = null };
+        }
+
         var failed = record.Status == ExecutionStatus.Failed;
         return record with
         {

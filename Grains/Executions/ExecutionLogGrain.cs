@@ -70,6 +70,7 @@ public sealed partial class ExecutionLogGrain(
     public Task ReplayingAsync(string executionId)
     {
         _accounting.Replaying(executionId);
+        _log.Replaying(executionId);
         return Task.CompletedTask;
     }
 

@@ -45,7 +45,7 @@ public static class ApiHostingExtensions
         app.UseStatusCodePages(); // 404/405 from routing get a ProblemDetails body too
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
         api.MapFlowEndpoints().MapMessageEndpoints().MapEventEndpoints().MapComponentEndpoints().MapWebhookAdminEndpoints().MapTriggerEndpoints().MapOverviewEndpoints()
-            .MapChartEndpoints().MapDeadLetterEndpoints().MapCredentialEndpoints().MapTrialEndpoints();
+            .MapChartEndpoints().MapDeadLetterEndpoints().MapCredentialEndpoints().MapTrialEndpoints().MapCheckEndpoints();
         app.MapGroup("").AddEndpointFilter<ApiKeyFilter>().MapOpenApi(); // /openapi/v1.json, behind the key like the API it describes
         return app;
     }

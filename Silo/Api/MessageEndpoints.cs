@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.ComponentProtocol;
+using FlowActors.Grains.Flows;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Api;
@@ -32,13 +33,16 @@ public static class MessageEndpoints
         return api;
     }
 
+    /// <summary>
+    /// One grain call per message: the flow grain itself refuses a flow that is not running, so its status is asked only
+    /// then, to tell an unknown flow (404) from a stopped one (409).
+    /// </summary>
     private static async Task<IResult> SendAsync(
         string flowId, HttpRequest request, IFlowActorsClient client, IOptions<ApiOptions> options, bool wait = false, double? timeout = null)
     {
-        var ct = request.HttpContext.RequestAborted;
-        if (await FlowEndpoints.ExistingAsync(flowId, client, ct) is null)
+        if (!FlowValidator.IsValidId(flowId))
         {
-            return ApiProblems.FlowNotFound(flowId);
+            return ApiProblems.FlowNotFound(flowId); // no flow can have this id: no grain is activated for it
         }
 
         var (body, problem) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes);
@@ -58,16 +62,32 @@ public static class MessageEndpoints
             json = body.Text();
         }
 
-        if (!wait)
+        var ct = request.HttpContext.RequestAborted;
+        try
         {
-            var executionId = await client.SendAsync(flowId, json, cancellationToken: ct);
-            return Results.Accepted($"/api/flows/{flowId}/executions/{executionId}", new Accepted(executionId));
-        }
+            if (!wait)
+            {
+                var executionId = await client.SendAsync(flowId, json, cancellationToken: ct);
+                return Results.Accepted($"/api/flows/{flowId}/executions/{executionId}", new Accepted(executionId));
+            }
 
-        var max = options.Value.MaxReplyWait;
-        var wanted = timeout is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, max.TotalSeconds)) : max;
-        var reply = await client.SendAndWaitAsync(flowId, json, wanted, cancellationToken: ct);
-        return reply.Event switch
+            var max = options.Value.MaxReplyWait;
+            var wanted = timeout is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, max.TotalSeconds)) : max;
+            return ReplyResult(flowId, await client.SendAndWaitAsync(flowId, json, wanted, cancellationToken: ct));
+        }
+        catch (FlowStateException) when (!ct.IsCancellationRequested)
+        {
+            if (await FlowEndpoints.ExistingAsync(flowId, client, ct) is null)
+            {
+                return ApiProblems.FlowNotFound(flowId);
+            }
+
+            throw; // a flow that exists but does not run: 409, saying how to start it (ApiExceptionHandler)
+        }
+    }
+
+    private static IResult ReplyResult(string flowId, FlowReply reply) =>
+        reply.Event switch
         {
             null => Results.Accepted($"/api/flows/{flowId}/executions/{reply.ExecutionId}", new Accepted(reply.ExecutionId)),
             { Kind: FlowEventKind.Error } e => Results.Problem(
@@ -77,7 +97,6 @@ public static class MessageEndpoints
                 extensions: new Dictionary<string, object?> { ["executionId"] = e.ExecutionId, ["step"] = e.StepId }),
             { } e => Results.Ok(new Reply(e.ExecutionId, e.Kind, e.StepId, JsonDocument.Parse(e.Message!.Body, new JsonDocumentOptions { MaxDepth = ProtocolLimits.MaxDepth }).RootElement, e.Message.Headers, e.Path)),
         };
-    }
 
     /// <summary>The message was accepted; its execution goes on.</summary>
     public sealed record Accepted(string ExecutionId);

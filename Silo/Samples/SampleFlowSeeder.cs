@@ -28,6 +28,9 @@ public sealed partial class SampleFlowSeeder(
     public const string OrdinaryFlow = "sample";
     public const string RealtimeFlow = "sample-realtime";
 
+    /// <summary>The step of README's tour that gives a flow a webhook, which the banner points to (a test keeps them in step).</summary>
+    public const int ReadmeWebhookStep = 6;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStartAsync(stoppingToken);
@@ -40,13 +43,8 @@ public sealed partial class SampleFlowSeeder(
         await DeployIfMissingAsync("counter", SampleDeployments.Counter(), stoppingToken);
         await DeployIfMissingAsync("servicebus", SampleDeployments.ServiceBusSend(), stoppingToken);
 
-        var definition = FlowDefinition.Chain(
-            "Greet",
-            new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
-            new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
-            new StepDefinition("answer", "echo", "echo"));
-        await CreateIfMissingAsync(OrdinaryFlow, definition, FlowMode.Ordinary, stoppingToken);
-        await CreateIfMissingAsync(RealtimeFlow, definition, FlowMode.Realtime, stoppingToken);
+        await CreateIfMissingAsync(OrdinaryFlow, SampleDefinition("Sample (ordinary)"), FlowMode.Ordinary, stoppingToken);
+        await CreateIfMissingAsync(RealtimeFlow, SampleDefinition("Sample (real-time)"), FlowMode.Realtime, stoppingToken);
         await WaitWhileWarmingUpAsync(RealtimeFlow, stoppingToken);
 
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => WebhookListener.PortOf(a) != WebhookListener.PortOf(webhooks.Value.Url))
@@ -65,12 +63,19 @@ public sealed partial class SampleFlowSeeder(
             See a flow's status:
               curl -s '{address}/api/flows/{OrdinaryFlow}/' -H "X-Api-Key: $(cat {apiKey.KeyFile ?? "<your configured key>"})"
 
-            Webhooks are served on their own listener: {webhooks.Value.Url}/hooks/<flow id> (README, step 5).
+            Webhooks are served on their own listener: {webhooks.Value.Url}/hooks/<flow id> (README, tour step {ReadmeWebhookStep}).
             The SDK presents a client certificate to the gateway: {certificates.ClientCertificatePath ?? "the one FlowActors:Silo:Tls's authority issued"}.
 
             Press Ctrl+C to stop.
             """);
     }
+
+    /// <summary>The same chain for both samples, each under a name of its own so that lists tell them apart.</summary>
+    private static FlowDefinition SampleDefinition(string name) => FlowDefinition.Chain(
+        name,
+        new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
+        new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
+        new StepDefinition("answer", "echo", "echo"));
 
     /// <summary>
     /// Deploys a sample component that is missing, and deploys it again when the files its newest revision pinned were

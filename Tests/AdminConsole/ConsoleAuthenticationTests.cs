@@ -1,6 +1,6 @@
 using System.Net;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
-using FlowActors.Tests.Infrastructure;
 
 // Not FlowActors.Tests.Console: that namespace would hide System.Console from every test.
 namespace FlowActors.Tests.AdminConsole;

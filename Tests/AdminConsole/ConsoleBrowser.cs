@@ -1,4 +1,4 @@
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Playwright;
 
 // Not FlowActors.Tests.Console: that namespace would hide System.Console from every test.

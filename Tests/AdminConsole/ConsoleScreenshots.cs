@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -44,7 +44,7 @@ public sealed class ConsoleScreenshots
             new StepDefinition("book", "delay", "delay", """{"ms":8}"""));
         await CreateAsync(http, "payments", payments, FlowMode.Realtime, start: true);
         await WaitRunningAsync(http, "payments"); // warm-up is its own metric: the charts show traffic
-        await SendTrafficAsync(http, TimeSpan.FromSeconds(12));
+        await SendTrafficAsync(http, TimeSpan.FromSeconds(4)); // a few one-second buckets: enough for lines, bars and an error mark
 
         await using var context = await browser.NewContextAsync(silo);
         var page = await ConsoleBrowser.LogInAsync(context);

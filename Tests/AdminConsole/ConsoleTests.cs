@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -198,8 +198,86 @@ public sealed partial class ConsoleTests
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Restart to pick up" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Components" }).ClickAsync();
         var notice = page.Locator(".notice").Filter(new() { HasText = flowId });
-        await Expect(notice).ToContainTextAsync($"runs {SlowEcho} revision 1 in step answer; revision 2 is deployed. Restart to pick up");
+        await Expect(notice).ToContainTextAsync($"{flowId} (answer runs {SlowEcho} revision 1 (newest 2)). Restart to pick up");
         await Expect(page.Locator($"tr[data-component='{SlowEcho}']")).ToContainTextAsync("restart to pick up");
+    }
+
+    [TestMethod]
+    public async Task Pages_At1400Pixels_FitTheWindow_OneStaleRevisionNotice_CountersOnTwoLines()
+    {
+        // A real-time flow whose three steps run one component, redeployed while it runs: every step is stale.
+        var component = $"layout-{Guid.NewGuid():N}"[..16];
+        var flowId = $"layout-{Guid.NewGuid():N}"[..16];
+        await DeployAsync(component, SampleDeployments.Echo());
+        var definition = FlowDefinition.Chain("Layout",
+            new("receive-and-validate-the-order", component, "echo"), new("enrich-with-customer-data", component, "echo"), new("answer", component, "echo"));
+        (await s_silo.Http.PutAsJsonAsync($"/api/flows/{flowId}/draft", definition)).EnsureSuccessStatusCode();
+        (await s_silo.Http.PostAsync($"/api/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
+        (await s_silo.Http.PutAsJsonAsync($"/api/flows/{flowId}/mode", new { mode = "Realtime" })).EnsureSuccessStatusCode();
+        (await s_silo.Http.PostAsync($"/api/flows/{flowId}/start", null)).EnsureSuccessStatusCode();
+
+        // Bodies as integrations carry them: long values with no place to break (a token, a hash) in the executions' outputs.
+        var longValue = string.Concat(Enumerable.Range(0, 12).Select(i => $"{Guid.NewGuid():N}"));
+        for (var i = 0; i < 3; i++)
+        {
+            using var reply = await s_silo.Http.PostAsJsonAsync($"/api/flows/{flowId}/messages?wait=true", new { orders = longValue, customer = $"customer-{i}" });
+            Assert.AreEqual(System.Net.HttpStatusCode.OK, reply.StatusCode, await reply.Content.ReadAsStringAsync());
+        }
+
+        await DeployAsync(component, SampleDeployments.Echo(tag: "v2"));
+        var page = await ConsoleBrowser.LogInAsync(_context);
+        await page.SetViewportSizeAsync(1400, 900);
+
+        // Flows: each flow's counters take two lines, and the table fits.
+        var counters = page.Locator($"tr[data-flow='{flowId}'] td:has([data-counters])");
+        await Expect(counters).ToContainTextAsync("3 accepted");
+        Assert.IsLessThanOrEqualTo(2, await TextLinesAsync(counters), "the counters of a flow take at most two lines");
+        await AssertFitsAsync(page, "flows");
+
+        // Flow: the executions table stays inside its panel and the window; one notice for the stale steps.
+        await page.GotoAsync($"/console/flow?id={flowId}");
+        await ConsoleBrowser.WaitLiveAsync(page);
+        await Expect(page.Locator("#executions tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#notices .notice")).ToHaveCountAsync(1);
+        var overflow = await page.Locator("#executions").EvaluateAsync<double>(
+            "body => body.closest('table').getBoundingClientRect().right - body.closest('section').getBoundingClientRect().right");
+        Assert.IsLessThanOrEqualTo(0.5, overflow, $"the executions table overflows its panel by {overflow} px");
+        await AssertFitsAsync(page, "flow");
+
+        // Components: one notice for the flow, naming its three steps, not one per step.
+        await page.GotoAsync("/console/components");
+        await ConsoleBrowser.WaitLiveAsync(page);
+        var notices = page.Locator("#notices .notice");
+        await Expect(notices).ToHaveCountAsync(1);
+        foreach (var step in definition.Steps)
+        {
+            await Expect(notices).ToContainTextAsync(step.Id);
+        }
+
+        await AssertFitsAsync(page, "components");
+        (await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>How many lines of text <paramref name="element"/> shows: the distinct tops of its text's line boxes.</summary>
+    private static Task<int> TextLinesAsync(ILocator element) => element.EvaluateAsync<int>("""
+        e => {
+          const tops = new Set();
+          const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim()) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top / 4));
+          }
+          return tops.size;
+        }
+        """);
+
+    /// <summary>Nothing on the page reaches past the window's right edge: no sideways scrolling.</summary>
+    private static async Task AssertFitsAsync(IPage page, string name)
+    {
+        var (scroll, window) = (await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("window.innerWidth"));
+        Assert.IsLessThanOrEqualTo(window, scroll, $"the {name} page is {scroll} px wide in a {window} px window");
     }
 
     private static async Task OpenMenuAsync(IPage page, string flowId)

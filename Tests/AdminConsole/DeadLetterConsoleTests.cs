@@ -3,47 +3,19 @@ using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using Microsoft.Playwright;
-using static FlowActors.Tests.Api.HttpApiTests;
 using static Microsoft.Playwright.Assertions;
 
 namespace FlowActors.Tests.AdminConsole;
 
-/// <summary>The Flows page's counters and a flow's dead-letters page, in a real headless chromium against the Silo process.</summary>
-[TestClass]
-[TestCategory("Browser")]
-public sealed class DeadLetterConsoleTests
+/// <summary>The Flows page's counters and a flow's dead-letters page (part of <see cref="ConsoleTests"/>: its silo and browser).</summary>
+public sealed partial class ConsoleTests
 {
-    private static SiloProcess s_silo = null!;
-    private static ConsoleBrowser s_browser = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext _)
-    {
-        s_browser = await ConsoleBrowser.LaunchAsync();
-        s_silo = await SiloProcess.StartAsync();
-        (await s_silo.Http.PostAsJsonAsync("/api/components/faulty/revisions", SampleDeployments.Faulty())).EnsureSuccessStatusCode();
-    }
-
-    [ClassCleanup]
-    public static async Task StopAsync()
-    {
-        if (s_browser is not null)
-        {
-            await s_browser.DisposeAsync();
-        }
-
-        if (s_silo is not null)
-        {
-            await s_silo.DisposeAsync();
-        }
-    }
-
     [TestMethod]
     public async Task FlowsPage_CountsADeadLetter_WhoseOwnPageShowsIt_AndDiscardsIt()
     {
         var http = s_silo.Http;
+        await DeployAsync("faulty", SampleDeployments.Faulty());
         var flowId = SdkFlows.NewId("dlc");
         (await http.PutAsJsonAsync($"/api/flows/{flowId}/draft", FlowDefinition.Chain("fails", new StepDefinition("check", "faulty", "maybeFail")))).EnsureSuccessStatusCode();
         (await http.PostAsync($"/api/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
@@ -52,10 +24,11 @@ public sealed class DeadLetterConsoleTests
         await FlowActorsClientTests.PollAsync(
             () => http.GetFromJsonAsync<JsonElement>($"/api/flows/{flowId}/dead-letters"), p => p.GetProperty("total").GetInt32() == 1);
 
-        await using var context = await s_browser.NewContextAsync(s_silo);
-        var page = await ConsoleBrowser.LogInAsync(context);
+        var page = await ConsoleBrowser.LogInAsync(_context);
         var row = page.Locator($"tr[data-flow='{flowId}']");
-        await Expect(row.Locator($"[data-counters='{flowId}']")).ToContainTextAsync("1 accepted · 0 completed · 1 failed · 0 in flight");
+        var counters = row.Locator($"[data-counters='{flowId}'] > div");
+        await Expect(counters.First).ToHaveTextAsync("1 accepted · 0 completed · 1 failed");
+        await Expect(counters.Nth(1)).ToContainTextAsync("0 in flight · 1 dead letter");
         await row.GetByRole(AriaRole.Link, new() { Name = "1 dead letter" }).ClickAsync();
 
         await ConsoleBrowser.WaitLiveAsync(page);

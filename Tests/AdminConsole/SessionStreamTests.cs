@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using FlowActors.Grains.Interfaces.Sessions;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.WebhookTests;
 
 // Not FlowActors.Tests.Console: that namespace would hide System.Console from every test.

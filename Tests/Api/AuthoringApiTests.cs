@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Api;
 

@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Api;
 
@@ -36,6 +36,7 @@ public sealed class HttpApiTests
     [DataRow("POST", "/api/flows/x/messages")]
     [DataRow("POST", "/api/flows/x/webhook")]
     [DataRow("GET", "/api/flows/x/executions")]
+    [DataRow("POST", "/api/check")]
     [DataRow("GET", "/openapi/v1.json")]
     public async Task EveryAdminRoute_WithoutOrWithAWrongKey_Is401SayingWhatIsExpected(string method, string path)
     {

@@ -1,5 +1,5 @@
 using System.Net;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Api;

@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using FlowActors.Client;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Api;

@@ -6,8 +6,9 @@ using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.HttpApiTests;
 
 namespace FlowActors.Tests.Api;

@@ -1,3 +1,5 @@
+using FlowActors.TestSupport.Failover;
+
 namespace FlowActors.Tests.Chaos;
 
 /// <summary>

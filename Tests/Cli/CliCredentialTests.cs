@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlowActors.Cli;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Credentials;
 using FlowActors.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using FlowActors.Client;
 using FlowActors.Client.Hosting;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -89,6 +89,49 @@ public sealed class ExecutionLogTests
         Assert.AreEqual(ExecutionLog.MaxOutputs + 5, many.Find("e")!.Events);
     }
 
+    [TestMethod]
+    public void Replaying_AFailedExecution_ItsOutputThroughTheFailedStepMakesItSucceed_AnotherErrorFailsItAnew()
+    {
+        var log = new ExecutionLog(10);
+        var first = new StepTiming("first", TimeSpan.FromMilliseconds(1));
+        var check = new StepTiming("check", TimeSpan.FromMilliseconds(2));
+        log.Add(Failure("e", "boom", first, check), T0);
+        log.Add(Failure("again", "boom", first, check), T0);
+        log.Add(Failure("other", "boom", first, check), T0);
+
+        log.Replaying("e");
+        log.Replaying("again");
+        log.Add(Event("e", FlowEventKind.Output, first, check), T0.AddSeconds(1));
+        log.Add(Failure("again", "still broken", first, check), T0.AddSeconds(1));
+        log.Add(Event("other", FlowEventKind.Output, first, check), T0.AddSeconds(1));
+
+        var replayed = log.Find("e")!;
+        Assert.AreEqual(ExecutionStatus.Succeeded, replayed.Status);
+        Assert.IsNull(replayed.FailedStep);
+        Assert.IsNull(replayed.Error);
+        Assert.HasCount(1, replayed.Outputs);
+        Assert.AreEqual("still broken", log.Find("again")!.Error);
+        Assert.AreEqual(ExecutionStatus.Failed, log.Find("again")!.Status);
+        Assert.AreEqual(ExecutionStatus.Failed, log.Find("other")!.Status, "without a replay an error still wins over any output");
+    }
+
+    [TestMethod]
+    public void Replaying_AFanOut_AnOutputThatDidNotGoThroughTheFailedStep_LeavesItFailed()
+    {
+        var log = new ExecutionLog(10);
+        var split = new StepTiming("split", TimeSpan.FromMilliseconds(1));
+        log.Add(Failure("e", "boom", split, new StepTiming("left", TimeSpan.FromMilliseconds(2))), T0);
+        log.Replaying("e");
+        log.Add(Event("e", FlowEventKind.HttpReply, split, new StepTiming("right", TimeSpan.FromMilliseconds(2))), T0);
+        Assert.AreEqual(ExecutionStatus.Failed, log.Find("e")!.Status);
+
+        log.Add(Event("e", FlowEventKind.Output, split, new StepTiming("left", TimeSpan.FromMilliseconds(2))), T0);
+        Assert.AreEqual(ExecutionStatus.Replied, log.Find("e")!.Status, "the reply of the other branch still counts");
+    }
+
+    private static FlowEvent Failure(string executionId, string error, params StepTiming[] path) =>
+        new(FlowEventKind.Error, "f", path[^1].StepId, executionId, null, error, path[^1].Elapsed, path);
+
     private static FlowEvent Body(string executionId, string step, string body) =>
         new(FlowEventKind.Output, "f", step, executionId, FlowMessage.Create(body), null, TimeSpan.Zero, [new StepTiming(step, TimeSpan.Zero)]);
 

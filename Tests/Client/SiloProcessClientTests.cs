@@ -1,7 +1,8 @@
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Messages;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Client;
 

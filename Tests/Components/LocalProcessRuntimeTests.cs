@@ -2,7 +2,7 @@ using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Leases;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FlowActors.Client;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 
 namespace FlowActors.Tests.Components;

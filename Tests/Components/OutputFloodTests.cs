@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Components;
 

@@ -5,6 +5,7 @@ using FlowActors.Cli;
 using FlowActors.Client;
 using FlowActors.Containers;
 using FlowActors.Containers.Processes;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.AdminConsole;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,7 @@ using FlowActors.ComponentProtocol;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Containers;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Processes;
 
 namespace FlowActors.Tests.Components;
 

@@ -1,7 +1,8 @@
 using System.Runtime.Versioning;
 using FlowActors.Containers;
 using FlowActors.Containers.Processes;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Components;
 

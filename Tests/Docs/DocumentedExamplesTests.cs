@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FlowActors.Cli;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 
@@ -19,6 +20,18 @@ public sealed partial class DocumentedExamplesTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
+    // One Silo process for the class's tests that need one, started by the first of them.
+    private static readonly Lazy<Task<SiloProcess>> SharedSilo = new(() => SiloProcess.StartAsync());
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        if (SharedSilo.IsValueCreated)
+        {
+            await (await SharedSilo.Value).DisposeAsync();
+        }
+    }
+
     [TestMethod]
     public async Task ComponentsAndFlowsPages_ApplyAsWritten_AndGiveTheOutputsTheyShow()
     {
@@ -31,7 +44,7 @@ public sealed partial class DocumentedExamplesTests
             Assert.IsGreaterThanOrEqualTo(atLeast, examples.Count(e => e.Kind == kind), $"the pages have lost their '{kind}' examples");
         }
 
-        await using var silo = await SiloProcess.StartAsync();
+        var silo = await SharedSilo.Value;
         foreach (var deploy in examples.Where(e => e.Kind == "deploy"))
         {
             var response = await silo.Http.PostAsync($"/api/components/{deploy.Name}/revisions", Json(deploy.Text));

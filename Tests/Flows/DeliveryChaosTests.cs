@@ -1,8 +1,8 @@
-using FlowActors.Bench.Delivery;
 using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Delivery;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
@@ -130,7 +130,7 @@ public sealed class DeliveryChaosTests
                 await cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, Settle);
             }
 
-            var count = await DeliveryChaos.RunAsync(cluster.Flow(flowId), events, ledger, plan, () => DuplicatesDropped(cluster, flowId), Settle, context.WriteLine);
+            var count = await DeliveryChaos.RunAsync(cluster.Flow(flowId), events.ReadAllAsync, ledger, plan, () => DuplicatesDropped(cluster, flowId), Settle, context.WriteLine);
             context.WriteLine($"{mode}: {count}");
             if (count.Lost > 0 || count.Failed > 0)
             {

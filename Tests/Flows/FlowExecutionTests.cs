@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Flows;

@@ -1,7 +1,11 @@
 using FlowActors.Client;
 using FlowActors.Client.Events;
+using FlowActors.Grains.Interfaces.Delivery;
+using FlowActors.Grains.Interfaces.Executions;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Processes;
+using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Flows;
@@ -66,6 +70,38 @@ public sealed class RedeployTests
         // The running activation keeps its container until it goes idle; the next one starts the newest revision.
         await ContainerProcesses.WaitForExitAsync(firstContainers.Select(ContainerProcesses.Pid), s_cluster.IdleTimeout * 10);
         Assert.AreEqual("v2", await TagOfNextOutputAsync(flow, events));
+        await flow.StopAsync();
+    }
+
+    [TestMethod]
+    public async Task OrdinaryStep_IdleAfterAFix_TakesAReplayPinnedToTheNewRevision_AndTheExecutionSucceedsAtOnce()
+    {
+        var faulty = $"faulty-{Guid.NewGuid():N}"[..20];
+        await s_cluster.DeployAsync(faulty, SampleDeployments.Faulty());
+        var flowId = await s_cluster.CreateFlowAsync(FlowDefinition.Chain("until fixed", new StepDefinition("check", faulty, "maybeFail")), FlowMode.Ordinary);
+        await using var events = await s_cluster.SubscribeAsync(flowId);
+        var flow = s_cluster.Flow(flowId);
+        await flow.StartAsync();
+        var execution = await flow.SendAsync(FlowMessage.Create("""{"fail":"untilFixed"}"""));
+        Assert.AreEqual(FlowEventKind.Error, (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single().Kind);
+        var firstContainers = await s_cluster.ContainersOfAsync(flowId);
+        var deadLetters = s_cluster.Client.GetGrain<IDeadLetterGrain>(flowId);
+        var id = (await deadLetters.ListAsync(0, 10)).Items.Single().Id;
+
+        // The fix is revision 2. No step will ever run revision 3; once the step is idle, its next container runs 2.
+        await s_cluster.DeployAsync(faulty, SampleDeployments.Faulty(tag: "fixed"));
+        var never = await Assert.ThrowsExactlyAsync<FlowStateException>(() => deadLetters.ReplayAsync(id, 3));
+        StringAssert.Contains(never.Message, "not 3");
+        await ContainerProcesses.WaitForExitAsync(firstContainers.Select(ContainerProcesses.Pid), s_cluster.IdleTimeout * 10);
+        Assert.AreEqual(execution, await deadLetters.ReplayAsync(id, 2));
+
+        var output = (await events.WaitForAsync(1, e => e.ExecutionId == execution, Wait)).Single();
+        Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
+        Assert.AreEqual("fixed", FlowExecutionTests.Field(output, "tag"));
+        var log = s_cluster.Client.GetGrain<IExecutionLogGrain>(flowId);
+        var record = await FlowActorsClientTests.PollAsync(() => log.GetAsync(execution), r => r?.Outputs.Count == 1);
+        Assert.AreEqual(ExecutionStatus.Succeeded, record!.Status, "the replay's output is the execution's outcome, not the failure it replayed");
+        Assert.IsNull(record.FailedStep);
         await flow.StopAsync();
     }
 

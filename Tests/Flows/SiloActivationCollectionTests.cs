@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Flows;
 

@@ -1,6 +1,6 @@
-using FlowActors.Bench.Delivery;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Delivery;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -43,8 +43,10 @@ public sealed class StalledStepTests
     [ClassCleanup]
     public static async Task StopClusterAsync() => await s_cluster.DisposeAsync();
 
+    // 150 messages: 32 processed before the stall, 32 in the full inbox, the rest waiting in the stream through it.
+    // (The realtime form sent 400, which added 7 s of processing after the stall and proved nothing more.)
     [TestMethod]
-    [DataRow(FlowMode.Realtime, 400)]
+    [DataRow(FlowMode.Realtime, 150)]
     [DataRow(FlowMode.Ordinary, 150)]
     public async Task SlowComponent_StalledLongerThanTheGrainCallTimeout_LosesNothing_AndEffectsHappenOnce(FlowMode mode, int messages)
     {

@@ -5,8 +5,9 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using FlowActors.Client;
 using FlowActors.Client.Hosting;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Hosting;
 

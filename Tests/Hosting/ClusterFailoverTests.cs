@@ -7,7 +7,9 @@ using Azure.Storage.Blobs;
 using FlowActors.Client.Hosting;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 using Orleans.Runtime.Placement;
 
 namespace FlowActors.Tests.Hosting;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using FlowActors.Client;
 using FlowActors.Containers.Leases;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Docker;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Hosting;
 

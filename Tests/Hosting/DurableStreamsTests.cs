@@ -4,8 +4,9 @@ using FlowActors.Client;
 using FlowActors.Client.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Hosting;
 

@@ -1,4 +1,5 @@
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Hosting;
 

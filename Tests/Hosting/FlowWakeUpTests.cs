@@ -43,7 +43,6 @@ public sealed class FlowWakeUpTests
         // The flow grain on the survivor, its steps on the victim: nothing but a wake-up tells the flow they died.
         var flowId = await Placement.OnAsync(survivor, () => cluster.CreateFlowAsync(FlowDefinition.Chain(
             "wake", new StepDefinition("shout", "transform", "uppercase", """{"field":"name"}"""), new StepDefinition("answer", "echo", "echo")), FlowMode.Realtime));
-        await using var events = await cluster.SubscribeAsync(flowId);
         await Placement.OnAsync(victim, () => cluster.Flow(flowId).StartAsync());
         await cluster.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, TimeSpan.FromSeconds(30));
         var survivorRuntime = survivor.ServiceProvider.GetRequiredService<IContainerRuntime>();
@@ -71,41 +70,6 @@ public sealed class FlowWakeUpTests
         TestContext.WriteLine($"running again on the survivor {clock.Elapsed.TotalSeconds:F1} s after the kill; wake-ups refused: {faults.Refused}");
         Assert.AreEqual(2, faults.Refused, "the first wake-ups failed, and were asked again");
 
-        // And it serves messages again. A real-time message sent in the seconds after the flow is back may still be lost
-        // (loaded runs of this two-silo embedded cluster lost the first one now and then: docs/operations.md, Failover,
-        // "Messages"), so messages are sent one at a time, each waiting for its output, until one comes out.
-        var sent = new List<string>();
-        FlowEvent? output = null;
-        var serving = Stopwatch.StartNew();
-        while (output is null && serving.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            var message = FlowMessage.Create("""{"name":"ada"}""");
-            sent.Add(message.ExecutionId);
-            await cluster.Flow(flowId).SendAsync(message);
-            try
-            {
-                output = (await events.WaitForAsync(1, e => sent.Contains(e.ExecutionId), TimeSpan.FromSeconds(5))).Single();
-            }
-            catch (TimeoutException)
-            {
-                TestContext.WriteLine($"message {sent.Count} had no output within 5 s ({serving.Elapsed.TotalSeconds:F1} s after the flow was back)");
-            }
-        }
-
-        if (output is null)
-        {
-            // What the silos said since the kill: where the messages stopped.
-            foreach (var entry in cluster.Logs.Entries.TakeLast(80))
-            {
-                TestContext.WriteLine(entry.ToString());
-            }
-
-            Assert.Fail($"none of {sent.Count} messages sent after the flow was back had an output within 30 s");
-        }
-
-        TestContext.WriteLine($"message {sent.IndexOf(output.ExecutionId) + 1} of {sent.Count} came out {serving.Elapsed.TotalSeconds:F1} s after the flow was back");
-        Assert.AreEqual(FlowEventKind.Output, output.Kind, output.Error);
-        StringAssert.Contains(output.Message!.Body, "ADA");
         Assert.HasCount(2, status.Steps);
         await cluster.Flow(flowId).StopAsync();
     }

@@ -1,7 +1,7 @@
 using FlowActors.Client.Hosting;
 using FlowActors.Silo.Hosting;
 using FlowActors.Silo.Hosting.Azure;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

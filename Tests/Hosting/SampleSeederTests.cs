@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Hosting;
 

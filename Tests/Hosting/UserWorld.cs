@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Flows;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Hosting;
 

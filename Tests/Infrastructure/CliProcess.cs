@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Infrastructure;
 
@@ -46,24 +47,47 @@ internal sealed class CliProcess : IAsyncDisposable
         return cli;
     }
 
-    /// <summary>Starts the tool without waiting: for <c>tail</c>.</summary>
-    public static CliProcess Start(SiloProcess silo, params string[] args)
+    /// <summary>Runs the tool through <c>scripts/flowactors</c>, README's fast way to run it, and waits for it to exit.</summary>
+    public static async Task<CliProcess> RunScriptAsync(SiloProcess silo, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var cli = Start(silo, args, Repository.PathOf("scripts", "flowactors"));
+        await cli.WaitAsync(TimeSpan.FromMinutes(3));
+        return cli;
+    }
+
+    /// <summary>Starts the tool without waiting: for <c>tail</c>.</summary>
+    public static CliProcess Start(SiloProcess silo, params string[] args) => Start(silo, args, script: null);
+
+    private static CliProcess Start(SiloProcess silo, string[] args, string? script)
+    {
+        var start = new ProcessStartInfo(script ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             WorkingDirectory = Repository.Root,
         };
-        start.ArgumentList.Add(Repository.BuildOutput("Cli", "FlowActors.Cli.dll"));
+        if (script is null)
+        {
+            start.ArgumentList.Add(Repository.BuildOutput("Cli", "FlowActors.Cli.dll"));
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment["FLOWACTORS_URL"] = silo.BaseAddress.ToString();
-        start.Environment["FLOWACTORS_API_KEY"] = SiloProcess.ApiKey;
+        if (silo.GeneratedKey)
+        {
+            // As README's tour runs it: from the folder the silo runs in, where the tool finds the key the silo generated.
+            start.WorkingDirectory = silo.ContentRoot;
+        }
+        else
+        {
+            start.Environment["FLOWACTORS_API_KEY"] = SiloProcess.ApiKey;
+        }
+
         var cli = new CliProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
         cli._process.OutputDataReceived += (_, e) => Append(cli._stdout, e.Data);
         cli._process.ErrorDataReceived += (_, e) =>

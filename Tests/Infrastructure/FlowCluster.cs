@@ -11,6 +11,7 @@ using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Steps;
 using FlowActors.Silo.Hosting;
 using FlowActors.Storage.Sqlite;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;

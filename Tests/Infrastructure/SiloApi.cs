@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlowActors.Client;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Infrastructure;
 

@@ -8,8 +8,9 @@ using FlowActors.Containers.Leases;
 using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Docker;
-using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Tests.Isolation;

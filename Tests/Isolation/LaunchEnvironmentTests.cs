@@ -4,9 +4,9 @@ using FlowActors.Containers;
 using FlowActors.Containers.Docker;
 using FlowActors.Containers.Leases;
 using FlowActors.Containers.Processes;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Components;
-using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -6,8 +6,8 @@ using FlowActors.Containers;
 using FlowActors.Containers.Isolation;
 using FlowActors.Containers.Processes;
 using FlowActors.Grains.Interfaces.Containers;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Components;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Isolation;
 

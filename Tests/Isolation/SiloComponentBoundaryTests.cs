@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Tests.Isolation;
 

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using FlowActors.Containers.Leases;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Components;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Isolation;
 

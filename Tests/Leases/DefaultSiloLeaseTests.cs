@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Leases;

@@ -4,6 +4,7 @@ using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Processes;
 using FlowActors.Tests.Flows;
 using FlowActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using FlowActors.Client;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Flows;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Leases;
 

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Docker;
 using FlowActors.Tests.Infrastructure;
 

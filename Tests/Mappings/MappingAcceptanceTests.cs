@@ -4,6 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowActors.Cli;
 using FlowActors.Client;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Client;
 using FlowActors.Tests.Infrastructure;
 

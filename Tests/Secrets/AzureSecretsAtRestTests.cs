@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using FlowActors.Client.Hosting;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Credentials;
 using FlowActors.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
-using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Security;
 

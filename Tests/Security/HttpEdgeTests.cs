@@ -3,9 +3,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Api;
 using FlowActors.Tests.Client;
-using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.WebhookTests;
 
 namespace FlowActors.Tests.Security;

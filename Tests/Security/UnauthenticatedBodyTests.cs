@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.WebhookTests;
 

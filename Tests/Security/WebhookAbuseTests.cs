@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 using static FlowActors.Tests.Api.WebhookTests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using FlowActors.Containers.Docker;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 
 namespace FlowActors.Tests.Telemetry;

@@ -5,6 +5,7 @@ using FlowActors.Client;
 using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.Schedules;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 using Orleans.TestingHost;
 

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using FlowActors.Client;
 using FlowActors.Grains.Interfaces.Triggers;
 using FlowActors.Grains.Triggers.ServiceBus;
+using FlowActors.TestSupport.Silos;
 using FlowActors.Tests.Infrastructure;
 using FlowActors.Tests.Triggers.Fakes;
 using Orleans.TestingHost;

@@ -7,6 +7,7 @@ using FlowActors.Containers;
 using FlowActors.Grains.Interfaces.Components;
 using FlowActors.Grains.Steps;
 using FlowActors.Silo.Samples;
+using FlowActors.TestSupport.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
@@ -84,7 +85,7 @@ internal sealed class DeliverySuite : IBenchSuite
                 await silo.WaitForLifecycleAsync(flowId, FlowLifecycle.Running, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(50));
             }
 
-            var count = await DeliveryChaos.RunAsync(silo.Flow(flowId), events, ledger, plan, () => duplicates.Count, TimeSpan.FromMinutes(2), Console.WriteLine);
+            var count = await DeliveryChaos.RunAsync(silo.Flow(flowId), events.ReadAllAsync, ledger, plan, () => duplicates.Count, TimeSpan.FromMinutes(2), Console.WriteLine);
             await silo.Flow(flowId).StopAsync();
             return count;
         }

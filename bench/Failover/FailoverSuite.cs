@@ -1,6 +1,6 @@
 using System.Globalization;
 using FlowActors.Bench.Harness;
-using FlowActors.Tests.Chaos;
+using FlowActors.TestSupport.Failover;
 
 namespace FlowActors.Bench.Failover;
 

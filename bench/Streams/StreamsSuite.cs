@@ -4,7 +4,7 @@ using FlowActors.Bench.Harness;
 using FlowActors.Client.Hosting;
 using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Streaming;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 
 namespace FlowActors.Bench.Streams;
 

@@ -4,7 +4,7 @@ using FlowActors.Bench.Harness;
 using FlowActors.Grains;
 using FlowActors.Silo.Webhooks.Replay;
 using FlowActors.Storage.Sqlite;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 

@@ -154,6 +154,7 @@ test('emit helpers write the protocol shapes', () => {
   assert.deepEqual(emit.snapshot({ n: 1 }), { kind: 'snapshot', body: { n: 1 } });
   assert.deepEqual(emit.httpReply({ ok: true }, { status: 201 }), { kind: 'httpReply', body: { ok: true }, status: 201 });
   assert.deepEqual(emit.rebound(), { kind: 'rebound' });
+  assert.deepEqual(emit.poison('not an order'), { kind: 'poison', error: 'not an order' });
 });
 
 test('declaring an action twice, or none, is refused with what to do', async () => {

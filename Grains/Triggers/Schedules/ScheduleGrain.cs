@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using FlowActors.Client;
-using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Interfaces.Triggers;
@@ -16,32 +15,31 @@ namespace FlowActors.Grains.Triggers.Schedules;
 /// brings the schedule back after its silo went away. A tick is named by its due time; it is recorded as the last
 /// tick (ETag-checked) before it fires, so it fires at most once, whichever activation holds the schedule. A tick still
 /// running when the next is due makes that one skipped (counted, not stacked); ticks that came due while no silo ran
-/// the schedule are counted as missed, and only the newest of them fires on resuming.
+/// the schedule are counted as missed, and only the newest of them fires on resuming. Its lifecycle (the flow's run, the
+/// heartbeat) is <see cref="FlowTriggerGrain{TState}"/>'s.
 /// </summary>
 public sealed partial class ScheduleGrain(
     [PersistentState("schedule", StorageNames.Grains)] IPersistentState<ScheduleState> state,
     IOptions<TriggerOptions> options,
     TimeProvider time,
-    IGrainContext activation,
-    ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
+    ILogger<ScheduleGrain> logger)
+    : FlowTriggerGrain<ScheduleState>(state, options.Value, logger, "schedule-heartbeat", "schedule"), IScheduleGrain
 {
-    private const string HeartbeatReminder = "schedule-heartbeat";
-
     /// <summary>The longest a wake-up timer is set for: a far tick is re-planned now and then rather than trusted to one long timer.</summary>
     private static readonly TimeSpan LongestTimer = TimeSpan.FromHours(1);
 
-    private readonly TriggerStateWriter<ScheduleState> _store = new(state, activation, logger);
-    private readonly TriggerHeartbeat _heartbeat = new(HeartbeatReminder, options.Value.HeartbeatPeriod);
     private ScheduleCalendar? _calendar;
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask;
     private DateTimeOffset? _next;
 
-    private string FlowId => this.GetPrimaryKeyString();
+    protected override TriggerRun? Run
+    {
+        get => State.Run;
+        set => State.Run = value;
+    }
 
-    private ScheduleState State => state.State;
-
-    private bool Active => State is { Settings: not null, Run: not null };
+    protected override bool Active => State is { Settings: not null, Run: not null };
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,7 +59,7 @@ public sealed partial class ScheduleGrain(
 
     public async Task<ScheduleInfo> ConfigureAsync(ScheduleSettings settings)
     {
-        var errors = ScheduleCalendar.Validate(settings, options.Value.MinimumInterval);
+        var errors = ScheduleCalendar.Validate(settings, Options.MinimumInterval);
         if (errors.Count > 0)
         {
             throw new TriggerValidationException(errors);
@@ -80,7 +78,7 @@ public sealed partial class ScheduleGrain(
 
         try
         {
-            await _store.WriteAsync();
+            await Store.WriteAsync();
         }
         catch
         {
@@ -89,10 +87,10 @@ public sealed partial class ScheduleGrain(
         }
 
         _calendar = calendar;
-        LogConfigured(logger, FlowId, settings.Cron ?? settings.Interval?.ToString() ?? "", settings.TimeZone ?? "UTC");
+        LogConfigured(Logger, FlowId, settings.Cron ?? settings.Interval?.ToString() ?? "", settings.TimeZone ?? "UTC");
         if (Active)
         {
-            await _heartbeat.EnsureAsync(this);
+            await EnsureHeartbeatAsync();
             ArmNext(now);
         }
 
@@ -104,68 +102,33 @@ public sealed partial class ScheduleGrain(
     public async Task RemoveAsync()
     {
         Disarm();
-        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
-        state.State = new ScheduleState { Run = State.Run };
+        await RemoveHeartbeatAsync();
+        State = new ScheduleState { Run = State.Run };
         _calendar = null;
-        await _store.WriteAsync();
-        LogRemoved(logger, FlowId);
+        await Store.WriteAsync();
+        LogRemoved(Logger, FlowId);
     }
 
-    public async Task FlowStartedAsync(TriggerRun run)
+    protected override void OnRunStarted(TriggerRun run)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        if (State.Run?.RunId != run.RunId)
-        {
-            State.Run = run;
-            State.Anchor = run.StartedAt;
-            State.LastTick = null;
-            await _store.WriteAsync();
-        }
-
-        if (Active)
-        {
-            await _heartbeat.EnsureAsync(this);
-            if (_timer is null)
-            {
-                Arm(TimeSpan.Zero);
-            }
-        }
+        State.Anchor = run.StartedAt;
+        State.LastTick = null;
     }
 
-    public async Task FlowStoppedAsync()
+    protected override Task EnsureWorkingAsync()
     {
-        Disarm();
-        if (State.Run is not null)
-        {
-            State.Run = null;
-            await _store.WriteAsync();
-        }
-
-        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (!Active)
-        {
-            await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e)); // a reminder that outlived its schedule or its run
-            return;
-        }
-
-        // The flow may have stopped without reaching this grain: ask it rather than tick for a run that is over.
-        var flow = await GrainFactory.GetGrain<IFlowGrain>(FlowId).GetStatusAsync();
-        if (flow.Lifecycle is not (FlowLifecycle.Running or FlowLifecycle.WarmingUp))
-        {
-            LogRunOver(logger, FlowId, flow.Lifecycle);
-            await FlowStoppedAsync();
-            return;
-        }
-
-        _heartbeat.Ticked();
         if (_timer is null)
         {
-            await WakeAsync();
+            Arm(TimeSpan.Zero); // a tick that came due meanwhile fires now
         }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task StopWorkingAsync()
+    {
+        Disarm();
+        return Task.CompletedTask;
     }
 
     private async Task OnTimerAsync(CancellationToken cancellationToken)
@@ -201,16 +164,16 @@ public sealed partial class ScheduleGrain(
 
             try
             {
-                await _store.WriteAsync();
+                await Store.WriteAsync();
                 if (overrun)
                 {
-                    LogSkipped(logger, FlowId, due);
+                    LogSkipped(Logger, FlowId, due);
                 }
                 else
                 {
                     if (passedOver > 0)
                     {
-                        LogMissed(logger, FlowId, passedOver, due);
+                        LogMissed(Logger, FlowId, passedOver, due);
                     }
 
                     _tick = RunTickAsync(State.Run!, due, State.Fired);
@@ -220,7 +183,7 @@ public sealed partial class ScheduleGrain(
             {
                 // Not recorded, so not fired: the next wake-up tries again (another activation that did record it wins).
                 (State.LastTick, State.Fired, State.Skipped, State.Missed) = before;
-                LogNotRecorded(logger, FlowId, due, e);
+                LogNotRecorded(Logger, FlowId, due, e);
             }
         }
 
@@ -258,21 +221,21 @@ public sealed partial class ScheduleGrain(
         {
             State.Failed++;
             State.LastError = error;
-            LogTickFailed(logger, FlowId, number, error);
+            LogTickFailed(Logger, FlowId, number, error);
         }
         else
         {
-            LogTicked(logger, FlowId, number, due, result.Emitted);
+            LogTicked(Logger, FlowId, number, due, result.Emitted);
         }
 
         try
         {
-            await _store.WriteAsync();
+            await Store.WriteAsync();
         }
         catch (Exception e)
         {
             // The next tick's bookkeeping writes the whole state again, snapshot included.
-            LogResultNotStored(logger, FlowId, number, e);
+            LogResultNotStored(Logger, FlowId, number, e);
         }
     }
 
@@ -344,10 +307,4 @@ public sealed partial class ScheduleGrain(
 
     [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "Flow {FlowId} could not store the result of tick {Number}; the next tick stores it")]
     private static partial void LogResultNotStored(ILogger logger, string flowId, long number, Exception exception);
-
-    [LoggerMessage(EventId = 7108, Level = LogLevel.Information, Message = "Flow {FlowId} is {Lifecycle}: its schedule stops")]
-    private static partial void LogRunOver(ILogger logger, string flowId, FlowLifecycle lifecycle);
-
-    [LoggerMessage(EventId = 7109, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its schedule's heartbeat reminder")]
-    private static partial void LogHeartbeatNotRemoved(ILogger logger, string flowId, Exception exception);
 }

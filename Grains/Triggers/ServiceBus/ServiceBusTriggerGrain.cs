@@ -13,7 +13,8 @@ namespace FlowActors.Grains.Triggers.ServiceBus;
 /// the flow's own entry point). The activation is kept alive while it receives; a reminder
 /// (<see cref="TriggerOptions.HeartbeatPeriod"/>) brings it back (and so reopens the receiver) on another silo when its
 /// silo goes away. Its deactivation stops the pump, which gives back what it had received but not handed over. The
-/// connection string is stored sealed and opened only to make a client (or to keep it through an update).
+/// connection string is stored sealed and opened only to make a client (or to keep it through an update). Its lifecycle
+/// (the flow's run, the heartbeat) is <see cref="FlowTriggerGrain{TState}"/>'s.
 /// </summary>
 public sealed partial class ServiceBusTriggerGrain(
     [PersistentState("servicebus", StorageNames.Grains)] IPersistentState<ServiceBusTriggerState> state,
@@ -21,22 +22,21 @@ public sealed partial class ServiceBusTriggerGrain(
     IServiceBusClientFactory clients,
     IOptions<TriggerOptions> options,
     TimeProvider time,
-    IGrainContext activation,
-    ILogger<ServiceBusTriggerGrain> logger) : Grain, IServiceBusTriggerGrain, IRemindable
+    ILogger<ServiceBusTriggerGrain> logger)
+    : FlowTriggerGrain<ServiceBusTriggerState>(state, options.Value, logger, "servicebus-heartbeat", "Service Bus trigger"), IServiceBusTriggerGrain
 {
-    private const string HeartbeatReminder = "servicebus-heartbeat";
-
-    private readonly TriggerStateWriter<ServiceBusTriggerState> _store = new(state, activation, logger);
-    private readonly TriggerHeartbeat _heartbeat = new(HeartbeatReminder, options.Value.HeartbeatPeriod);
     private readonly ServiceBusTriggerCounters _counters = new();
     private ServiceBusPump? _pump;
     private IGrainTimer? _resume;
 
-    private string FlowId => this.GetPrimaryKeyString();
+    protected override TriggerRun? Run
+    {
+        get => State.Run;
+        set => State.Run = value;
+    }
 
-    private ServiceBusTriggerState State => state.State;
-
-    private bool ShouldReceive => State is { Settings: not null, Run: not null };
+    /// <summary>Configured, and the flow runs: the trigger receives.</summary>
+    protected override bool Active => State is { Settings: not null, Run: not null };
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -45,11 +45,11 @@ public sealed partial class ServiceBusTriggerGrain(
             // Stored by a version that kept it in plain text: sealed from now on.
             State.ConnectionString = sealer.SealConnectionString(FlowId, plain);
             State.Settings = stored with { ConnectionString = null };
-            await _store.WriteAsync();
-            LogSealedPlainConnectionString(logger, FlowId);
+            await Store.WriteAsync();
+            LogSealedPlainConnectionString(Logger, FlowId);
         }
 
-        if (ShouldReceive)
+        if (Active)
         {
             // Back after a deactivation or on another silo (its reminder woke it): reopen the receiver, outside activation.
             _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
@@ -60,7 +60,7 @@ public sealed partial class ServiceBusTriggerGrain(
     {
         if (_pump is not null)
         {
-            LogHandingOff(logger, FlowId, reason.ReasonCode);
+            LogHandingOff(Logger, FlowId, reason.ReasonCode);
         }
 
         await StopReceivingAsync(cancellationToken);
@@ -84,7 +84,7 @@ public sealed partial class ServiceBusTriggerGrain(
         State.ConnectionString = merged.ConnectionString is { } connectionString ? sealer.SealConnectionString(FlowId, connectionString) : null;
         try
         {
-            await _store.WriteAsync();
+            await Store.WriteAsync();
         }
         catch
         {
@@ -92,8 +92,8 @@ public sealed partial class ServiceBusTriggerGrain(
             throw;
         }
 
-        LogConfigured(logger, FlowId, merged.EntityPath, ServiceBusSettingsValidator.NamespaceOf(merged), merged.ConnectionString is null ? "DefaultAzureCredential" : "a connection string");
-        if (ShouldReceive && merged != previous)
+        LogConfigured(Logger, FlowId, merged.EntityPath, ServiceBusSettingsValidator.NamespaceOf(merged), merged.ConnectionString is null ? "DefaultAzureCredential" : "a connection string");
+        if (Active && merged != previous)
         {
             await StopReceivingAsync(CancellationToken.None);
             await StartReceivingAsync();
@@ -107,77 +107,36 @@ public sealed partial class ServiceBusTriggerGrain(
     public async Task RemoveAsync()
     {
         await StopReceivingAsync(CancellationToken.None);
-        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
+        await RemoveHeartbeatAsync();
         State.Settings = null;
         State.ConnectionString = null;
-        await _store.WriteAsync();
-        LogRemoved(logger, FlowId);
+        await Store.WriteAsync();
+        LogRemoved(Logger, FlowId);
     }
 
-    public async Task FlowStartedAsync(TriggerRun run)
+    protected override async Task EnsureWorkingAsync()
     {
-        ArgumentNullException.ThrowIfNull(run);
-        if (State.Run?.RunId != run.RunId)
-        {
-            State.Run = run;
-            await _store.WriteAsync();
-        }
-
-        if (ShouldReceive && _pump is null)
-        {
-            await StartReceivingAsync();
-        }
-    }
-
-    public async Task FlowStoppedAsync()
-    {
-        await StopReceivingAsync(CancellationToken.None);
-        if (State.Run is not null)
-        {
-            State.Run = null;
-            await _store.WriteAsync();
-        }
-
-        await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e));
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (!ShouldReceive)
-        {
-            await _heartbeat.RemoveAsync(this, e => LogHeartbeatNotRemoved(logger, FlowId, e)); // outlived its settings or its run
-            return;
-        }
-
-        // The flow may have stopped without reaching this grain: ask it rather than receive for a run that is over.
-        var flow = await GrainFactory.GetGrain<IFlowGrain>(FlowId).GetStatusAsync();
-        if (flow.Lifecycle is not (FlowLifecycle.Running or FlowLifecycle.WarmingUp))
-        {
-            LogRunOver(logger, FlowId, flow.Lifecycle);
-            await FlowStoppedAsync();
-            return;
-        }
-
-        _heartbeat.Ticked();
         if (_pump is null)
         {
             await StartReceivingAsync();
         }
     }
 
+    protected override Task StopWorkingAsync() => StopReceivingAsync(CancellationToken.None);
+
     private async Task ResumeAsync(CancellationToken cancellationToken)
     {
         _resume?.Dispose();
         _resume = null;
-        if (ShouldReceive && _pump is null)
+        if (Active)
         {
-            await StartReceivingAsync();
+            await EnsureWorkingAsync();
         }
     }
 
     private async Task StartReceivingAsync()
     {
-        await _heartbeat.EnsureAsync(this);
+        await EnsureHeartbeatAsync();
         var settings = State.Settings!;
         var flow = GrainFactory.GetGrain<IFlowGrain>(FlowId);
         try
@@ -188,20 +147,20 @@ public sealed partial class ServiceBusTriggerGrain(
             {
                 var status = await flow.GetStatusAsync();
                 return status.PublishedRevision > 0 || status.UnpublishedChanges;
-            }, _counters, options.Value, time, logger);
+            }, _counters, Options, time, Logger);
         }
         catch (Exception e)
         {
             // A client that cannot even be made (a credential that cannot be set up): the heartbeat tries again.
             _counters.LastError = $"{time.GetUtcNow():O} {e.GetType().Name}: {e.Message}";
-            LogNotStarted(logger, FlowId, settings.EntityPath, e.Message);
+            LogNotStarted(Logger, FlowId, settings.EntityPath, e.Message);
             return;
         }
 
         // The receiver lives in this activation: idle collection must not take it away while the flow runs.
         DelayDeactivation(Timeout.InfiniteTimeSpan);
         _pump.Start();
-        LogReceiving(logger, FlowId, settings.EntityPath, settings.Sessions, settings.Concurrency, settings.Prefetch);
+        LogReceiving(Logger, FlowId, settings.EntityPath, settings.Sessions, settings.Concurrency, settings.Prefetch);
     }
 
     private async Task StopReceivingAsync(CancellationToken deadline)
@@ -230,7 +189,7 @@ public sealed partial class ServiceBusTriggerGrain(
         catch (SecretUnreadableException e)
         {
             _counters.LastError = $"{time.GetUtcNow():O} {e.Message}";
-            LogConnectionStringUnreadable(logger, FlowId, e);
+            LogConnectionStringUnreadable(Logger, FlowId, e);
             return State.Settings;
         }
     }
@@ -274,9 +233,6 @@ public sealed partial class ServiceBusTriggerGrain(
     [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Flow {FlowId} could not start receiving from {Entity}: {Error}; its heartbeat tries again")]
     private static partial void LogNotStarted(ILogger logger, string flowId, string entity, string error);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Flow {FlowId} is {Lifecycle}: its Service Bus trigger stops")]
-    private static partial void LogRunOver(ILogger logger, string flowId, FlowLifecycle lifecycle);
-
     [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "Flow {FlowId}'s Service Bus receiver closes with its activation ({Reason}); the heartbeat reopens it wherever the grain activates next")]
     private static partial void LogHandingOff(ILogger logger, string flowId, DeactivationReasonCode reason);
 
@@ -285,7 +241,4 @@ public sealed partial class ServiceBusTriggerGrain(
 
     [LoggerMessage(EventId = 9103, Level = LogLevel.Error, Message = "Flow {FlowId}'s Service Bus connection string cannot be opened with this cluster's key ring; configure the trigger with it again")]
     private static partial void LogConnectionStringUnreadable(ILogger logger, string flowId, Exception exception);
-
-    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its Service Bus trigger's heartbeat reminder")]
-    private static partial void LogHeartbeatNotRemoved(ILogger logger, string flowId, Exception exception);
 }

@@ -1,6 +1,6 @@
 // The components page: deployed components and their revisions, which flow step runs which revision, and which
 // running real-time flows hold an older revision than the newest (they pick it up only when restarted).
-import { api, el, rocket, badge, ago, live } from './console.js';
+import { api, el, rocket, badge, ago, live, staleSteps } from './console.js';
 
 let renderedKey = '';
 
@@ -11,13 +11,26 @@ function render(data) {
   const key = JSON.stringify(data.components);
   if (key === renderedKey) return;
   renderedKey = key;
-  const stale = data.components.flatMap(c => c.usedBy.filter(u => u.stale).map(u => ({ component: c, use: u })));
-  document.getElementById('notices').replaceChildren(...stale.map(({ component, use }) => el('p', { class: 'notice', role: 'status' },
-    el('b', {}, flowLink(use.flowId)), ` (real-time, ${use.lifecycle === 'WarmingUp' ? 'warming up' : 'running'}) runs ${component.componentId} revision ${use.revision} in step ${use.stepId}; `,
-    `revision ${component.latestRevision} is deployed. Restart to pick up: stop the flow and start it again.`)));
+  document.getElementById('notices').replaceChildren(...staleNotice(data.components));
   document.getElementById('components').replaceChildren(...(data.components.length
     ? data.components.map(row)
     : [el('tr', {}, el('td', { colspan: 3, class: 'empty' }, 'No components deployed yet: POST /api/components/{id}/revisions.'))]));
+}
+
+/** One notice for every step of a running real-time flow that holds an older revision than the newest, by flow. */
+function staleNotice(components) {
+  const byFlow = new Map();
+  for (const component of components) {
+    for (const use of component.usedBy.filter(u => u.stale)) {
+      if (!byFlow.has(use.flowId)) byFlow.set(use.flowId, []);
+      byFlow.get(use.flowId).push({ ...use, componentId: component.componentId, latestRevision: component.latestRevision });
+    }
+  }
+  if (!byFlow.size) return [];
+  const flows = [...byFlow].flatMap(([flowId, steps], i) => [i ? '; ' : '', el('b', {}, flowLink(flowId)), ` (${staleSteps(steps)})`]);
+  return [el('p', { class: 'notice', role: 'status' },
+    `${byFlow.size === 1 ? 'A running real-time flow holds' : `${byFlow.size} running real-time flows hold`} older component revisions than the newest deployed: `,
+    ...flows, '. Restart to pick up: stop the flow and start it again.')];
 }
 
 const flowLink = id => el('a', { href: `/console/flow?id=${encodeURIComponent(id)}` }, id);

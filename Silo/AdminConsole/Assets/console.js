@@ -73,6 +73,20 @@ export function badge(state, text = LIFECYCLE_TEXT[state] ?? state) {
   return el('span', { class: `badge ${state}` }, text);
 }
 
+/**
+ * The stale steps of one flow, once per component revision: "a, b and c run echo revision 1 (newest 2)". Steps are
+ * `{stepId, componentId, revision, latestRevision}`.
+ */
+export function staleSteps(steps) {
+  const groups = new Map();
+  for (const s of steps) {
+    const key = `${s.componentId} revision ${s.revision} (newest ${s.latestRevision})`;
+    groups.set(key, [...(groups.get(key) ?? []), s.stepId]);
+  }
+  const and = names => (names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+  return [...groups].map(([revision, names]) => `${and(names)} run${names.length === 1 ? 's' : ''} ${revision}`).join('; ');
+}
+
 export const modeText = mode => (mode === 'Realtime' ? 'Real-time' : 'Ordinary');
 export const isActive = flow => flow.lifecycle === 'Running' || flow.lifecycle === 'WarmingUp';
 export const ms = value => (value < 10 ? value.toFixed(1) : Math.round(value).toString()) + ' ms';

@@ -1,5 +1,5 @@
 // A flow's page: its steps as a diagram and a table, what each step holds, recent executions and a test message box.
-import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError, chart, msLabel, windowText } from './console.js';
+import { api, el, svg, rocket, badge, modeText, isActive, ms, ago, live, showError, chart, msLabel, windowText, staleSteps } from './console.js';
 
 const flowId = new URLSearchParams(location.search).get('id') ?? '';
 const path = `/api/flows/${encodeURIComponent(flowId)}`;
@@ -42,9 +42,8 @@ function render(detail) {
   byId('notices').replaceChildren(
     flow.error ? el('p', { class: 'alert' }, flow.error) : '',
     stale.length ? el('p', { class: 'notice', role: 'status' },
-      'This real-time flow runs older component revisions than the newest deployed (',
-      stale.map(s => `${s.componentId}: revision ${s.revision}, newest ${s.latestRevision}`).join('; '),
-      '). Restart to pick up the new revision: stop the flow and start it again.') : '');
+      `This real-time flow runs older component revisions than the newest deployed: ${staleSteps(stale)}. `,
+      'Restart to pick up the new revisions: stop the flow and start it again.') : '');
 
   byId('facts').replaceChildren(
     fact('Mode', modeText(flow.mode)),

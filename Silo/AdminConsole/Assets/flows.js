@@ -78,21 +78,26 @@ function executions(flow) {
   }, e.status === 'Failed' ? `failed at ${e.failedStep ?? '?'}` : ms(totalMs(e)))));
 }
 
-/** Exact counts (not only the recent executions) and a link to the dead letters when there are any. */
+/**
+ * Exact counts (not only the recent executions) in two lines that do not wrap: what came in and what became of it, then
+ * what is in flight and the dead letters (a link). Rarer counts are added only when they are not zero; all are in the title.
+ */
 function counters(flow) {
   const c = flow.counters;
   if (!c) return el('span', { class: 'sub' }, '—');
   const link = el('a', {
     href: `/console/dead-letters?id=${encodeURIComponent(flow.flowId)}`,
-    class: flow.deadLetters ? 'tag warn' : 'sub',
+    class: flow.deadLetters ? 'tag warn' : '',
     'data-dead-letters': flow.flowId,
   }, `${flow.deadLetters} dead letter${flow.deadLetters === 1 ? '' : 's'}`);
-  return [
-    el('div', { class: 'counters', 'data-counters': flow.flowId },
-      `${c.accepted} accepted · ${c.completed} completed · ${c.failed} failed · ${c.inFlight} in flight`),
-    el('div', { class: 'sub' }, `${c.deadLettered} dead-lettered · ${c.duplicatesDropped} duplicates dropped · ${c.rejected} refused (backlog full)`),
-    link,
-  ];
+  const rare = [c.duplicatesDropped ? `${c.duplicatesDropped} duplicates dropped` : null, c.rejected ? `${c.rejected} refused` : null].filter(Boolean);
+  return el('div', {
+    class: 'counters', 'data-counters': flow.flowId,
+    title: `${c.accepted} accepted, ${c.completed} completed, ${c.failed} failed, ${c.inFlight} in flight; ` +
+      `${c.deadLettered} dead-lettered, ${c.duplicatesDropped} duplicates dropped, ${c.rejected} refused (backlog full)`,
+  },
+    el('div', {}, `${c.accepted} accepted · ${c.completed} completed · ${c.failed} failed`),
+    el('div', { class: 'sub' }, `${c.inFlight} in flight · `, link, ...rare.map(r => ` · ${r}`)));
 }
 
 /** The per-flow menu: Start, Stop, Publish draft and the real-time switch (only while stopped). */

@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using FlowActors.Client.Hosting;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Silos;
 
 /// <summary>
 /// Real <c>Silo</c> processes in the Azure profile against Azurite, on loopback ports, forming one cluster through
@@ -84,7 +84,7 @@ public sealed class AzureSiloCluster : IAsyncDisposable
     public async Task StopAsync()
     {
         var exits = await Task.WhenAll(Silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(60))));
-        Assert.IsTrue(exits.All(e => e == 0), $"exit codes: {string.Join(", ", exits)}");
+        Check.That(exits.All(e => e == 0), $"exit codes: {string.Join(", ", exits)}");
         await DisposeAsync();
     }
 

@@ -5,9 +5,11 @@ using System.Text.Json;
 using FlowActors.Client;
 using FlowActors.Silo.Hosting.Azure;
 using FlowActors.Silo.Samples;
-using FlowActors.Tests.Infrastructure;
+using FlowActors.TestSupport.Clients;
+using FlowActors.TestSupport.Processes;
+using FlowActors.TestSupport.Silos;
 
-namespace FlowActors.Tests.Chaos;
+namespace FlowActors.TestSupport.Failover;
 
 /// <summary>How a failover chaos run goes: how many numbered messages per flow, how fast, when the silo dies.</summary>
 /// <param name="Messages">Numbered messages sent through each flow (the ordinary one and the real-time one).</param>

@@ -1,9 +1,9 @@
 using FlowActors.Client;
 using FlowActors.Client.Events;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Clients;
 
-internal static class Following
+public static class Following
 {
     /// <summary>
     /// Follows a flow and waits until the subscription is in place: for tests whose messages reach the flow through

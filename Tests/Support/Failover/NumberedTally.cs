@@ -1,4 +1,4 @@
-namespace FlowActors.Tests.Chaos;
+namespace FlowActors.TestSupport.Failover;
 
 /// <summary>
 /// Counts what became of numbered messages 0..count-1 sent through one flow: each number is sent (once, or again after

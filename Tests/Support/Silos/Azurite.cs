@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Silos;
 
 /// <summary>
 /// Azurite on loopback, started by <c>scripts/ensure-azurite.sh</c> (idempotent: quick when it already runs, as
 /// under <c>scripts/test.sh</c>), so that a test run by hand needs no preparation. Its ports follow the script's
 /// AZURITE_*_PORT variables. Tests isolate themselves with a resource prefix of their own, never by cleaning up.
 /// </summary>
-internal static class Azurite
+public static class Azurite
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? s_connectionString;
@@ -44,7 +44,7 @@ internal static class Azurite
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.AreEqual(0, process.ExitCode, $"scripts/ensure-azurite.sh {command} failed: {await stderr}{await stdout}");
+        Check.That(process.ExitCode == 0, $"scripts/ensure-azurite.sh {command} failed: {await stderr}{await stdout}");
         return await stdout;
     }
 

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using FlowActors.Client;
-using FlowActors.Client.Events;
 using FlowActors.Grains.Interfaces.Flows;
 
-namespace FlowActors.Bench.Delivery;
+namespace FlowActors.TestSupport.Delivery;
 
 /// <summary>What goes wrong during a delivery chaos run.</summary>
 /// <param name="Messages">How many messages are sent.</param>
@@ -16,7 +15,7 @@ namespace FlowActors.Bench.Delivery;
 /// <param name="TransientEvery">Every n-th message is rebounded on its first tries (0: none).</param>
 /// <param name="TransientTries">How many tries such a message is rebounded before it goes through.</param>
 /// <param name="PoisonEvery">Every n-th message is refused as poison (0: none).</param>
-internal sealed record ChaosPlan(
+public sealed record ChaosPlan(
     int Messages,
     TimeSpan MessageTime,
     TimeSpan? KillEvery = null,
@@ -37,7 +36,7 @@ internal sealed record ChaosPlan(
 /// The counts of a chaos run, as the issue asks for them: what was sent, how each message ended (by its execution's
 /// events), what the steps dropped as duplicates, and what the counting component did (its ledger).
 /// </summary>
-internal sealed record ChaosCount(
+public sealed record ChaosCount(
     int Sent,
     int Completed,
     int DeadLettered,
@@ -62,7 +61,7 @@ internal sealed record ChaosCount(
 /// Runs one chaos scenario against a flow <c>count</c> (counting component) → <c>done</c> (echo) that already runs,
 /// and counts. Shared by the short forms in the test suite and the long forms in <c>bench -- delivery</c>.
 /// </summary>
-internal static class DeliveryChaos
+public static class DeliveryChaos
 {
     /// <summary>The two-step flow the scenario drives; <paramref name="ledger"/> is the counting component's directory.</summary>
     public static FlowDefinition Flow(string ledger, TimeSpan messageTime, DeliveryPolicy? delivery = null) => new(
@@ -90,11 +89,13 @@ internal static class DeliveryChaos
     }
 
     /// <param name="flow">The running flow.</param>
-    /// <param name="events">Its events, subscribed before the first message (capacity at least the message count × 2).</param>
+    /// <param name="events">
+    /// Reads its events, from a subscription made before the first message (capacity at least the message count × 2).
+    /// </param>
     /// <param name="duplicatesDropped">The steps' count of dropped duplicates so far.</param>
     /// <param name="settle">How long to wait for the last message's end after the last send.</param>
     public static async Task<ChaosCount> RunAsync(
-        IFlowGrain flow, FlowEventSubscription events, string ledger, ChaosPlan plan, Func<int> duplicatesDropped, TimeSpan settle,
+        IFlowGrain flow, Func<CancellationToken, IAsyncEnumerable<FlowEvent>> events, string ledger, ChaosPlan plan, Func<int> duplicatesDropped, TimeSpan settle,
         Action<string>? log = null)
     {
         var dropsBefore = duplicatesDropped();
@@ -142,7 +143,7 @@ internal static class DeliveryChaos
         {
             try
             {
-                await foreach (var e in events.ReadAllAsync(deadline.Token))
+                await foreach (var e in events(deadline.Token))
                 {
                     if (!wanted.Contains(e.ExecutionId))
                     {

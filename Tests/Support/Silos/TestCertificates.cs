@@ -1,7 +1,7 @@
 using FlowActors.Client.Hosting;
 using FlowActors.Silo.Hosting;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Silos;
 
 /// <summary>
 /// Cluster certificates for in-process clusters, made the way the embedded silo makes its own: on first use, in a

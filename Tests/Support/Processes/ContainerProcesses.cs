@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FlowActors.Containers;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Processes;
 
 /// <summary>Looks at the operating-system processes behind local-process containers (<c>process-{pid}</c>).</summary>
 public static class ContainerProcesses
@@ -110,7 +110,7 @@ public static class ContainerProcesses
             }
             catch (OperationCanceledException)
             {
-                Assert.Fail($"Process {pid} was still running {timeout.TotalSeconds:0.#} s later.");
+                Check.Fail($"Process {pid} was still running {timeout.TotalSeconds:0.#} s later.");
             }
         }
     }

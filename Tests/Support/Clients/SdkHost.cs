@@ -1,9 +1,10 @@
 using FlowActors.Client;
 using FlowActors.Client.Hosting;
+using FlowActors.TestSupport.Silos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace FlowActors.Tests.Infrastructure;
+namespace FlowActors.TestSupport.Clients;
 
 /// <summary>A host that embeds the SDK the way a user's service does (<c>AddFlowActorsClient</c>), connected to a silo's gateway.</summary>
 public sealed class SdkHost : IAsyncDisposable
