@@ -12,7 +12,7 @@ using FlowActors.Bench.Webhooks;
 // --scale shrinks the delivery suite's runs. all runs every suite but failover, a chaos run of several minutes.
 var messagesIndex = Array.IndexOf(args, "--messages");
 int? messages = messagesIndex >= 0 && messagesIndex + 1 < args.Length && int.TryParse(args[messagesIndex + 1], out var n) && n > 0 ? n : null;
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new DeliverySuite(), new FailoverSuite(), new MappingsSuite(messages), new ReplayGuardSuite()];
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new DeliverySuite(), new FailoverSuite(), new MappingsSuite(messages), new ParallelSuite(), new ReplayGuardSuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites.Where(s => s.InAll).ToArray() : suites.Where(s => s.Name == verb).ToArray();

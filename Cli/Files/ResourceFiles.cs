@@ -37,9 +37,9 @@ public static partial class ResourceFiles
 {
     private static readonly string[] ComponentFields = ["kind", "id", "launch", "descriptor"];
     private static readonly string[] LaunchFields = ["image", "command", "arguments", "environment"];
-    private static readonly string[] DescriptorFields = ["triggers", "actions"];
+    private static readonly string[] DescriptorFields = ["triggers", "actions", "details", "maxConcurrency"];
     private static readonly string[] FlowFields = ["kind", "id", "name", "mode", "running", "steps", "edges"];
-    private static readonly string[] StepFields = ["id", "componentId", "action", "configuration", "credential", "mapping", "each"];
+    private static readonly string[] StepFields = ["id", "componentId", "action", "configuration", "credential", "mapping", "each", "concurrency", "keepOrder"];
     private static readonly string[] CredentialFields = ["kind", "id", "fields"];
     private static readonly string[] ValueSources = ["env", "file"];
     private static readonly string[] EdgeFields = ["from", "to", "when", "otherwise"];
@@ -175,6 +175,22 @@ public static partial class ResourceFiles
             }
 
             descriptor = new JsonObject { ["triggers"] = triggers, ["actions"] = actions };
+            if (WholeNumber(d, "maxConcurrency", file, "descriptor.") is { } most)
+            {
+                descriptor["maxConcurrency"] = most;
+            }
+
+            if (d.TryGetProperty("details", out var details) && details.ValueKind != JsonValueKind.Null)
+            {
+                if (Canonical.Details(details) is { } read)
+                {
+                    descriptor["details"] = read;
+                }
+                else
+                {
+                    file.Add("descriptor.details", "expected an object: per action name, {\"title\", \"configurationSchema\", \"sampleInput\"}");
+                }
+            }
         }
 
         return file.Count == before ? new ComponentFile(file.Path, id!, new JsonObject { ["launch"] = launch, ["descriptor"] = descriptor }) : null;
@@ -264,7 +280,26 @@ public static partial class ResourceFiles
             configuration,
             step.TryGetProperty("credential", out var named) && named.ValueKind != JsonValueKind.Null ? Id(step, "credential", file, at + ".") : null,
             String(step, "mapping", file, required: false, at: at + "."),
-            Boolean(step, "each", file, at + "."));
+            Boolean(step, "each", file, at + "."),
+            WholeNumber(step, "concurrency", file, at + "."),
+            step.TryGetProperty("keepOrder", out var keep) && keep.ValueKind != JsonValueKind.Null ? Boolean(step, "keepOrder", file, at + ".") : null);
+    }
+
+    /// <summary>A whole number of at least 1 (the silo checks the upper bound), or null when left out.</summary>
+    private static int? WholeNumber(JsonElement value, string name, FileErrors file, string at)
+    {
+        if (!value.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (property.ValueKind == JsonValueKind.Number && property.TryGetInt32(out var number) && number >= 1)
+        {
+            return number;
+        }
+
+        file.Add(at + name, $"expected a whole number of at least 1, such as 16; it is {property.GetRawText()}");
+        return null;
     }
 
     private static bool Boolean(JsonElement value, string name, FileErrors file, string at)

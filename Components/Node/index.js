@@ -151,7 +151,9 @@ export class ActionContext {
 /** Declares the actions (and triggers) a component serves, then serves them. */
 export class ComponentBuilder {
   #actions = new Map();
+  #descriptions = new Map();
   #warmUp = null;
+  #maxConcurrency = null;
 
   /**
    * Serves `name` with `handler(ctx)`, which returns (or resolves to) the emits in order: an array, one emit, or
@@ -166,12 +168,50 @@ export class ComponentBuilder {
   }
 
   /**
+   * Describes action `name` for the console's designer: `configurationSchema`, the JSON Schema of the step
+   * configuration it reads; `sampleInput`, a message body it handles; `title`, a short human name. All optional. The
+   * same goes in the deployment's `descriptor.details`; `GET /descriptor` (and `node component.js --descriptor`) shows
+   * what the component declares.
+   */
+  describe(name, { configurationSchema, sampleInput, title } = {}) {
+    if (typeof name !== 'string' || name.trim() === '') throw new TypeError('describe needs the name of an action.');
+    if (configurationSchema !== undefined && (configurationSchema === null || typeof configurationSchema !== 'object' || Array.isArray(configurationSchema))) {
+      throw new TypeError(`The configurationSchema of action '${name}' is a JSON Schema object such as { type: 'object', properties: {...} }.`);
+    }
+    if (title !== undefined && typeof title !== 'string') throw new TypeError(`The title of action '${name}' is a string.`);
+    this.#descriptions.set(name, { configurationSchema, sampleInput, title });
+    return this;
+  }
+
+  /** What `GET /descriptor` answers: the actions served, the details declared for them, the most taken at once. */
+  descriptor() {
+    const undescribed = [...this.#descriptions.keys()].find(name => !this.#actions.has(name));
+    if (undescribed) throw new Error(`The component describes action '${undescribed}' but serves no such action. Declare it with .action('${undescribed}', handler).`);
+    return {
+      actions: [...this.#actions.keys()].sort(),
+      details: Object.fromEntries([...this.#descriptions].map(([name, d]) => [name, JSON.parse(JSON.stringify(d))])),
+      ...(this.#maxConcurrency === null ? {} : { maxConcurrency: this.#maxConcurrency }),
+    };
+  }
+
+  /**
    * Work to finish before the component reports ready (loading a cache, opening a connection): until it completes,
    * `GET /healthz` answers 503 and the platform holds messages back. It gets an AbortSignal that fires on shutdown.
    */
   warmUp(work) {
     if (typeof work !== 'function') throw new TypeError('warmUp needs a function.');
     this.#warmUp = work;
+    return this;
+  }
+
+  /**
+   * The most messages this component runs at once (a connection pool's size, an API's limit on parallel calls). The
+   * platform never sends more when the component's descriptor declares the same `maxConcurrency`; the SDK holds to it
+   * even when asked for more. Without it, the component runs as many at once as the step's concurrency.
+   */
+  maxConcurrency(messages) {
+    if (!Number.isInteger(messages) || messages < 1) throw new TypeError(`maxConcurrency needs a whole number of at least 1, not ${messages}.`);
+    this.#maxConcurrency = messages;
     return this;
   }
 
@@ -183,10 +223,11 @@ export class ComponentBuilder {
     if (this.#actions.size === 0) throw new Error("The component declares no action. Declare one with .action('name', handler).");
     const actions = new Map(this.#actions);
     const known = [...actions.keys()].sort();
+    const descriptor = this.descriptor();
     const stopping = new AbortController();
     let ready = false;
     const server = http.createServer((request, response) => {
-      serve(request, response, { actions, known, configuration, log, isReady: () => ready }).catch(error => {
+      serve(request, response, { actions, known, descriptor, configuration, log, maxConcurrency: this.#maxConcurrency, isReady: () => ready }).catch(error => {
         log(`request failed: ${oneLine(error)}`);
         if (!response.headersSent) reply(response, 500, { error: 'The component could not answer.' });
         else response.destroy();
@@ -221,6 +262,12 @@ export class ComponentBuilder {
    * FLOWACTORS_CONFIGURATION; stops on SIGTERM or SIGINT. A bad environment exits with code 2 and says why.
    */
   run() {
+    if (process.argv.includes('--descriptor')) {
+      // What goes in a deployment's descriptor, printed without serving anything (no FLOWACTORS_PORT needed).
+      process.stdout.write(`${JSON.stringify(this.descriptor())}\n`);
+      return;
+    }
+
     const settings = readEnvironment(process.env);
     if (settings.problem) {
       process.stderr.write(`${settings.problem}\n`);
@@ -267,8 +314,13 @@ async function serve(request, response, component) {
     return reply(response, component.isReady() ? 200 : 503, { status: component.isReady() ? 'ok' : 'warming up' });
   }
 
+  if (path === '/descriptor') {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(response, 'GET');
+    return reply(response, 200, component.descriptor);
+  }
+
   if (path !== '/invoke' && path !== '/invoke/batch') {
-    return reply(response, 404, { error: `No route for ${request.method} ${path}; this component serves GET /healthz, POST /invoke and POST /invoke/batch.` });
+    return reply(response, 404, { error: `No route for ${request.method} ${path}; this component serves GET /healthz, GET /descriptor, POST /invoke and POST /invoke/batch.` });
   }
 
   if (request.method !== 'POST') return methodNotAllowed(response, 'POST');
@@ -306,16 +358,23 @@ async function serve(request, response, component) {
     return;
   }
 
-  // One after the other, in order: messages of one execution may follow each other in a batch. Every message sees the
+  // Started in order, at most as many at once as the platform allows (the step's concurrency within this component's
+  // own maximum); one after the other unless it says more. Answers keep the batch's order. Every message sees the
   // snapshot from before the batch; one emitted during it reaches the step's next call.
-  const results = [];
-  for (const message of payload.messages) {
-    const request = { action: payload.action, message, configuration: payload.configuration, snapshot: payload.snapshot, credential: payload.credential };
-    results.push({ emits: await run(handler, request, component, aborted.signal) });
-    if (aborted.signal.aborted) return;
-  }
+  const results = new Array(payload.messages.length);
+  const lanes = Math.max(1, Math.min(Number.isInteger(payload.concurrency) ? payload.concurrency : 1,
+    component.maxConcurrency ?? Infinity, payload.messages.length));
+  let next = 0;
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    while (next < results.length && !aborted.signal.aborted) {
+      const i = next++;
+      const message = payload.messages[i];
+      const request = { action: payload.action, message, configuration: payload.configuration, snapshot: payload.snapshot, credential: payload.credential };
+      results[i] = { emits: await run(handler, request, component, aborted.signal) };
+    }
+  }));
 
-  reply(response, 200, { results });
+  if (!aborted.signal.aborted) reply(response, 200, { results });
 }
 
 /** What the handler emits for one message: its emits, or one error emit when it throws or returns something else. */

@@ -6,6 +6,13 @@ public static class ProtocolPaths
     /// <summary><c>GET</c>: 200 once the component is ready (the warm-up probe).</summary>
     public const string Health = "/healthz";
 
+    /// <summary>
+    /// <c>GET</c> (optional): the actions the component serves and the details it declares for them (configuration
+    /// schema, sample input), in the shape of a deployment's <c>descriptor</c>. The platform never calls it: it is for
+    /// authors and tools writing deployments.
+    /// </summary>
+    public const string Descriptor = "/descriptor";
+
     /// <summary><c>POST</c> an <see cref="InvokeRequest"/>, answered with an <see cref="InvokeResponse"/>.</summary>
     public const string Invoke = "/invoke";
 

@@ -40,9 +40,23 @@ internal static class SampleComponentsProgram
         var warmUp = int.TryParse(Environment.GetEnvironmentVariable("SAMPLE_WARMUP_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms)
             : TimeSpan.Zero;
+        // SAMPLE_MAX_CONCURRENCY makes any sample take at most that many messages at once, like a component with a pool.
+        var most = int.TryParse(Environment.GetEnvironmentVariable("SAMPLE_MAX_CONCURRENCY"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : (int?)null;
         return ComponentHost.Run(rest, builder =>
         {
             configure(builder);
+            foreach (var (action, description) in SampleDescriptions.For(component!))
+            {
+                builder.Describe(action, description);
+            }
+
+            if (most is { } limit)
+            {
+                builder.MaxConcurrency(limit);
+            }
+
             if (warmUp > TimeSpan.Zero)
             {
                 builder.WarmUp(cancellationToken => Task.Delay(warmUp, cancellationToken));

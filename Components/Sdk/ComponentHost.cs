@@ -21,6 +21,9 @@ public static class ComponentHost
     /// <summary>Exit code when the platform started the component without the environment it needs.</summary>
     public const int BadEnvironmentExitCode = 2;
 
+    /// <summary>The argument that prints the component's descriptor (actions and their details) as JSON and exits.</summary>
+    public const string DescriptorArgument = "--descriptor";
+
     /// <summary>Runs until the process is asked to stop; returns the process exit code.</summary>
     public static int Run(string[] args, Action<ComponentBuilder> configure) =>
         RunAsync(args, configure, CancellationToken.None).GetAwaiter().GetResult();
@@ -34,6 +37,19 @@ public static class ComponentHost
         if (component.Actions.Count == 0)
         {
             throw new InvalidOperationException("The component declares no action. Declare one with c.Action(\"name\", handler).");
+        }
+
+        if (component.Descriptions.Keys.FirstOrDefault(d => !component.Actions.ContainsKey(d)) is { } described)
+        {
+            throw new InvalidOperationException($"The component describes action '{described}' but serves no such action. Declare it with c.Action(\"{described}\", handler).");
+        }
+
+        var descriptor = DescriptorReply.Of(component);
+        if (args.Contains(DescriptorArgument, StringComparer.Ordinal))
+        {
+            // What goes in a deployment's descriptor, printed without serving anything (no FLOWACTORS_PORT needed).
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(descriptor, SdkJson.Default.DescriptorReply));
+            return 0;
         }
 
         if (!TryReadEnvironment(out var port, out var startConfiguration, out var problem))
@@ -66,13 +82,14 @@ public static class ComponentHost
         app.Lifetime.ApplicationStarted.Register(() => _ = WarmUpAsync());
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowActors.Component");
-        var invoke = new InvokeEndpoint(component.Actions, startConfiguration, logger);
+        var invoke = new InvokeEndpoint(component.Actions, startConfiguration, component.MaxConcurrencyLimit, logger);
         RequestDelegate health = http =>
         {
             http.Response.StatusCode = Volatile.Read(ref ready) ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return Task.CompletedTask;
         };
         app.MapGet(ProtocolPaths.Health, health);
+        app.MapGet(ProtocolPaths.Descriptor, (HttpContext http) => http.Response.WriteAsJsonAsync(descriptor, SdkJson.Default.DescriptorReply));
         app.MapPost(ProtocolPaths.Invoke, (RequestDelegate)invoke.InvokeAsync);
         app.MapPost(ProtocolPaths.InvokeBatch, (RequestDelegate)invoke.InvokeBatchAsync);
 

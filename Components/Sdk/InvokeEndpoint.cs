@@ -12,9 +12,11 @@ namespace FlowActors.ComponentSdk;
 /// does into a protocol reply. A throwing handler fails that one execution (an <c>error</c> emit), never the
 /// component, and in a batch never the other messages.
 /// </summary>
+/// <param name="maxConcurrency">The most messages the component runs at once (its declared maximum), or null for no limit of its own.</param>
 internal sealed partial class InvokeEndpoint(
     IReadOnlyDictionary<string, ActionEntry> actions,
     JsonElement? startConfiguration,
+    int? maxConcurrency,
     ILogger logger)
 {
     private readonly string[] _knownActions = [.. actions.Keys.Order(StringComparer.Ordinal)];
@@ -81,21 +83,33 @@ internal sealed partial class InvokeEndpoint(
             return;
         }
 
-        // One after the other, in order: messages of one execution may follow each other in a batch.
+        // Started in order, at most as many at once as the platform allows (the step's concurrency within this
+        // component's own maximum); one after the other unless it says more. The answers keep the batch's order.
         var perMessage = handler.PerMessage!;
         var results = new InvokeResponse[batch.Messages.Count];
-        for (var i = 0; i < results.Length; i++)
+        var next = 0;
+        var lanes = Math.Clamp(Math.Min(batch.Concurrency ?? 1, maxConcurrency ?? int.MaxValue), 1, results.Length);
+        var answered = await Task.WhenAll(Enumerable.Range(0, lanes).Select(async _ =>
         {
-            var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot, batch.Credential);
-            if (await RunAsync(perMessage, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
+            int i;
+            while ((i = Interlocked.Increment(ref next) - 1) < results.Length)
             {
-                return;
+                var request = new InvokeRequest(batch.Action, batch.Messages[i], batch.Configuration, batch.Snapshot, batch.Credential);
+                if (await RunAsync(perMessage, request, http, headerTraceParent: null) is not { } emits || http.Response.HasStarted)
+                {
+                    return false;
+                }
+
+                results[i] = new InvokeResponse(emits);
             }
 
-            results[i] = new InvokeResponse(emits);
-        }
+            return true;
+        }));
 
-        await WriteAsync(http, new InvokeBatchResponse(results), ProtocolJson.Default.InvokeBatchResponse);
+        if (answered.All(done => done))
+        {
+            await WriteAsync(http, new InvokeBatchResponse(results), ProtocolJson.Default.InvokeBatchResponse);
+        }
     }
 
     private static async Task<T?> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type)

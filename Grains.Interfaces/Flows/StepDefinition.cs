@@ -16,6 +16,14 @@ namespace FlowActors.Client;
 /// component receives. Null: the body as it came.
 /// </param>
 /// <param name="Each">The mapping's result is an array: the component is called once per element (within the execution's budget).</param>
+/// <param name="Concurrency">
+/// The most messages in flight to the step's component at once (1 to <see cref="ConcurrencyLimit"/>), never more than the
+/// component declares it accepts; null: the silo's default (<c>FlowActors:Steps:DefaultConcurrency</c>, 8).
+/// </param>
+/// <param name="KeepOrder">
+/// True: the component sees one message at a time, in arrival order, and a failed message holds those behind it until
+/// it succeeds or gives up (concurrency 1). Null: as the step's or flow's <c>delivery.keepOrder</c> says.
+/// </param>
 [GenerateSerializer, Immutable, Alias("FlowActors.StepDefinition")]
 public sealed record StepDefinition(
     [property: Id(0)] string Id,
@@ -25,4 +33,10 @@ public sealed record StepDefinition(
     [property: Id(4)] DeliveryPolicy? Delivery = null,
     [property: Id(5)] string? Credential = null,
     [property: Id(8)] string? Mapping = null,
-    [property: Id(9)] bool Each = false);
+    [property: Id(9)] bool Each = false,
+    [property: Id(10)] int? Concurrency = null,
+    [property: Id(11)] bool? KeepOrder = null)
+{
+    /// <summary>The most a step may ask for: one component call carries at most this many messages anyway.</summary>
+    public const int ConcurrencyLimit = 256;
+}

@@ -65,6 +65,16 @@ public static class ComponentDeploymentValidator
         {
             throw Invalid("'descriptor' must list at least one trigger or action.");
         }
+
+        if (ActionDetailsValidator.Problem(descriptor) is { } details)
+        {
+            throw Invalid(details);
+        }
+
+        if (descriptor.MaxConcurrency is < 1)
+        {
+            throw Invalid($"'descriptor.maxConcurrency' must be at least 1 (the most messages the component takes at once), or left out for no limit; it is {descriptor.MaxConcurrency}.");
+        }
     }
 
     private static void List(IReadOnlyList<string>? items, string field, int max)

@@ -51,6 +51,7 @@ public sealed class ComponentGrain(
     {
         Triggers = descriptor.Triggers ?? Array.Empty<string>(),
         Actions = descriptor.Actions ?? Array.Empty<string>(),
+        Details = descriptor.Details is { Count: > 0 } details ? new Dictionary<string, ActionDetails>(details, StringComparer.Ordinal) : null,
     };
 
     public Task<ComponentRevision?> GetLatestAsync() => Task.FromResult(state.State.Revisions.LastOrDefault());

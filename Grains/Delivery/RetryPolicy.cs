@@ -8,11 +8,12 @@ namespace FlowActors.Grains.Delivery;
 /// </summary>
 internal readonly record struct RetryPolicy(int MaxAttempts, TimeSpan FirstRetryDelay, TimeSpan MaxRetryDelay, bool KeepOrder)
 {
-    public static RetryPolicy Resolve(DeliveryPolicy? plan, StepRetryOptions defaults) => new(
+    /// <param name="keepOrder">The step's own <c>keepOrder</c>, over the delivery policy's.</param>
+    public static RetryPolicy Resolve(DeliveryPolicy? plan, StepRetryOptions defaults, bool? keepOrder = null) => new(
         plan?.MaxAttempts ?? defaults.MaxAttempts,
         plan?.FirstRetryDelay ?? defaults.FirstRetryDelay,
         plan?.MaxRetryDelay ?? defaults.MaxRetryDelay,
-        plan?.KeepOrder ?? defaults.KeepOrder);
+        keepOrder ?? plan?.KeepOrder ?? defaults.KeepOrder);
 
     /// <summary>
     /// The wait after failed try number <paramref name="failed"/> (1 for the first): the first delay doubled per

@@ -205,6 +205,7 @@ public static partial class FlowValidator
             ValidateComponent(step, at, components, errors);
             ValidateConfiguration(step.Configuration, $"{at}.configuration", errors);
             ValidateDelivery(step.Delivery, $"{at}.delivery", errors);
+            ValidateConcurrency(step, at, components, errors);
             ValidateExpression(step.Mapping, $"{at}.mapping", $"The mapping of step '{Quote(step.Id)}'", checkExpression, errors);
             if (step.Each && step.Mapping is null)
             {
@@ -268,6 +269,36 @@ public static partial class FlowValidator
         if (delivery.MaxRetryDelay is { } max && (max <= TimeSpan.Zero || max < (delivery.FirstRetryDelay ?? TimeSpan.Zero)))
         {
             errors.Add(new($"{at}.maxRetryDelay", $"Expected a positive duration, at least firstRetryDelay; it is {max}."));
+        }
+    }
+
+    /// <summary>
+    /// <c>concurrency</c> from 1 to <see cref="StepDefinition.ConcurrencyLimit"/>, within what the component declares it
+    /// accepts, and not beside <c>keepOrder: true</c>, which means one at a time.
+    /// </summary>
+    private static void ValidateConcurrency(
+        StepDefinition step, string at, IReadOnlyDictionary<string, ComponentDescriptor?> components, List<ValidationError> errors)
+    {
+        if (step.Concurrency is not { } concurrency)
+        {
+            return;
+        }
+
+        if (concurrency is < 1 or > StepDefinition.ConcurrencyLimit)
+        {
+            errors.Add(new($"{at}.concurrency",
+                $"Expected the most messages in flight to the component at once, from 1 to {StepDefinition.ConcurrencyLimit}; it is {concurrency}."));
+        }
+        else if (step.KeepOrder == true && concurrency > 1)
+        {
+            errors.Add(new($"{at}.concurrency",
+                $"Step '{Quote(step.Id)}' asks for concurrency {concurrency} and keepOrder: keepOrder means one message at a time. Leave one of them out."));
+        }
+        else if (step.ComponentId is { } componentId && components.TryGetValue(componentId, out var descriptor)
+                 && descriptor?.MaxConcurrency is { } most && concurrency > most)
+        {
+            errors.Add(new($"{at}.concurrency",
+                $"Step '{Quote(step.Id)}' asks for concurrency {concurrency}, but component '{Quote(componentId)}' accepts at most {most} messages at once (its descriptor's maxConcurrency). Ask for {most} or fewer."));
         }
     }
 

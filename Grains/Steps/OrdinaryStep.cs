@@ -33,9 +33,10 @@ internal sealed partial class OrdinaryStep : IStepRunner
         Plan = plan;
         _step = step;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, step.Credentials, _container, step.Options, StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
         _lastMessage = step.Time.GetTimestamp();
         _retries = step.Retries(plan);
+        _invoker = new StepInvoker(step.Components, step.Credentials, _container, step.Options, _retries.Policy.KeepOrder,
+            StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
         step.Streams.UseNext(plan);
         step.UseExpressions(plan);
 

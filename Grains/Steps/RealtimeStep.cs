@@ -45,10 +45,11 @@ internal sealed partial class RealtimeStep : IStepRunner
         _askFlow = askFlow;
         _endRun = endRun;
         _container = new StepContainer(step.Runtime, step.Options, step.Time);
-        _invoker = new StepInvoker(step.Components, step.Credentials, _container, step.Options, StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
+        _retries = step.Retries(plan);
+        _invoker = new StepInvoker(step.Components, step.Credentials, _container, step.Options, _retries.Policy.KeepOrder,
+            StepHopSpans.Measured(step, ReplaceContainerAsync), step.SpanNames, step.Logger);
         _inbox = new StepInbox(step.Options.InboxCapacity, () => _invoker.BatchLimit, step.Options.MaxBatchBytes, ProcessAsync);
         _inboxDepth = FlowMetrics.TrackInbox(step.FlowId, step.StepId, () => _inbox.Count);
-        _retries = step.Retries(plan);
         step.Streams.UseNext(plan);
         step.UseExpressions(plan);
     }

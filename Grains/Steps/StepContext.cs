@@ -139,7 +139,7 @@ internal sealed partial class StepContext
     }
 
     /// <summary>A retry policy for <paramref name="plan"/>: its flow's and step's over the silo's defaults.</summary>
-    public StepRetries Retries(StepPlan plan) => new(RetryPolicy.Resolve(plan.Delivery, Options.Retry), Time);
+    public StepRetries Retries(StepPlan plan) => new(RetryPolicy.Resolve(plan.Delivery, Options.Retry, plan.Step.KeepOrder), Time);
 
     /// <summary>What a step asks its runtime to start for <paramref name="revision"/>.</summary>
     public ContainerRequest Request(StepPlan plan, ComponentRevision revision) =>

@@ -23,14 +23,17 @@ internal readonly record struct StepResult(FlowMessage Message, IReadOnlyList<Em
 /// batch path gets single calls from then on. Batches are sized by time: from the component's observed time per
 /// message, a batch takes what fits in half the invoke timeout, so a slow component gets small batches, not timeouts.
 /// A step that names a credential hands it to every call, as the silo's copy has it at that moment (a rotation reaches
-/// the next call).
+/// the next call). A call has at most the step's concurrency in flight at the component: a batch tells the component
+/// how many of its messages it may run at once, and single calls go that many at a time.
 /// </summary>
+/// <param name="keepOrder">The step keeps order: one message at a time, whatever else it asks for.</param>
 /// <remarks>One per step activation; not thread-safe (the grain's scheduler runs one turn at a time).</remarks>
 internal sealed partial class StepInvoker(
     ComponentClient components,
     CredentialDirectory credentials,
     StepContainer container,
     StepOptions options,
+    bool keepOrder,
     Func<Task> replaceContainer,
     StepSpanNames spans,
     ILogger logger)
@@ -54,6 +57,17 @@ internal sealed partial class StepInvoker(
         : perMessage <= TimeSpan.Zero
             ? options.MaxBatchSize
             : (int)Math.Clamp(options.InvokeTimeout * BatchShareOfTimeout / perMessage, 1, options.MaxBatchSize);
+
+    /// <summary>
+    /// How many messages may be in flight at the component at once: the step's <c>concurrency</c> (or the silo's
+    /// default), 1 when it keeps order, never more than its component's declared maximum or a batch's size.
+    /// </summary>
+    public int Concurrency(StepPlan plan) =>
+        ResolveConcurrency(plan.Step.Concurrency, keepOrder, container.Revision?.Descriptor.MaxConcurrency, options);
+
+    internal static int ResolveConcurrency(int? asked, bool keepOrder, int? componentMost, StepOptions options) => keepOrder
+        ? 1
+        : Math.Clamp(Math.Min(asked ?? options.DefaultConcurrency, componentMost ?? int.MaxValue), 1, options.MaxBatchSize);
 
     /// <summary>Set when the container may have died: the next call probes it first and replaces what does not answer.</summary>
     public bool Suspect { get; set; }
@@ -129,8 +143,9 @@ internal sealed partial class StepInvoker(
             try
             {
                 var credential = await CredentialAsync(plan, cancellationToken);
+                var concurrency = Concurrency(plan);
                 var results = await WithRecoveryAsync(endpoint => components.InvokeBatchAsync(
-                    endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken, credential), cancellationToken);
+                    endpoint, plan.Step.Action, call.Messages, plan.Step.Configuration, snapshot, options.InvokeTimeout, cancellationToken, credential, concurrency), cancellationToken);
                 Observe(Stopwatch.GetElapsedTime(started), messages.Count);
                 return [.. messages.Select((message, i) => new StepResult(message, results[i], null))];
             }
@@ -165,20 +180,28 @@ internal sealed partial class StepInvoker(
         return await OneByOneAsync(plan, messages, snapshot, cancellationToken);
     }
 
+    /// <summary>Each message in a call of its own, as many at once as the step's concurrency allows, started in order.</summary>
     private async Task<StepResult[]> OneByOneAsync(StepPlan plan, IReadOnlyList<FlowMessage> messages, string? snapshot, CancellationToken cancellationToken)
     {
         var results = new StepResult[messages.Count];
-        for (var i = 0; i < results.Length; i++)
+        var next = 0;
+
+        // Lanes take the next message as they finish one; they run on the activation's scheduler, so 'next' is not raced.
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(Concurrency(plan), messages.Count)).Select(async _ =>
         {
-            try
+            while (next < results.Length)
             {
-                results[i] = new StepResult(messages[i], await InvokeAsync(plan, messages[i], snapshot, cancellationToken), null);
+                var i = next++;
+                try
+                {
+                    results[i] = new StepResult(messages[i], await InvokeAsync(plan, messages[i], snapshot, cancellationToken), null);
+                }
+                catch (Exception e)
+                {
+                    results[i] = new StepResult(messages[i], null, e);
+                }
             }
-            catch (Exception e)
-            {
-                results[i] = new StepResult(messages[i], null, e);
-            }
-        }
+        }));
 
         return results;
     }

@@ -19,6 +19,7 @@ public static class ConsoleEndpoints
         var console = app.MapGroup("/console").ExcludeFromDescription();
         console.MapGet("/", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "flows.html"));
         console.MapGet("/flow", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "flow.html"));
+        console.MapGet("/designer", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "designer.html"));
         console.MapGet("/dead-letters", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "dead-letters.html"));
         console.MapGet("/components", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "components.html"));
         console.MapGet("/credentials", (HttpContext c, ConsoleAssets assets) => assets.Serve(c, "credentials.html"));

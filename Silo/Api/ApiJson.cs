@@ -43,6 +43,11 @@ public static class ApiJson
         {
             Property(type, nameof(ExpressionTrial.Result)).CustomConverter = JsonTextConverter.Instance;
         }
+        else if (type.Type == typeof(ActionDetails))
+        {
+            Property(type, nameof(ActionDetails.ConfigurationSchema)).CustomConverter = JsonValueOrTextConverter.Instance;
+            Property(type, nameof(ActionDetails.SampleInput)).CustomConverter = JsonValueOrTextConverter.Instance;
+        }
         else if (type.Type == typeof(ExpressionSample))
         {
             Property(type, nameof(ExpressionSample.Input)).CustomConverter = JsonTextConverter.Instance;
@@ -117,6 +122,37 @@ public static class ApiJson
             JsonTokenType.True or JsonTokenType.False => "boolean",
             _ => token.ToString().ToLowerInvariant(),
         };
+    }
+
+    /// <summary>
+    /// A JSON document kept as text that callers may send either way: as the JSON value itself, or, as a client that
+    /// holds it as text does, a string holding that text (as a step's configuration). Written as the value it holds.
+    /// Whether the text is JSON is checked where the field is validated, which names it.
+    /// </summary>
+    private sealed class JsonValueOrTextConverter : JsonConverter<string?>
+    {
+        public static readonly JsonValueOrTextConverter Instance = new();
+
+        public override bool HandleNull => true;
+
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.String => reader.GetString(),
+            _ => ReadCompact(ref reader),
+        };
+
+        public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
+        {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                WriteJsonText(writer, value);
+            }
+        }
     }
 
     /// <summary>A JSON document kept as text: written as the JSON value it holds.</summary>

@@ -1,4 +1,5 @@
 using FlowActors.Client;
+using FlowActors.SampleComponents;
 
 namespace FlowActors.Silo.Samples;
 
@@ -99,6 +100,15 @@ public static class SampleDeployments
             Command: "dotnet",
             Arguments: [SampleAssembly, component],
             Environment: environment);
-        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: triggers ?? [], Actions: actions));
+        return new ComponentDeployment(launch, new ComponentDescriptor(Triggers: triggers ?? [], Actions: actions, Details: Details(component)));
+    }
+
+    /// <summary>The sample's own descriptions of its actions (<see cref="SampleDescriptions"/>), as a descriptor's details.</summary>
+    private static Dictionary<string, ActionDetails>? Details(string component)
+    {
+        var described = SampleDescriptions.For(component);
+        return described.Count == 0
+            ? null
+            : described.ToDictionary(d => d.Key, d => new ActionDetails(d.Value.ConfigurationSchema, d.Value.SampleInput, d.Value.Title), StringComparer.Ordinal);
     }
 }

@@ -74,7 +74,9 @@ public sealed partial class SampleFlowSeeder(
     private static FlowDefinition SampleDefinition(string name) => FlowDefinition.Chain(
         name,
         new StepDefinition("shout", "transform", "uppercase", StepConfiguration.From(new { field = "name" })),
-        new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 })),
+        // Stands for an outside API that answers in 20 ms: 32 calls at once let it pass ~1,600 messages a second, where
+        // one at a time capped the flow at ~48.
+        new StepDefinition("lookup", "delay", "delay", StepConfiguration.From(new { ms = 20 }), Concurrency: 32),
         new StepDefinition("answer", "echo", "echo"));
 
     /// <summary>

@@ -79,6 +79,15 @@ public sealed class ConsoleScreenshots
         await page.GetByRole(AriaRole.Link, new() { Name = "Components" }).ClickAsync();
         await Expect(page.Locator("tr[data-component='slow-echo']")).ToContainTextAsync("orders-sync");
         await SaveAsync(page, "components.png", docs: false);
+
+        // The designer at 1280 px: a step's form generated from its action's schema, and a mapping previewed by the silo.
+        await page.SetViewportSizeAsync(1280, 900);
+        await page.GotoAsync("/console/designer?id=orders-sync");
+        await ConsoleBrowser.WaitLiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Step receive: transform uppercase" }).ClickAsync();
+        await page.GetByLabel("Mapping (JSONata)").FillAsync("{ \"name\": name & \" \" & $uppercase(city), \"city\": city }");
+        await Expect(page.GetByLabel("Mapping preview")).ToContainTextAsync("ada LONDON");
+        await SaveAsync(page, "designer.png");
     }
 
     private static async Task CreateAsync(HttpClient http, string flowId, FlowDefinition definition, FlowMode mode, bool start)

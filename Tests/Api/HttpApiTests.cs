@@ -96,6 +96,26 @@ public sealed class HttpApiTests
     }
 
     [TestMethod]
+    public async Task StepConcurrency_ThatCannotBe_Is400_NamingTheField_AsIsAComponentsBadMaximum()
+    {
+        var draft = """
+            {"name":"parallel","steps":[
+              {"id":"a","componentId":"echo","action":"echo","concurrency":0},
+              {"id":"b","componentId":"echo","action":"echo","concurrency":4,"keepOrder":true}]}
+            """;
+        var problem = await Problems.AssertAsync(await Http.PutAsync($"/api/flows/{SdkFlows.NewId("bad")}/draft", Json(draft)), HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        StringAssert.Contains(errors.GetProperty("steps[0].concurrency")[0].GetString(), "from 1 to 256; it is 0");
+        StringAssert.Contains(errors.GetProperty("steps[1].concurrency")[0].GetString(), "keepOrder means one message at a time");
+
+        var echo = SampleDeployments.Echo();
+        await Problems.AssertAsync(
+            await Http.PostAsJsonAsync("/api/components/pool/revisions", echo with { Descriptor = echo.Descriptor with { MaxConcurrency = 0 } }),
+            HttpStatusCode.BadRequest, "'descriptor.maxConcurrency' must be at least 1");
+    }
+
+    [TestMethod]
     public async Task MalformedJson_Is400_NamingThePosition()
     {
         await Problems.AssertAsync(await Http.PutAsync($"/api/flows/{SdkFlows.NewId("bad")}/draft", Json("{\"name\": \"x\",\n  \"steps\": [}")),

@@ -140,6 +140,31 @@ public sealed partial class CliTests
     }
 
     [TestMethod]
+    public async Task StepConcurrencyAndActionDetails_InFiles_AreApplied_ThenUnchanged_AndABadValueIsNamed()
+    {
+        var folder = Directory.CreateTempSubdirectory("flowactors-parallel-").FullName;
+        File.WriteAllText(Path.Combine(folder, "component.json"),
+            """{"kind":"component","id":"pool-echo","launch":{"command":"dotnet","arguments":["./FlowActors.SampleComponents.dll","echo"]},"descriptor":{"actions":["echo"],"maxConcurrency":4,"details":{"echo":{"title":"Echo","configurationSchema":{"type":"object"},"sampleInput":"{\"n\":1}"}}}}""");
+        File.WriteAllText(Path.Combine(folder, "flow.json"),
+            """{"kind":"flow","id":"parallel-file","name":"p","running":false,"steps":[{"id":"a","componentId":"pool-echo","action":"echo","concurrency":4},{"id":"b","componentId":"pool-echo","action":"echo","keepOrder":true}]}""");
+
+        await using (var first = (await CliProcess.RunAsync(s_silo, "apply", folder)).AssertExit(ExitCodes.Ok))
+        {
+            StringAssert.Contains(first.Stderr, "2 changed, 0 unchanged.");
+        }
+
+        await using (var second = (await CliProcess.RunAsync(s_silo, "apply", folder)).AssertExit(ExitCodes.Ok))
+        {
+            StringAssert.Contains(second.Stderr, "0 changed, 2 unchanged.", "what the silo holds reads back as the files say");
+        }
+
+        File.WriteAllText(Path.Combine(folder, "flow.json"),
+            """{"kind":"flow","id":"parallel-file","name":"p","steps":[{"id":"a","componentId":"pool-echo","action":"echo","concurrency":"many"}]}""");
+        await using var bad = (await CliProcess.RunAsync(s_silo, "apply", folder)).AssertExit(ExitCodes.InvalidFiles);
+        StringAssert.Contains(bad.Stderr, "flow.json: steps[0].concurrency: expected a whole number of at least 1");
+    }
+
+    [TestMethod]
     public async Task AFileTheSiloRefuses_IsExit3_NamingTheFileAndTheField()
     {
         var folder = Directory.CreateTempSubdirectory("flowactors-refused-").FullName;

@@ -204,6 +204,31 @@ public sealed class SampleComponentsTests(TestContext testContext)
     }
 
     [TestMethod]
+    public async Task Batch_RunsOneMessageAtATime_UnlessToldItMayRunMore_AndAnswersInOrderEitherWay()
+    {
+        var (delay, _) = await SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("delay", step: "concurrent"));
+        var (pooled, _) = await SampleComponent.StartHealthyAsync(s_runtime, SampleComponent.Request("delay", step: "pooled",
+            environment: new Dictionary<string, string> { ["SAMPLE_MAX_CONCURRENCY"] = "2" }));
+        // New ids for every call: the SDK answers a message id it completed lately from memory.
+        FlowMessage[] Messages() => [.. Enumerable.Range(0, 8).Select(i => FlowMessage.Create($$"""{"n":{{i}}}"""))];
+
+        var serial = await s_client.InvokeBatchAsync(delay.Endpoint, "delay", Messages(), """{"ms":50}""", null, SampleComponent.CallTimeout, CancellationToken.None);
+        var four = await s_client.InvokeBatchAsync(delay.Endpoint, "delay", Messages(), """{"ms":50}""", null, SampleComponent.CallTimeout, CancellationToken.None, concurrency: 4);
+        var capped = await s_client.InvokeBatchAsync(pooled.Endpoint, "delay", Messages(), """{"ms":50}""", null, SampleComponent.CallTimeout, CancellationToken.None, concurrency: 8);
+
+        Assert.AreEqual(1, MostInFlight(serial));
+        Assert.AreEqual(4, MostInFlight(four));
+        Assert.AreEqual(2, MostInFlight(capped), "the component's own maximum holds whatever the call allows");
+        foreach (var results in new[] { serial, four, capped })
+        {
+            CollectionAssert.AreEqual(Enumerable.Range(0, 8).ToArray(), results.Select(r => SingleData(r).GetProperty("n").GetInt32()).ToArray());
+        }
+
+        static int MostInFlight(IReadOnlyList<IReadOnlyList<Emit>> results) =>
+            results.Max(r => int.Parse(r.Single().Headers!["delay.inFlight"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [TestMethod]
     public async Task Batch_ThrowingHandler_FailsOnlyItsMessage()
     {
         FlowMessage[] messages = [FlowMessage.Create("""{"n":0}"""), FlowMessage.Create("""{"fail":"throw"}"""), FlowMessage.Create("""{"n":2}""")];

@@ -22,4 +22,22 @@ component()
     return [emit.snapshot({ count }), emit.data({ ...ctx.body, count }, ctx.headers)];
   })
   .action('reply', ctx => [emit.httpReply(ctx.body, { status: ctx.configurationNumber('status') ?? 200 })])
+  // What the console's designer shows for each action: a form from the schema, the sample to preview mappings on.
+  .describe('greet', {
+    title: 'Greet by name',
+    configurationSchema: {
+      type: 'object', title: 'Greeting', additionalProperties: false,
+      properties: { greeting: { type: 'string', title: 'Greeting', default: 'Hello', maxLength: 40 } },
+    },
+    sampleInput: { name: 'ada' },
+  })
+  .describe('count', { title: 'Count messages', sampleInput: { name: 'ada' } })
+  .describe('reply', {
+    title: 'Answer the webhook',
+    configurationSchema: {
+      type: 'object', title: 'Reply', additionalProperties: false,
+      properties: { status: { type: 'integer', title: 'HTTP status', minimum: 200, maximum: 599, default: 200 } },
+    },
+    sampleInput: { name: 'ada' },
+  })
   .run();

@@ -260,3 +260,82 @@ test('a missing field is named, and a failing action\'s error never repeats a cr
   assert.match(leaked.body.emits[0].error, /key=\*\*\* failed/);
   assert.ok(!JSON.stringify(leaked.body).includes('k-123-secret') && !logged.join('\n').includes('k-123-secret'), logged.join('\n'));
 });
+
+test('describe: GET /descriptor and --descriptor show the actions and the details declared for them', async t => {
+  const schema = { type: 'object', properties: { greeting: { type: 'string' } } };
+  const running = await serving(component()
+    .action('greet', () => [])
+    .action('count', () => [])
+    .describe('greet', { title: 'Greet', configurationSchema: schema, sampleInput: { name: 'ada' } }));
+  t.after(() => running.close());
+
+  const response = await fetch(`http://127.0.0.1:${running.port}/descriptor`);
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    actions: ['count', 'greet'],
+    details: { greet: { title: 'Greet', configurationSchema: schema, sampleInput: { name: 'ada' } } },
+  });
+
+  const printed = spawn(process.execPath, [sample, '--descriptor'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  printed.stdout.on('data', chunk => { output += chunk; });
+  const [code] = await once(printed, 'exit');
+  assert.equal(code, 0);
+  const descriptor = JSON.parse(output);
+  assert.deepEqual(descriptor.actions, ['count', 'greet', 'reply']);
+  assert.equal(descriptor.details.greet.configurationSchema.properties.greeting.type, 'string');
+});
+
+test('describing an action the component does not serve, or with a schema that is no object, is refused', async () => {
+  assert.throws(() => component().describe('greet', { configurationSchema: [] }), /is a JSON Schema object/);
+  await assert.rejects(component().action('greet', () => []).describe('gret', {}).listen(), /describes action 'gret' but serves no such action/);
+});
+
+/** A handler that counts the calls in flight and remembers the most it saw, each call waiting `ms`. */
+function counting(ms) {
+  const seen = { now: 0, most: 0, started: [] };
+  const handler = async ctx => {
+    seen.started.push(ctx.body.n);
+    seen.most = Math.max(seen.most, ++seen.now);
+    await new Promise(resolve => setTimeout(resolve, ms));
+    seen.now--;
+    return emit.data({ n: ctx.body.n });
+  };
+  return { seen, handler };
+}
+
+test('a batch runs its messages one after the other unless the platform allows more', async t => {
+  const { seen, handler } = counting(5);
+  const running = await serving(component().action('n', handler));
+  t.after(() => running.close());
+
+  const { body } = await post(running.port, '/invoke/batch', { action: 'n', messages: [1, 2, 3, 4].map(n => message({ n }, String(n))) });
+
+  assert.deepEqual(body.results.map(r => r.emits[0].body.n), [1, 2, 3, 4]);
+  assert.equal(seen.most, 1);
+});
+
+test('a batch with concurrency runs that many at once, starts them in order and answers in order', async t => {
+  const { seen, handler } = counting(30);
+  const running = await serving(component().action('n', handler));
+  t.after(() => running.close());
+  const numbers = Array.from({ length: 12 }, (_, i) => i + 1);
+
+  const { body } = await post(running.port, '/invoke/batch', { action: 'n', concurrency: 4, messages: numbers.map(n => message({ n }, String(n))) });
+
+  assert.deepEqual(body.results.map(r => r.emits[0].body.n), numbers);
+  assert.deepEqual(seen.started, numbers);
+  assert.equal(seen.most, 4);
+});
+
+test('a component that declares maxConcurrency never runs more at once, whatever the batch asks', async t => {
+  const { seen, handler } = counting(10);
+  const running = await serving(component().maxConcurrency(2).action('n', handler));
+  t.after(() => running.close());
+
+  const { body } = await post(running.port, '/invoke/batch', { action: 'n', concurrency: 8, messages: [1, 2, 3, 4, 5, 6].map(n => message({ n }, String(n))) });
+
+  assert.equal(body.results.length, 6);
+  assert.equal(seen.most, 2);
+  assert.throws(() => component().maxConcurrency(0), /at least 1/);
+});

@@ -94,6 +94,7 @@ public sealed class ComponentClient : IDisposable
     /// </summary>
     /// <param name="timeout">How long the whole batch may take.</param>
     /// <param name="credential">The credential the step names, opened, or null: it goes in the request body.</param>
+    /// <param name="concurrency">How many of the messages the component may process at once (1: one after the other).</param>
     /// <exception cref="ComponentInvocationException">
     /// As <see cref="InvokeAsync"/>; <see cref="ComponentFailure.NotServed"/> when the component has no batch path,
     /// <see cref="ComponentFailure.MalformedReply"/> when the reply has not one result per message.
@@ -107,14 +108,16 @@ public sealed class ComponentClient : IDisposable
         string? snapshotJson,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        ComponentCredential? credential = null)
+        ComponentCredential? credential = null,
+        int concurrency = 1)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(action);
         ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
 
         var body = new ArrayBufferWriter<byte>();
-        InvokeRequestWriter.WriteBatch(body, action, messages, configurationJson, snapshotJson, credential);
+        InvokeRequestWriter.WriteBatch(body, action, messages, configurationJson, snapshotJson, credential, concurrency);
         var reply = await PostAsync(endpoint, ProtocolPaths.InvokeBatch, body, action, timeout, cancellationToken);
         return ReadResults(reply, messages.Count, endpoint, action);
     }

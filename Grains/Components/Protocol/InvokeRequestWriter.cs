@@ -26,6 +26,7 @@ internal static class InvokeRequestWriter
     private static readonly JsonEncodedText FieldsName = JsonEncodedText.Encode("fields");
 
     private static readonly JsonEncodedText MessagesName = JsonEncodedText.Encode("messages");
+    private static readonly JsonEncodedText ConcurrencyName = JsonEncodedText.Encode("concurrency");
 
     public static void Write(
         IBufferWriter<byte> buffer, string action, FlowMessage message, string? configurationJson, string? snapshotJson, ComponentCredential? credential = null)
@@ -40,8 +41,10 @@ internal static class InvokeRequestWriter
     }
 
     /// <summary>Writes an <see cref="ComponentProtocol.InvokeBatchRequest"/>: the same shape with a <c>messages</c> array.</summary>
+    /// <param name="concurrency">How many of the messages the component may run at once; 1 (written as nothing): one after the other.</param>
     public static void WriteBatch(
-        IBufferWriter<byte> buffer, string action, IReadOnlyList<FlowMessage> messages, string? configurationJson, string? snapshotJson, ComponentCredential? credential = null)
+        IBufferWriter<byte> buffer, string action, IReadOnlyList<FlowMessage> messages, string? configurationJson, string? snapshotJson,
+        ComponentCredential? credential = null, int concurrency = 1)
     {
         using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
@@ -53,6 +56,11 @@ internal static class InvokeRequestWriter
         }
 
         writer.WriteEndArray();
+        if (concurrency > 1)
+        {
+            writer.WriteNumber(ConcurrencyName, concurrency);
+        }
+
         WriteStepState(writer, configurationJson, snapshotJson, credential);
         writer.WriteEndObject();
     }

@@ -42,10 +42,13 @@ export function el(tag, attributes = {}, ...children) {
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** Builds an SVG element (attributes set verbatim). */
+/** Builds an SVG element (attributes set verbatim; a function under an `on…` name is an event listener). */
 export function svg(tag, attributes = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith('on') && typeof value === 'function') node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
   for (const child of children.flat()) if (child) node.append(child instanceof Node ? child : String(child));
   return node;
 }

@@ -8,6 +8,7 @@ let renderedKey = '';
 let current = null;
 
 byId('crumb').textContent = flowId;
+byId('open-designer').href = `/console/designer?id=${encodeURIComponent(flowId)}`;
 
 const refresh = live(
   async () => {

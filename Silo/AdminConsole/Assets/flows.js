@@ -187,6 +187,11 @@ toggle.addEventListener('click', () => {
   if (!editor.hidden) document.getElementById('flow-id').focus();
 });
 document.getElementById('save-draft').addEventListener('click', () => save(false));
+document.getElementById('open-designer').addEventListener('click', () => {
+  const flowId = document.getElementById('flow-id').value.trim();
+  if (!flowId) return showError('Name the flow first: its id goes in the address of its designer.');
+  location.assign(`/console/designer?id=${encodeURIComponent(flowId)}`);
+});
 document.getElementById('save-publish').addEventListener('click', () => save(true));
 
 /** A starting point made of what is deployed: a chain of up to two components, each with its first action. */
