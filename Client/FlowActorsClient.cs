@@ -14,7 +14,8 @@ namespace FlowActors.Client;
 
 /// <summary>
 /// <see cref="IFlowActorsClient"/> over an Orleans <see cref="IClusterClient"/>: each call is one or a few grain calls.
-/// Grain calls take no token here, so cancellation ends the wait rather than the call.
+/// Grain calls take no token here, so cancellation ends the wait rather than the call; a call that meets a silo that left
+/// the cluster throws <see cref="ClusterUnavailableException"/> (<see cref="ClusterCalls"/>).
 /// </summary>
 internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientOptions options) : IFlowActorsClient, IAsyncDisposable
 {
@@ -26,38 +27,38 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     private readonly PendingFollows _follows = new();
 
     public Task<ComponentRevision> DeployComponentAsync(string componentId, ComponentDeployment deployment, CancellationToken cancellationToken = default) =>
-        Component(componentId).DeployAsync(deployment).WaitAsync(cancellationToken);
+        Component(componentId).DeployAsync(deployment).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<IReadOnlyList<ComponentRevision>> ListComponentRevisionsAsync(string componentId, CancellationToken cancellationToken = default) =>
-        Component(componentId).ListRevisionsAsync().WaitAsync(cancellationToken);
+        Component(componentId).ListRevisionsAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public async Task<IReadOnlyList<ComponentRevision>> ListComponentsAsync(CancellationToken cancellationToken = default)
     {
-        var ids = await cluster.GetGrain<IComponentCatalogGrain>(CatalogKeys.Cluster).ListAsync().WaitAsync(cancellationToken);
-        var latest = await Task.WhenAll(ids.Select(id => Component(id).GetLatestAsync())).WaitAsync(cancellationToken);
+        var ids = await cluster.GetGrain<IComponentCatalogGrain>(CatalogKeys.Cluster).ListAsync().WaitOrUnavailableAsync(cancellationToken);
+        var latest = await Task.WhenAll(ids.Select(id => Component(id).GetLatestAsync())).WaitOrUnavailableAsync(cancellationToken);
         return latest.OfType<ComponentRevision>().ToArray();
     }
 
     public Task SaveDraftAsync(string flowId, FlowDefinition draft, CancellationToken cancellationToken = default) =>
-        Flow(flowId).SaveDraftAsync(draft).WaitAsync(cancellationToken);
+        Flow(flowId).SaveDraftAsync(draft).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<FlowDefinition?> GetDraftAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Flow(flowId).GetDraftAsync().WaitAsync(cancellationToken);
+        Flow(flowId).GetDraftAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task<PublishedFlow> PublishAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Flow(flowId).PublishAsync().WaitAsync(cancellationToken);
+        Flow(flowId).PublishAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task StartAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Flow(flowId).StartAsync().WaitAsync(cancellationToken);
+        Flow(flowId).StartAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task StopAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Flow(flowId).StopAsync().WaitAsync(cancellationToken);
+        Flow(flowId).StopAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task SetModeAsync(string flowId, FlowMode mode, CancellationToken cancellationToken = default) =>
-        Flow(flowId).SetModeAsync(mode).WaitAsync(cancellationToken);
+        Flow(flowId).SetModeAsync(mode).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<FlowStatus> GetStatusAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Flow(flowId).GetStatusAsync().WaitAsync(cancellationToken);
+        Flow(flowId).GetStatusAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public async Task<FlowStatus> WaitForLifecycleAsync(
         string flowId, FlowLifecycle lifecycle, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -99,15 +100,15 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
 
     public async Task<IReadOnlyList<FlowStatus>> ListFlowsAsync(CancellationToken cancellationToken = default)
     {
-        var ids = await cluster.GetGrain<IFlowCatalogGrain>(CatalogKeys.Cluster).ListAsync().WaitAsync(cancellationToken);
-        return await Task.WhenAll(ids.Select(id => Flow(id).GetStatusAsync())).WaitAsync(cancellationToken);
+        var ids = await cluster.GetGrain<IFlowCatalogGrain>(CatalogKeys.Cluster).ListAsync().WaitOrUnavailableAsync(cancellationToken);
+        return await Task.WhenAll(ids.Select(id => Flow(id).GetStatusAsync())).WaitOrUnavailableAsync(cancellationToken);
     }
 
     public async Task<string> SendAsync(
         string flowId, string jsonBody, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         await _follows.WaitAsync(flowId, cancellationToken);
-        return await Flow(flowId).SendAsync(FlowMessage.Create(jsonBody, headers)).WaitAsync(cancellationToken);
+        return await Flow(flowId).SendAsync(FlowMessage.Create(jsonBody, headers)).WaitOrUnavailableAsync(cancellationToken);
     }
 
     public async Task<FlowReply> SendAndWaitAsync(
@@ -120,7 +121,7 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     {
         await _follows.WaitAsync(flowId, cancellationToken);
         var message = FlowMessage.Create(jsonBody, headers);
-        var reply = await _replies.SendAndWaitAsync(flowId, message, timeout ?? options.ReplyTimeout, cancellationToken, until);
+        var reply = await _replies.SendAndWaitAsync(flowId, message, timeout ?? options.ReplyTimeout, cancellationToken, until).WaitOrUnavailableAsync(cancellationToken);
         return new FlowReply(message.ExecutionId, reply);
     }
 
@@ -134,23 +135,23 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     public Task<IReadOnlyList<ExecutionRecord>> GetRecentExecutionsAsync(string flowId, int limit = 50, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return cluster.GetGrain<IExecutionLogGrain>(flowId).GetRecentAsync(limit).WaitAsync(cancellationToken);
+        return cluster.GetGrain<IExecutionLogGrain>(flowId).GetRecentAsync(limit).WaitOrUnavailableAsync(cancellationToken);
     }
 
     public Task<ExecutionRecord?> GetExecutionAsync(string flowId, string executionId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IExecutionLogGrain>(flowId).GetAsync(executionId).WaitAsync(cancellationToken);
+        cluster.GetGrain<IExecutionLogGrain>(flowId).GetAsync(executionId).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<string> RotateWebhookSecretAsync(string flowId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).RotateSecretAsync(flowId, allowedReplyHeaders: null).WaitAsync(cancellationToken);
+        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).RotateSecretAsync(flowId, allowedReplyHeaders: null).WaitOrUnavailableAsync(cancellationToken);
 
     public Task DeleteWebhookAsync(string flowId, CancellationToken cancellationToken = default) =>
-        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).DeleteAsync(flowId).WaitAsync(cancellationToken);
+        cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).DeleteAsync(flowId).WaitOrUnavailableAsync(cancellationToken);
 
     public async Task<FlowCounters> GetCountersAsync(string flowId, CancellationToken cancellationToken = default)
     {
         var counters = cluster.GetGrain<IExecutionLogGrain>(flowId).GetCountersAsync();
         var deadLetters = DeadLetters(flowId).GetCountsAsync();
-        await Task.WhenAll(counters, deadLetters).WaitAsync(cancellationToken);
+        await Task.WhenAll(counters, deadLetters).WaitOrUnavailableAsync(cancellationToken);
         return (await counters) with { DeadLettered = (await deadLetters).DeadLettered };
     }
 
@@ -158,44 +159,44 @@ internal sealed class FlowActorsClient(IClusterClient cluster, FlowActorsClientO
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return DeadLetters(flowId).ListAsync(offset, limit).WaitAsync(cancellationToken);
+        return DeadLetters(flowId).ListAsync(offset, limit).WaitOrUnavailableAsync(cancellationToken);
     }
 
     public Task<DeadLetter?> GetDeadLetterAsync(string flowId, string deadLetterId, CancellationToken cancellationToken = default) =>
-        DeadLetters(flowId).GetAsync(deadLetterId).WaitAsync(cancellationToken);
+        DeadLetters(flowId).GetAsync(deadLetterId).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<string?> ReplayDeadLetterAsync(string flowId, string deadLetterId, int? revision = null, CancellationToken cancellationToken = default) =>
-        DeadLetters(flowId).ReplayAsync(deadLetterId, revision).WaitAsync(cancellationToken);
+        DeadLetters(flowId).ReplayAsync(deadLetterId, revision).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<bool> DiscardDeadLetterAsync(string flowId, string deadLetterId, CancellationToken cancellationToken = default) =>
-        DeadLetters(flowId).DiscardAsync(deadLetterId).WaitAsync(cancellationToken);
+        DeadLetters(flowId).DiscardAsync(deadLetterId).WaitOrUnavailableAsync(cancellationToken);
 
     public async Task<TriggersOverview> GetTriggersAsync(string flowId, CancellationToken cancellationToken = default)
     {
         var webhook = cluster.GetGrain<IWebhookRegistryGrain>(WebhookRegistry.Key).ExistsAsync(flowId);
         var serviceBus = ServiceBus(flowId).GetAsync();
         var schedule = Schedule(flowId).GetAsync();
-        await Task.WhenAll(webhook, serviceBus, schedule).WaitAsync(cancellationToken);
+        await Task.WhenAll(webhook, serviceBus, schedule).WaitOrUnavailableAsync(cancellationToken);
         return new TriggersOverview(await webhook, await serviceBus, await schedule);
     }
 
     public Task<ServiceBusTriggerInfo> SetServiceBusTriggerAsync(string flowId, ServiceBusTriggerSettings settings, CancellationToken cancellationToken = default) =>
-        ServiceBus(flowId).ConfigureAsync(settings).WaitAsync(cancellationToken);
+        ServiceBus(flowId).ConfigureAsync(settings).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<ServiceBusTriggerInfo?> GetServiceBusTriggerAsync(string flowId, CancellationToken cancellationToken = default) =>
-        ServiceBus(flowId).GetAsync().WaitAsync(cancellationToken);
+        ServiceBus(flowId).GetAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task RemoveServiceBusTriggerAsync(string flowId, CancellationToken cancellationToken = default) =>
-        ServiceBus(flowId).RemoveAsync().WaitAsync(cancellationToken);
+        ServiceBus(flowId).RemoveAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task<ScheduleInfo> SetScheduleAsync(string flowId, ScheduleSettings settings, CancellationToken cancellationToken = default) =>
-        Schedule(flowId).ConfigureAsync(settings).WaitAsync(cancellationToken);
+        Schedule(flowId).ConfigureAsync(settings).WaitOrUnavailableAsync(cancellationToken);
 
     public Task<ScheduleInfo?> GetScheduleAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Schedule(flowId).GetAsync().WaitAsync(cancellationToken);
+        Schedule(flowId).GetAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task RemoveScheduleAsync(string flowId, CancellationToken cancellationToken = default) =>
-        Schedule(flowId).RemoveAsync().WaitAsync(cancellationToken);
+        Schedule(flowId).RemoveAsync().WaitOrUnavailableAsync(cancellationToken);
 
     public Task<CredentialInfo> SetCredentialAsync(string credentialId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken = default)
     {

@@ -111,7 +111,7 @@ public interface IFlowActorsClient
 
     /// <summary>
     /// The flow's exact counters: accepted, completed, failed, dead-lettered, duplicates dropped, in flight (and
-    /// rejected, replayed, expired). Unlike the recent executions, these are never trimmed.
+    /// rejected, replayed, expired, outcome unknown). Unlike the recent executions, these are never trimmed.
     /// </summary>
     Task<FlowCounters> GetCountersAsync(string flowId, CancellationToken cancellationToken = default);
 

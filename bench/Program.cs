@@ -5,13 +5,14 @@ using FlowActors.Bench.Harness;
 using FlowActors.Bench.Mappings;
 using FlowActors.Bench.Storage;
 using FlowActors.Bench.Streams;
+using FlowActors.Bench.Webhooks;
 
 // Usage: dotnet run -c Release --project bench -- <suite>|all [--out <file.json>] [--messages N] [--scale 0.01]
 // --messages sizes the telemetry suite's blocks (a smoke run: --messages 100) and the failover run (10,000 by default);
 // --scale shrinks the delivery suite's runs. all runs every suite but failover, a chaos run of several minutes.
 var messagesIndex = Array.IndexOf(args, "--messages");
 int? messages = messagesIndex >= 0 && messagesIndex + 1 < args.Length && int.TryParse(args[messagesIndex + 1], out var n) && n > 0 ? n : null;
-IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new DeliverySuite(), new FailoverSuite(), new MappingsSuite(messages), new ParallelSuite()];
+IBenchSuite[] suites = [new StreamsSuite(), new FlowsSuite(), new StorageSuite(), new TelemetrySuite(messages), new DeliverySuite(), new FailoverSuite(), new MappingsSuite(messages), new ParallelSuite(), new ReplayGuardSuite()];
 
 var verb = args.FirstOrDefault() ?? "";
 var selected = verb == "all" ? suites.Where(s => s.InAll).ToArray() : suites.Where(s => s.Name == verb).ToArray();

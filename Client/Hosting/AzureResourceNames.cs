@@ -19,6 +19,9 @@ public sealed record AzureResourceNames(string Prefix)
     /// <summary>Stream subscriptions (the PubSubStore grain storage).</summary>
     public string PubSubTable => $"{Prefix}pubsub";
 
+    /// <summary>The signatures of signed webhook requests accepted lately, so that each is accepted once (the replay guard).</summary>
+    public string WebhookSignaturesTable => $"{Prefix}signatures";
+
     /// <summary>Grain state (flows, components, catalogs, webhooks): one blob per grain state.</summary>
     public string GrainStateContainer => $"{Prefix}-grains";
 

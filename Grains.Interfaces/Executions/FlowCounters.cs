@@ -11,10 +11,18 @@ namespace FlowActors.Client;
 /// <param name="InFlight">Accepted or replayed executions with no outcome yet; bounded by the flow's backlog.</param>
 /// <param name="Rejected">Messages refused because the backlog was full (429/503, <see cref="FlowBusyException"/>).</param>
 /// <param name="Replayed">Dead letters sent again: each puts its execution back in flight.</param>
-/// <param name="Expired">Executions that had no outcome within the in-flight timeout (lost with a silo): no longer in flight.</param>
+/// <param name="Expired">
+/// Executions that had no outcome within the in-flight timeout although the flow's counting was there all along: lost
+/// with a silo. No longer in flight.
+/// </param>
 /// <param name="DuplicatesDropped">Redelivered messages steps had already processed and dropped.</param>
 /// <param name="DeadLettered">Messages steps gave up on and stored as dead letters.</param>
 /// <param name="Unrouted">Outputs that no edge of their step took (each ends its branch; its execution shows it).</param>
+/// <param name="OutcomeUnknown">
+/// Executions that had no outcome within the in-flight timeout while the silo that counted this flow had died since
+/// they were accepted: their outcome may have been counted there and lost with its last second of counting, so they are
+/// not counted as lost. No longer in flight.
+/// </param>
 [GenerateSerializer, Immutable, Alias("FlowActors.FlowCounters")]
 public sealed record FlowCounters(
     [property: Id(0)] long Accepted,
@@ -26,4 +34,5 @@ public sealed record FlowCounters(
     [property: Id(6)] long Expired,
     [property: Id(7)] long DuplicatesDropped,
     [property: Id(8)] long DeadLettered = 0,
-    [property: Id(9)] long Unrouted = 0);
+    [property: Id(9)] long Unrouted = 0,
+    [property: Id(10)] long OutcomeUnknown = 0);

@@ -56,6 +56,14 @@ public interface IFlowGrain : IGrainWithStringKey
     Task<StepPlan?> GetStepPlanAsync(string stepId);
 
     /// <summary>
+    /// Wakes the flow after the cluster lost a silo (or restarted): activates it, and a running real-time flow asks every
+    /// step where it is in the run (its reconciliation), so that a step whose activation died takes its run up now rather
+    /// than at the reconciliation reminder. Answers the status after asking; a step that could not be reached shows as
+    /// <see cref="StepPhase.Failed"/> with the reason, and the caller asks again. Idempotent. Does not interleave.
+    /// </summary>
+    Task<FlowStatus> WakeAsync();
+
+    /// <summary>
     /// A step reports a change in <paramref name="runId"/>: warmed up, failed, container replaced or released. Called by
     /// step grains; one-way so that a step never waits on its flow. A report of another run than the current one is
     /// ignored. Does not interleave: every change of the flow's state happens one turn at a time.

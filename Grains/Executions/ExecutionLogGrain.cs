@@ -13,8 +13,9 @@ namespace FlowActors.Grains.Executions;
 /// in memory and its exact counters in storage. Losing the recent executions with the activation is accepted: they are
 /// for looking at what just happened, and persisting every event would cost a storage write per execution. The
 /// counters and the executions in flight are written at most every <see cref="StoreEvery"/> and on deactivation, so a
-/// silo crash loses at most that much counting (the executions then in flight expire after
-/// <see cref="FlowOptions.InFlightTimeout"/>).
+/// silo crash loses at most that much counting. The next activation knows it (<see cref="FlowAccountingState.Counting"/>):
+/// the executions then in flight may have ended unrecorded, so one that gets no outcome within
+/// <see cref="FlowOptions.InFlightTimeout"/> counts as outcome unknown, not as expired (lost).
 /// </summary>
 [ImplicitStreamSubscription(FlowStreams.Events)]
 public sealed partial class ExecutionLogGrain(
@@ -28,17 +29,30 @@ public sealed partial class ExecutionLogGrain(
 
     private readonly ExecutionLog _log = new(options.Value.Capacity, options.Value.MaxOutputBytes);
     private FlowAccounting _accounting = null!;
+    private bool _stale;
+    private bool _deactivating;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _accounting = new FlowAccounting(state.State, time);
+        if (state.State.Counting && _accounting.TakeOverFromLostActivation() is > 0 and var uncertain)
+        {
+            LogTakenOver(logger, this.GetPrimaryKeyString(), uncertain);
+        }
+
         var stream = this.GetStreamProvider(FlowStreams.Provider).GetStream<FlowEvent>(FlowStreams.EventsOf(this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnEventAsync);
         this.RegisterGrainTimer(StoreAsync, new GrainTimerCreationOptions(StoreEvery, StoreEvery));
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The last counts, and that they are the last: the next activation takes everything in flight as it is.
+        _deactivating = true;
+        state.State.Counting = false;
+        _accounting.MarkDirty();
         await StoreAsync(cancellationToken);
+    }
 
     public Task<IReadOnlyList<ExecutionRecord>> GetRecentAsync(int limit) => Task.FromResult(_log.Recent(limit));
 
@@ -87,12 +101,18 @@ public sealed partial class ExecutionLogGrain(
 
     private async Task StoreAsync(CancellationToken cancellationToken)
     {
-        if (_accounting.Expire(flowOptions.Value.InFlightTimeout) is > 0 and var expired)
+        var (expired, unknown) = _accounting.Expire(flowOptions.Value.InFlightTimeout);
+        if (expired > 0)
         {
             LogExpired(logger, this.GetPrimaryKeyString(), expired, flowOptions.Value.InFlightTimeout.TotalSeconds);
         }
 
-        if (!_accounting.Dirty)
+        if (unknown > 0)
+        {
+            LogOutcomeUnknown(logger, this.GetPrimaryKeyString(), unknown, flowOptions.Value.InFlightTimeout.TotalSeconds);
+        }
+
+        if (!_accounting.Dirty || _stale)
         {
             return;
         }
@@ -100,10 +120,21 @@ public sealed partial class ExecutionLogGrain(
         try
         {
             _accounting.MarkStored();
+            if (!_deactivating)
+            {
+                state.State.Counting = true;
+            }
+
             await state.WriteStateAsync(cancellationToken);
         }
         catch (Exception e)
         {
+            if (StateConflicts.EndActivationIfConflict(GrainContext, e, logger))
+            {
+                _stale = true; // another activation counts now: this one's counts must not overwrite its
+                return;
+            }
+
             // Kept in memory; the next tick tries again.
             LogNotStored(logger, this.GetPrimaryKeyString(), e);
             _accounting.MarkDirty();
@@ -112,6 +143,12 @@ public sealed partial class ExecutionLogGrain(
 
     [LoggerMessage(EventId = 8150, Level = LogLevel.Warning, Message = "Flow {FlowId}: {Count} executions had no outcome within {Seconds:0} s (lost with a silo?); they no longer count as in flight")]
     private static partial void LogExpired(ILogger logger, string flowId, int count, double seconds);
+
+    [LoggerMessage(EventId = 9305, Level = LogLevel.Warning, Message = "Flow {FlowId}: the activation that counted its executions ended without storing its last counts (its silo died); the outcomes of {Count} executions then in flight may have been lost with it, and they will not count as lost if none comes")]
+    private static partial void LogTakenOver(ILogger logger, string flowId, int count);
+
+    [LoggerMessage(EventId = 9306, Level = LogLevel.Information, Message = "Flow {FlowId}: {Count} executions whose outcome the counting may have lost with a silo had none within {Seconds:0} s; counted as outcome unknown, not as lost")]
+    private static partial void LogOutcomeUnknown(ILogger logger, string flowId, int count, double seconds);
 
     [LoggerMessage(EventId = 8151, Level = LogLevel.Warning, Message = "Flow {FlowId}: its counters could not be stored; trying again")]
     private static partial void LogNotStored(ILogger logger, string flowId, Exception exception);

@@ -24,7 +24,8 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
     public FlowAccountingState State => state;
 
     public FlowCounters Counters => new(
-        state.Accepted, state.Completed, state.Failed, state.InFlight.Count, state.Rejected, state.Replayed, state.Expired, state.DuplicatesDropped, Unrouted: state.Unrouted);
+        state.Accepted, state.Completed, state.Failed, state.InFlight.Count, state.Rejected, state.Replayed, state.Expired, state.DuplicatesDropped,
+        Unrouted: state.Unrouted, OutcomeUnknown: state.OutcomeUnknown);
 
     /// <summary>Accepts the execution when fewer than <paramref name="maxInFlight"/> are in flight; otherwise says when to try again.</summary>
     public TimeSpan? TryAccept(string executionId, int maxInFlight)
@@ -46,8 +47,22 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
         return null;
     }
 
+    /// <summary>
+    /// The activation that counted before this one died with up to a second of counting unstored (see
+    /// <see cref="FlowAccountingState.Counting"/>): an execution it had in flight may have ended and been counted there.
+    /// Marks them uncertain; returns how many.
+    /// </summary>
+    public int TakeOverFromLostActivation()
+    {
+        state.Uncertain.UnionWith(state.InFlight.Keys);
+        state.Uncertain.IntersectWith(state.InFlight.Keys); // what left the backlog meanwhile is no longer a question
+        Dirty = true;
+        return state.Uncertain.Count;
+    }
+
     public void Release(string executionId)
     {
+        state.Uncertain.Remove(executionId);
         if (state.InFlight.Remove(executionId))
         {
             state.Accepted--;
@@ -57,6 +72,7 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
 
     public void Replaying(string executionId)
     {
+        state.Uncertain.Remove(executionId); // this activation sees the replay start: its outcome, or none, is known here
         state.Replayed++;
         state.InFlight[executionId] = time.GetUtcNow();
         Dirty = true;
@@ -65,6 +81,7 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
     /// <summary>An outcome of the execution; only its first one counts.</summary>
     public void Outcome(string executionId, bool failed)
     {
+        state.Uncertain.Remove(executionId);
         if (!state.InFlight.Remove(executionId))
         {
             return;
@@ -100,19 +117,30 @@ public sealed class FlowAccounting(FlowAccountingState state, TimeProvider time)
         }
     }
 
-    /// <summary>Executions in flight for longer than <paramref name="timeout"/> (lost with a silo) stop holding the backlog.</summary>
-    public int Expire(TimeSpan timeout)
+    /// <summary>
+    /// Executions in flight for longer than <paramref name="timeout"/> stop holding the backlog. Those this flow's
+    /// counting saw accepted and never saw end were lost (with a silo): <c>Expired</c>. Those whose outcome may have been
+    /// counted by an activation that died unstored (<see cref="TakeOverFromLostActivation"/>) are not known to be lost:
+    /// <c>OutcomeUnknown</c>.
+    /// </summary>
+    public (int Expired, int Unknown) Expire(TimeSpan timeout)
     {
         var before = time.GetUtcNow() - timeout;
-        var expired = state.InFlight.Where(e => e.Value < before).Select(e => e.Key).ToArray();
-        foreach (var id in expired)
+        var timedOut = state.InFlight.Where(e => e.Value < before).Select(e => e.Key).ToArray();
+        var unknown = 0;
+        foreach (var id in timedOut)
         {
             state.InFlight.Remove(id);
+            if (state.Uncertain.Remove(id))
+            {
+                unknown++;
+            }
         }
 
-        state.Expired += expired.Length;
-        Dirty |= expired.Length > 0;
-        return expired.Length;
+        state.Expired += timedOut.Length - unknown;
+        state.OutcomeUnknown += unknown;
+        Dirty |= timedOut.Length > 0;
+        return (timedOut.Length - unknown, unknown);
     }
 
     public void MarkStored() => Dirty = false;

@@ -13,6 +13,12 @@ public sealed partial class FlowGrain
 {
     public Task ReportStepAsync(string runId, StepStatus status) => ApplyAsync(runId, status);
 
+    public async Task<FlowStatus> WakeAsync()
+    {
+        await ReconcileAsync();
+        return await GetStatusAsync();
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (state.State is { Lifecycle: FlowLifecycle.Running, Run.Mode: FlowMode.Realtime })
@@ -33,24 +39,35 @@ public sealed partial class FlowGrain
     }
 
     /// <summary>
-    /// Asks the steps again every <see cref="FlowOptions.WarmUpRecheck"/> until the warm-up ends: a step's one-way
-    /// report of being ready may be lost, and the flow must not wait for its reminder to learn it.
+    /// Asks the steps again every <see cref="FlowOptions.WarmUpRecheck"/> until every step is ready: while the warm-up
+    /// goes on, and while a step of the running flow is warming up again (its container replaced, or its activation
+    /// moved to another silo). A step's one-way report of being ready may be lost, and the flow's status must not show a
+    /// step as warming up, idle or failed for the minute until its reminder while the step serves.
     /// </summary>
-    private void RecheckWhileWarmingUp()
+    private void RecheckUntilReady()
     {
-        _warmUpRecheck?.Dispose();
+        if (_recheck is not null)
+        {
+            return;
+        }
+
         var period = options.Value.WarmUpRecheck;
-        _warmUpRecheck = this.RegisterGrainTimer(async _ =>
+        _recheck = this.RegisterGrainTimer(async _ =>
         {
             if (_lifecycle == FlowLifecycle.WarmingUp)
             {
                 LogWarmUpRecheck(logger, FlowId, time.GetElapsedTime(_warmUpStarted).TotalSeconds);
                 await ReconcileAsync();
             }
+            else if (_lifecycle == FlowLifecycle.Running && _steps.Values.FirstOrDefault(s => s.Phase != StepPhase.Ready) is { } step)
+            {
+                LogStepNotReady(logger, FlowId, step.StepId, step.Phase);
+                await ReconcileAsync();
+            }
             else
             {
-                _warmUpRecheck?.Dispose();
-                _warmUpRecheck = null;
+                _recheck?.Dispose();
+                _recheck = null;
             }
         }, new GrainTimerCreationOptions(period, period));
     }
@@ -96,6 +113,11 @@ public sealed partial class FlowGrain
         }
 
         _steps[status.StepId] = status;
+        if (status.Phase != StepPhase.Ready && state.State.Run?.Mode == FlowMode.Realtime)
+        {
+            RecheckUntilReady();
+        }
+
         if (status.Phase == StepPhase.Failed && _failOnStepFailure)
         {
             if (_lifecycle == FlowLifecycle.WarmingUp)
@@ -195,6 +217,9 @@ public sealed partial class FlowGrain
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Flow {FlowId} could not remove its reconciliation reminder")]
     private static partial void LogReminderNotRemoved(ILogger logger, string flowId, Exception exception);
+
+    [LoggerMessage(EventId = 9303, Level = LogLevel.Information, Message = "Flow {FlowId} runs but step {StepId} is {Phase}: asking its steps again")]
+    private static partial void LogStepNotReady(ILogger logger, string flowId, string stepId, StepPhase phase);
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Flow {FlowId} is still warming up after {Seconds:F0} s: asking its steps again")]
     private static partial void LogWarmUpRecheck(ILogger logger, string flowId, double seconds);

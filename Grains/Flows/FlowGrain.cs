@@ -44,7 +44,7 @@ public sealed partial class FlowGrain(
     private bool _failOnStepFailure;
     private bool _reminderRegistered;
     private IGrainTimer? _reconcileOnActivation;
-    private IGrainTimer? _warmUpRecheck;
+    private IGrainTimer? _recheck;
 
     private string FlowId => this.GetPrimaryKeyString();
 
@@ -66,7 +66,7 @@ public sealed partial class FlowGrain(
                 _lifecycle = FlowLifecycle.WarmingUp;
                 _warmUpStarted = time.GetTimestamp();
                 _reconcileOnActivation = this.RegisterGrainTimer(ReconcileOnActivationAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-                RecheckWhileWarmingUp();
+                RecheckUntilReady();
             }
         }
 
@@ -141,7 +141,7 @@ public sealed partial class FlowGrain(
             _lifecycle = FlowLifecycle.WarmingUp;
             _warmUpStarted = time.GetTimestamp();
             _failOnStepFailure = true;
-            RecheckWhileWarmingUp();
+            RecheckUntilReady();
             await ReconcileAsync();
         }
     }
@@ -336,9 +336,10 @@ public sealed partial class FlowGrain(
         {
             await state.WriteStateAsync();
         }
-        catch
+        catch (Exception e)
         {
             state.State = before;
+            StateConflicts.EndActivationIfConflict(GrainContext, e, logger); // from a timer, Orleans would not end it
             throw;
         }
     }

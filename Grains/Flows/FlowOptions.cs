@@ -16,8 +16,10 @@ public sealed class FlowOptions
     public TimeSpan ReconcilePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// While a real-time flow warms up, how often it asks its steps again. A step says it is ready with a one-way call,
-    /// which can be lost (a cluster still agreeing on its members); without this the flow would wait for its reminder.
+    /// While a real-time flow warms up, or a step of a running one is not ready (its container replaced, its activation
+    /// moved to another silo), how often the flow asks its steps again. A step says it is ready with a one-way call, which
+    /// can be lost (a cluster still agreeing on its members); without this the flow would wait for its reminder, and its
+    /// status would show the step as not ready meanwhile.
     /// </summary>
     public TimeSpan WarmUpRecheck { get; set; } = TimeSpan.FromSeconds(5);
 

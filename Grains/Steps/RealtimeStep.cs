@@ -1,5 +1,6 @@
 using FlowActors.Client;
 using FlowActors.Grains.Delivery;
+using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Steps;
 using FlowActors.Grains.Steps.Tracing;
 using FlowActors.Telemetry;
@@ -65,6 +66,8 @@ internal sealed partial class RealtimeStep : IStepRunner
     /// <summary>Takes the container up (re-adopted or new) in the background, and starts renewing its lease.</summary>
     public void Start()
     {
+        // From now on the run holds a container or is getting one: not idle, whatever its flow asks before it is ready.
+        _phase = StepPhase.WarmingUp;
         var period = _step.Options.LeaseDuration / 4;
         _leaseTimer = _step.RegisterTimer(OnLeaseTimerAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
         _establishing = EstablishAsync();
@@ -154,11 +157,17 @@ internal sealed partial class RealtimeStep : IStepRunner
         _error = null;
     }
 
+    public Task DeactivateAsync(CancellationToken cancellationToken) => DeactivateAsync(cancellationToken, keepContainer: null);
+
     /// <summary>
     /// The activation ends while the run goes on: what the stream already handed over is processed (as long as the
     /// deactivation allows), and the container keeps running under its lease, which the next activation re-adopts.
     /// </summary>
-    public async Task DeactivateAsync(CancellationToken cancellationToken)
+    /// <param name="keepContainer">
+    /// Whether the next activation will find this container's lease stored, unless this activation lost its state to
+    /// another one that stored a lease of its own: a container nobody will adopt is stopped rather than left to the reaper.
+    /// </param>
+    public async Task DeactivateAsync(CancellationToken cancellationToken, Func<ContainerLease, Task<bool>>? keepContainer)
     {
         _leaseTimer?.Dispose();
         _inboxDepth.Dispose();
@@ -168,6 +177,12 @@ internal sealed partial class RealtimeStep : IStepRunner
         await AccountForAsync([.. await _inbox.CloseAsync(drainUntil: cancellationToken), .. TakeWaiting()],
             $"Step '{_step.StepId}' moved (its activation ended) before it processed the message; it was not processed. Send it again.");
         await EndAsync();
+        if (_container.Lease is { } lease && keepContainer is not null && !await keepContainer(lease))
+        {
+            LogContainerNotAdopted(_step.Logger, _step.FlowId, _step.StepId, lease.ContainerId);
+            await _container.ReleaseAsync();
+        }
+
         _container.Detach();
     }
 
@@ -349,6 +364,9 @@ internal sealed partial class RealtimeStep : IStepRunner
 
     [LoggerMessage(EventId = 1120, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId}: could not ask whether its container still runs ({Reason}); asking again at the next lease tick")]
     private static partial void LogLivenessUnknown(ILogger logger, string flowId, string stepId, string reason);
+
+    [LoggerMessage(EventId = 9301, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} stops container {ContainerId}: another activation of the step stored a lease of its own, so nobody would adopt it")]
+    private static partial void LogContainerNotAdopted(ILogger logger, string flowId, string stepId, string containerId);
 
     [LoggerMessage(EventId = 1119, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not store its lease; a reactivation would start a new container")]
     private static partial void LogLeaseNotSaved(ILogger logger, string flowId, string stepId, Exception exception);

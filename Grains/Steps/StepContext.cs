@@ -170,14 +170,30 @@ internal sealed partial class StepContext
 /// <summary>
 /// The step grain's stored state and its writes, one at a time: runners write from background work (a warm-up, a
 /// replacement, a batch's snapshot) that can overlap, and a storage write must not start before the previous one ended.
-/// Every write stores the whole current state, so the last one carries every change.
+/// Every write stores the whole current state, so the last one carries every change. A write refused for its ETag makes
+/// the store stale: another activation owns the step's state, this one ends (<see cref="StateConflicts"/>) and writes no
+/// more, so that it cannot overwrite what the other stores.
 /// </summary>
-internal sealed class StepStateStore(IPersistentState<StepState> state, TimeProvider time)
+/// <param name="endActivationIfConflict">Ends the activation when the exception is a refused ETag; says whether it was.</param>
+internal sealed class StepStateStore(IPersistentState<StepState> state, TimeProvider time, Func<Exception, bool> endActivationIfConflict)
 {
     private Task _lastWrite = Task.CompletedTask;
     private long _completedSaved = time.GetTimestamp();
 
     public StepState Current => state.State;
+
+    /// <summary>True once a write was refused for its ETag: the activation is ending, and the store writes no more.</summary>
+    public bool Stale { get; private set; }
+
+    /// <summary>
+    /// The lease another activation stored, for a stale store's activation deciding whether its container is the one the
+    /// next activation adopts (keep it running) or one nobody will (stop it).
+    /// </summary>
+    public async Task<ContainerLease?> ReadStoredLeaseAsync()
+    {
+        await state.ReadStateAsync();
+        return state.State.Lease;
+    }
 
     /// <summary>Records the container a real-time run holds, so that a later activation can re-adopt it.</summary>
     public Task SaveLeaseAsync(string runId, ContainerLease lease, ComponentRevision revision)
@@ -260,6 +276,18 @@ internal sealed class StepStateStore(IPersistentState<StepState> state, TimeProv
     {
         // The previous write's failure is its caller's business; this one stores the current state anyway.
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        await state.WriteStateAsync();
+        if (Stale)
+        {
+            return;
+        }
+
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e) when (endActivationIfConflict(e))
+        {
+            Stale = true; // not the caller's failure to handle: the activation ends, and the next one reads what is stored
+        }
     }
 }

@@ -4,6 +4,7 @@ using FlowActors.Grains.Components.Protocol;
 using FlowActors.Grains.Credentials;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Components;
+using FlowActors.Grains.Interfaces.Containers;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Grains.Interfaces.Steps;
@@ -48,6 +49,7 @@ public sealed partial class StepGrain(
     private int _stops;
     private bool _reportToFlow = true;
     private IGrainTimer? _resume;
+    private int _resumeAttempts;
 
     private string FlowId => _step.FlowId;
 
@@ -74,7 +76,7 @@ public sealed partial class StepGrain(
             Time = time,
             Logger = logger,
             Streams = new StepStreams(ServiceProvider, key[0], key[1], stepOptions.PublishAttempts, time, ledger),
-            State = new StepStateStore(state, time),
+            State = new StepStateStore(state, time, e => StateConflicts.EndActivationIfConflict(GrainContext, e, logger)),
             Ledger = ledger,
             Deduplication = Deduplication(stepOptions.DeduplicationWindow, state.State.Completed),
             RegisterTimer = (callback, timer) => this.RegisterGrainTimer(callback, timer),
@@ -107,8 +109,9 @@ public sealed partial class StepGrain(
             {
                 case RealtimeStep run when !shuttingDown:
                     // The run goes on without this activation (memory pressure, a move, an explicit deactivation): the
-                    // container keeps running, and a new activation takes it up at once.
-                    await run.DeactivateAsync(cancellationToken);
+                    // container keeps running, and a new activation takes it up at once. One that lost the step's state
+                    // to another activation keeps it only if the stored lease is its own.
+                    await run.DeactivateAsync(cancellationToken, _step.State.Stale ? KeepsStoredLeaseAsync : null);
                     LogMoving(logger, FlowId, StepId, reason.ReasonCode);
                     this.AsReference<IStepGrain>().GetStatusAsync().Ignore();
                     break;
@@ -125,6 +128,19 @@ public sealed partial class StepGrain(
             // The next activation drops what this one completed, if it is delivered again.
             await _step.SaveCompletedAsync(TimeSpan.Zero);
             _step.DisposeExpressions();
+        }
+    }
+
+    private async Task<bool> KeepsStoredLeaseAsync(ContainerLease lease)
+    {
+        try
+        {
+            return (await _step.State.ReadStoredLeaseAsync())?.ContainerId == lease.ContainerId;
+        }
+        catch (Exception e)
+        {
+            LogStoredLeaseUnknown(logger, FlowId, StepId, e);
+            return true; // cannot tell: leave it to the next activation, or to the reaper once its lease runs out
         }
     }
 
@@ -258,7 +274,19 @@ public sealed partial class StepGrain(
         _resume = null;
         if (_runner is null && (state.State.Lease is not null || state.State.Retries is { Count: > 0 }))
         {
-            await RunAsync(await AskFlowAsync());
+            try
+            {
+                await RunAsync(await AskFlowAsync());
+            }
+            catch (Exception e)
+            {
+                // The flow cannot say right now (its silo died and is not declared dead yet): ask again soon rather than
+                // leave the run to the flow's reminder, a minute away.
+                var delay = TimeSpan.FromSeconds(Math.Min(10, 1 << Math.Min(_resumeAttempts++, 4)));
+                LogResumeRetry(logger, FlowId, StepId, delay.TotalSeconds, e.Message);
+                _resume = this.RegisterGrainTimer(ResumeAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+                return;
+            }
         }
 
         if (_runner is null && state.State.Retries is { Count: > 0 } retries)
@@ -298,4 +326,10 @@ public sealed partial class StepGrain(
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not stop container {ContainerId}, held for a run that is over; the reaper removes it")]
     private static partial void LogStaleNotStopped(ILogger logger, string flowId, string stepId, string containerId, Exception exception);
+
+    [LoggerMessage(EventId = 9304, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not ask its flow whether to take its run up ({Reason}); asking again in {Seconds:0} s")]
+    private static partial void LogResumeRetry(ILogger logger, string flowId, string stepId, double seconds, string reason);
+
+    [LoggerMessage(EventId = 9302, Level = LogLevel.Warning, Message = "Flow {FlowId} step {StepId} could not read which lease is stored; it leaves its container running for the next activation or the reaper")]
+    private static partial void LogStoredLeaseUnknown(ILogger logger, string flowId, string stepId, Exception exception);
 }

@@ -19,8 +19,10 @@ public abstract partial class FlowTriggerGrain<TState>(
 {
     private readonly TriggerHeartbeat _heartbeat = new(heartbeatReminder, options.HeartbeatPeriod);
 
-    /// <summary>Writes the state, one write after the other.</summary>
-    private protected TriggerStateWriter<TState> Store { get; } = new(state);
+    private TriggerStateWriter<TState>? _store;
+
+    /// <summary>Writes the state, one write after the other; a write refused for its ETag ends this activation.</summary>
+    private protected TriggerStateWriter<TState> Store => _store ??= new(state, GrainContext, logger);
 
     protected TState State
     {

@@ -1,5 +1,6 @@
 using FlowActors.Client;
 using FlowActors.Grains.Flows;
+using FlowActors.Silo.Webhooks;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FlowActors.Silo.Api;
@@ -7,8 +8,9 @@ namespace FlowActors.Silo.Api;
 /// <summary>
 /// Turns the refusals grains throw into ProblemDetails answers: an invalid definition or trigger is 400 with every field,
 /// a lifecycle conflict is 409 with what to do first, a full backlog is 429 (503 while the flow warms up) with
-/// <c>Retry-After</c>, a bad argument is 400, a body the server refused to read is its 413 or 400. Anything else is 500
-/// with no detail.
+/// <c>Retry-After</c>, a call that met a silo which left the cluster is 503 with <c>Retry-After</c> (the cluster is settling:
+/// the caller sends again), a bad argument is 400, a body the server refused to read is its 413 or 400. Anything else is
+/// 500 with no detail.
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -23,6 +25,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             FlowStateException e => (409, "The flow's state does not allow this", e.Message, null),
             FlowBusyException { WarmingUp: true } e => (503, "The flow is warming up and its backlog is full", e.Message, null),
             FlowBusyException e => (429, "The flow's backlog is full", e.Message, null),
+            _ when ClusterUnavailableException.IsSettling(exception) || exception is ClusterUnavailableException => (503, "The cluster is settling",
+                "A silo this request needed left the cluster; its work moves to the other silos within seconds. Send the request again after Retry-After " +
+                "(a message sent just as the silo died may have been accepted all the same: docs/api.md, \"Errors\").", null),
             ArgumentException e => (400, "The request is invalid", e.Message, null),
 
             // Kestrel's own refusals while a body is read (over the server's body limit, broken framing, too slow).
@@ -44,6 +49,11 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             // Whole seconds, at least one (RFC 9110 delay-seconds).
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        else if (status == 503)
+        {
+            LogSettling(logger, context.Request.Method, FlowValidator.Quote(context.Request.Path.Value), exception.GetType().Name);
+            context.Response.Headers.RetryAfter = WebhookRateLimiting.Seconds(ClusterUnavailableException.DefaultRetryAfter);
+        }
 
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
         if (errors is not null)
@@ -53,6 +63,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    [LoggerMessage(EventId = 9310, Level = LogLevel.Information, Message = "{Method} {Path} answered 503: a silo it needed left the cluster ({Exception}); the caller sends again")]
+    private static partial void LogSettling(ILogger logger, string method, string path, string exception);
 
     [LoggerMessage(EventId = 4090, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

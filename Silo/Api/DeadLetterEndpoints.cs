@@ -11,7 +11,7 @@ public static class DeadLetterEndpoints
         flow.MapGet("/counters", (string flowId, IFlowActorsClient client, CancellationToken ct) =>
                 FlowEndpoints.WhenExistsAsync(flowId, client, ct, async () => Results.Ok(await client.GetCountersAsync(flowId, ct))))
             .Produces<FlowCounters>()
-            .WithSummary("Exact counters: accepted, completed, failed, dead-lettered, duplicates dropped, in flight, rejected, replayed, expired.");
+            .WithSummary("Exact counters: accepted, completed, failed, dead-lettered, duplicates dropped, in flight, rejected, replayed, expired, outcome unknown.");
         flow.MapGet("/dead-letters", ListAsync)
             .Produces<DeadLetterPage>()
             .WithSummary("The flow's dead letters, the newest first: ?offset=0&limit=50 (1 to 1000).");

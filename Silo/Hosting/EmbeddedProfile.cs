@@ -6,6 +6,7 @@ using FlowActors.Grains.Steps;
 using FlowActors.Silo.Secrets;
 using FlowActors.Storage.Sqlite;
 using FlowActors.Streaming;
+using FlowActors.Silo.Webhooks.Replay;
 using Microsoft.Extensions.Options;
 
 namespace FlowActors.Silo.Hosting;
@@ -49,6 +50,7 @@ public static class EmbeddedProfile
             .AddFlowStreams()
             .AddFlowActors(configureSteps);
         silo.Services.AddRunningFlowsResumption();
+        silo.Services.AddSingleton<IReplayGuard, SqliteReplayGuard>(); // in the same database file
 
         // The key ring that seals stored secrets, beside the database it protects (silos sharing the file share it too).
         silo.Services.AddKeyRingFolder(services => Path.Combine(

@@ -2,6 +2,7 @@ using FlowActors.Client;
 using FlowActors.Grains.Flows;
 using FlowActors.Grains.Interfaces.Flows;
 using FlowActors.Grains.Interfaces.Webhooks;
+using FlowActors.Silo.Webhooks.Replay;
 using FlowActors.Grains.Webhooks;
 using FlowActors.Silo.Api;
 using FlowActors.Telemetry;
@@ -79,6 +80,8 @@ public static partial class WebhookEndpoints
 
         using (body)
         {
+            var guard = services.GetRequiredService<IReplayGuard>();
+            string? claimed = null;
             if (presented is Credentials.Signed signed)
             {
                 var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? $"{request.PathBase}{request.Path}{request.QueryString}";
@@ -87,28 +90,50 @@ public static partial class WebhookEndpoints
                     return Denied(services, flowId);
                 }
 
-                var until = DateTimeOffset.FromUnixTimeSeconds(signed.Timestamp) + options.SignatureTolerance;
-                switch (await services.GetRequiredService<IClusterClient>().GetGrain<IWebhookReplayGuardGrain>(flowId)
-                            .TryRememberAsync(Convert.ToHexStringLower(signed.Signature), until))
+                claimed = Convert.ToHexStringLower(signed.Signature);
+                if (!await guard.TryRememberAsync(flowId, claimed, signed.Timestamp, context.RequestAborted))
                 {
-                    case ReplayCheck.Replayed:
-                        return Denied(services, flowId);
-                    case ReplayCheck.Full:
-                        return ApiProblems.TooManyRequests("The webhook has taken as many signed requests as it can remember for now.", options.SignatureTolerance);
+                    return Denied(services, flowId); // a replay, or the same request still being served
                 }
             }
 
-            if (body!.Length > 0 && RequestBody.JsonError(body.Span) is { } error)
+            var sent = false;
+            try
             {
-                return ApiProblems.NotJson(error);
-            }
+                if (body!.Length > 0 && RequestBody.JsonError(body.Span) is { } error)
+                {
+                    return ApiProblems.NotJson(error);
+                }
 
-            return await StartAsync(flowId, body.Length == 0 ? "{}" : body.Text(), WebhookMessage.Headers(request, subPath, options), webhook, options, context);
+                return await StartAsync(
+                    flowId, body.Length == 0 ? "{}" : body.Text(), WebhookMessage.Headers(request, subPath, options), webhook, options, context, () => sent = true);
+            }
+            finally
+            {
+                if (claimed is not null && !sent)
+                {
+                    // Not accepted (refused, or the cluster was settling: 503): the sender may send the same request again.
+                    await ReleaseAsync(guard, flowId, claimed, ((Credentials.Signed)presented).Timestamp, services);
+                }
+            }
         }
     }
 
+    private static async Task ReleaseAsync(IReplayGuard guard, string flowId, string signature, long timestamp, IServiceProvider services)
+    {
+        try
+        {
+            await guard.ForgetAsync(flowId, signature, timestamp, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogNotReleased(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints)), flowId, e);
+        }
+    }
+
+    /// <param name="sent">Called once the flow took the message: from then on, the request counts as accepted.</param>
     private static async Task<IResult> StartAsync(
-        string flowId, string json, IReadOnlyDictionary<string, string> headers, WebhookEntry webhook, WebhookOptions options, HttpContext context)
+        string flowId, string json, IReadOnlyDictionary<string, string> headers, WebhookEntry webhook, WebhookOptions options, HttpContext context, Action sent)
     {
         var services = context.RequestServices;
         var client = services.GetRequiredService<IFlowActorsClient>();
@@ -126,12 +151,15 @@ public static partial class WebhookEndpoints
 
         if (status.Mode != FlowMode.Realtime)
         {
-            return Accepted(flowId, await client.SendAsync(flowId, json, headers, context.RequestAborted));
+            var executionId = await client.SendAsync(flowId, json, headers, context.RequestAborted);
+            sent();
+            return Accepted(flowId, executionId);
         }
 
-        var sent = await client.SendAndWaitAsync(
+        var reply = await client.SendAndWaitAsync(
             flowId, json, options.ReplyTimeout, headers, e => e.Kind is FlowEventKind.HttpReply or FlowEventKind.Error, context.RequestAborted);
-        return sent.Event switch
+        sent();
+        return reply.Event switch
         {
             { Kind: FlowEventKind.HttpReply, Message: { } answer } => new HttpReplyResult(answer, webhook.AllowedReplyHeaders),
 
@@ -140,8 +168,8 @@ public static partial class WebhookEndpoints
                 statusCode: StatusCodes.Status502BadGateway,
                 title: "The flow could not answer",
                 detail: "The execution failed before it replied. Its id is in 'executionId'.",
-                extensions: new Dictionary<string, object?> { ["executionId"] = sent.ExecutionId }),
-            _ => Accepted(flowId, sent.ExecutionId),
+                extensions: new Dictionary<string, object?> { ["executionId"] = reply.ExecutionId }),
+            _ => Accepted(flowId, reply.ExecutionId),
         };
     }
 
@@ -187,6 +215,9 @@ public static partial class WebhookEndpoints
 
     /// <summary>A credential header sent more than once is refused rather than guessed at.</summary>
     private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
+
+    [LoggerMessage(EventId = 9320, Level = LogLevel.Warning, Message = "Webhook of flow {FlowId}: a signed request that was not accepted could not be released from the replay guard; the sender must sign it anew to send it again")]
+    private static partial void LogNotReleased(ILogger logger, string flowId, Exception exception);
 
     [LoggerMessage(EventId = 4190, Level = LogLevel.Debug, Message = "Webhook of flow {FlowId} refused a request with missing, wrong, expired or replayed credentials")]
     private static partial void LogDenied(ILogger logger, string flowId);

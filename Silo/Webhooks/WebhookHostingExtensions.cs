@@ -1,3 +1,4 @@
+using FlowActors.Silo.Webhooks.Replay;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public static class WebhookHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebhookDirectory>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDirectory>());
+        services.AddHostedService<ReplayGuardSweeper>(); // the profile registers the IReplayGuard
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebhookOptions>, WebhookDirectory>(
             (limiter, webhooks, directory) => WebhookRateLimiting.Configure(limiter, webhooks.Value.RateLimits, directory));

@@ -48,12 +48,44 @@ public sealed class FlowAccountingTests
         accounting.TryAccept("lost", 1);
         time.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.AreEqual(0, accounting.Expire(TimeSpan.FromMinutes(10)));
+        Assert.AreEqual((0, 0), accounting.Expire(TimeSpan.FromMinutes(10)));
         time.Advance(TimeSpan.FromMinutes(6));
-        Assert.AreEqual(1, accounting.Expire(TimeSpan.FromMinutes(10)));
+        Assert.AreEqual((1, 0), accounting.Expire(TimeSpan.FromMinutes(10)));
 
-        Assert.AreEqual((1L, 0), (accounting.Counters.Expired, accounting.Counters.InFlight));
+        Assert.AreEqual((1L, 0L, 0), (accounting.Counters.Expired, accounting.Counters.OutcomeUnknown, accounting.Counters.InFlight));
         Assert.IsNull(accounting.TryAccept("next", 1));
+    }
+
+    /// <summary>
+    /// Issue 22's run: after a SIGKILL the counters said "expired 32" (lost with a silo?) although all 5,000 messages were
+    /// delivered. The dead activation had counted their outcomes in its last, unstored second; the next one read them as
+    /// in flight and, as no outcome comes twice, expired them. What it cannot know it must not call lost.
+    /// </summary>
+    [TestMethod]
+    public void AfterALostActivation_WhatWasInFlightThenIsOutcomeUnknown_NotLost_AndLaterAcceptsStillExpire()
+    {
+        var time = new ManualTime();
+        var stored = new FlowAccountingState();
+        var dead = new FlowAccounting(stored, time);
+        foreach (var id in new[] { "ended-unstored", "ends-later", "replayed", "released" })
+        {
+            dead.TryAccept(id, 10);
+        }
+
+        // The dead activation's last second (an outcome counted, never stored) is simply not in the stored state.
+        var next = new FlowAccounting(stored, time);
+        Assert.AreEqual(4, next.TakeOverFromLostActivation());
+        next.Outcome("ends-later", failed: false);
+        next.Replaying("replayed");
+        next.Release("released");
+        next.TryAccept("accepted-after", 10);
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.AreEqual((2, 1), next.Expire(TimeSpan.FromMinutes(10)), "the replay and the later accept this activation saw start: lost; the other: unknown");
+
+        var counters = next.Counters;
+        Assert.AreEqual((2L, 1L, 1L, 0), (counters.Expired, counters.OutcomeUnknown, counters.Completed, counters.InFlight));
+        Assert.AreEqual(0, stored.Uncertain.Count, "nothing stays uncertain once it left the backlog");
     }
 
     [TestMethod]

@@ -17,8 +17,12 @@ namespace FlowActors.Tests.Hosting;
 [TestCategory("Docker")]
 public sealed class DockerFailoverTests
 {
-    /// <summary>The stated bound: death declared (a few seconds with the Azure profile's timings) plus a warm-up.</summary>
-    private static readonly TimeSpan BackRunningWithin = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// Death declared, the dead silo's grains held for its directory lease, the wake-up, a container started: 13.7 and
+    /// 15.8 s with both cores busy (load average near 40), so 20 s rather than the 15 s the local-process flows of
+    /// ClusterFailoverTests keep (docs/operations.md, Failover).
+    /// </summary>
+    private static readonly TimeSpan BackRunningWithin = TimeSpan.FromSeconds(20);
 
     [TestMethod]
     public async Task SiloKilled_ItsRealtimeFlowRunsAgainOnTheSurvivors_AndItsContainersAreReaped()
@@ -84,7 +88,7 @@ public sealed class DockerFailoverTests
                         running = clock.Elapsed;
                     }
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (e is TimeoutException or OrleansException or ClusterUnavailableException)
                 {
                     // a grain of the dead silo: asked again once it is declared dead
                 }

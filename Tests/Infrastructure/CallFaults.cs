@@ -9,7 +9,8 @@ namespace FlowActors.Tests.Infrastructure;
 /// Fault injection, test project only: an incoming grain-call filter of the test silos that refuses chosen calls, so
 /// failure paths can be driven on purpose while everything else stays real. It can make a fast-streams queue refuse
 /// enqueues for a stream, as a full queue does (<see cref="FastStreamsOptions.MaxQueueLength"/>), make a step
-/// unreachable for its flow's stop, and lose a step's reports to its flow.
+/// unreachable for its flow's stop, lose a step's reports to its flow, and fail a flow's wake-up after a silo's death as a
+/// call routed to the dead silo does.
 /// </summary>
 public sealed class CallFaults : IIncomingGrainCallFilter
 {
@@ -32,11 +33,15 @@ public sealed class CallFaults : IIncomingGrainCallFilter
 
     public void AllowReports(string flowId) => _refusals.TryRemove(ReportKey(flowId), out _);
 
+    /// <summary>Refuses the next <paramref name="times"/> calls of <see cref="IFlowGrain.WakeAsync"/> on the flow.</summary>
+    public void RefuseWakes(string flowId, int times) => _refusals[WakeKey(flowId)] = times;
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         var key = context switch
         {
             { Grain: IFlowGrain flow, InterfaceMethod.Name: nameof(IFlowGrain.ReportStepAsync) } => ReportKey(flow.GetPrimaryKeyString()),
+            { Grain: IFlowGrain flow, InterfaceMethod.Name: nameof(IFlowGrain.WakeAsync) } => WakeKey(flow.GetPrimaryKeyString()),
             { Grain: FastStreamQueueGrain } when context.Request.GetArgument(0) is FastStreamMessage message => EnqueueKey(message.StreamId),
             { Grain: IStepGrain step, InterfaceMethod.Name: nameof(IStepGrain.StopAsync) } => StopKey(step.GetPrimaryKeyString()),
             _ => null,
@@ -55,6 +60,8 @@ public sealed class CallFaults : IIncomingGrainCallFilter
     private static string StopKey(string stepKey) => $"stop:{stepKey}";
 
     private static string ReportKey(string flowId) => $"report:{flowId}";
+
+    private static string WakeKey(string flowId) => $"wake:{flowId}";
 
     private bool TakeRefusal(string key)
     {

@@ -128,6 +128,23 @@ public sealed class SecurityTests
     }
 
     [TestMethod]
+    public async Task SignedRequestThatWasNotAccepted_CanBeSentAgain_AndIsThenAcceptedOnce()
+    {
+        var (flowId, secret) = await StartFlowWithWebhookAsync(s_silo.Http, "Ordinary", reply: false);
+        (await s_silo.Http.PostAsync($"/api/flows/{flowId}/stop", null)).EnsureSuccessStatusCode();
+        var path = $"/hooks/{flowId}";
+        var first = Signed(HttpMethod.Post, path, """{"name":"ada"}""", secret);
+        var (timestamp, signature) = (first.Headers.GetValues(TimestampHeader).Single(), first.Headers.GetValues(SignatureHeader).Single());
+
+        // A stopped flow refuses it (as a settling cluster answers 503): nothing was accepted, so the sender may retry it.
+        Assert.AreEqual(HttpStatusCode.Conflict, (await s_hooks.SendAsync(first)).StatusCode);
+        (await s_silo.Http.PostAsync($"/api/flows/{flowId}/start", null)).EnsureSuccessStatusCode();
+        var retried = await s_hooks.SendAsync(With(HttpMethod.Post, path, """{"name":"ada"}""", timestamp, signature));
+        Assert.AreEqual(HttpStatusCode.Accepted, retried.StatusCode, await retried.Content.ReadAsStringAsync());
+        await AssertUnauthorizedAsync(await s_hooks.SendAsync(With(HttpMethod.Post, path, """{"name":"ada"}""", timestamp, signature)), "replayed once accepted");
+    }
+
+    [TestMethod]
     public async Task EmptyBodySignature_IsNoTokenForOtherRequests()
     {
         var (flowId, secret) = await StartFlowWithWebhookAsync(s_silo.Http, "Ordinary", reply: false);

@@ -190,6 +190,7 @@ public sealed class StoredStateTests
     {
         Accepted = 10, Completed = 6, Failed = 1, Rejected = 4, Replayed = 1, Expired = 1, DuplicatesDropped = 2, Unrouted = 3,
         InFlight = { ["e1"] = DateTimeOffset.UnixEpoch, ["e2"] = DateTimeOffset.UnixEpoch.AddSeconds(1) },
+        Counting = true, Uncertain = { "e1" }, OutcomeUnknown = 5,
     });
 
     [TestMethod]

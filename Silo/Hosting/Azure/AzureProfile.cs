@@ -6,6 +6,7 @@ using FlowActors.Grains;
 using FlowActors.Grains.Hosting;
 using FlowActors.Grains.Interfaces.Messages;
 using FlowActors.Silo.Secrets;
+using FlowActors.Silo.Webhooks.Replay;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -66,6 +67,7 @@ public static class AzureProfile
         silo.Services.Configure<ClusterMembershipOptions>(FastFailureDetection);
         silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
         silo.Services.AddSingleton<IValidateOptions<ClusterMembershipOptions>, MembershipOptionsValidator>();
+        silo.AddSingleActivationDirectory();
         silo.Services.AddOptions<ClusterMembershipOptions>().ValidateOnStart();
 
         // Blobs rather than table rows: a flow keeps every published revision, and a table entity stops at 1 MB.
@@ -91,10 +93,30 @@ public static class AzureProfile
         silo.Services.AddKeyRingBlobs(clients.Blobs().GetBlobContainerClient(names.KeyRingContainer));
 
         silo.AddDurableStreams(FlowStreams.DurableProvider, clients.Queues(), names.StreamQueues(azure.QueueCount));
+        silo.Services.AddSingleton<IReplayGuard>(new AzureTableReplayGuard(clients.Tables().GetTableClient(names.WebhookSignaturesTable)));
         silo.AddFlowStreams().AddFlowActors();
         silo.Services.AddRunningFlowsResumption();
         silo.Services.AddFlowActorsContainerRuntime(configuration);
         return silo;
+    }
+
+    /// <summary>
+    /// Orleans' distributed grain directory instead of its default one. With the default (LocalGrainDirectory), the
+    /// registrations a dead silo held are lost: the survivors deactivate their own activations that were registered
+    /// there (real-time steps move, and start containers elsewhere), and a caller that looks such a grain up before its
+    /// silo has done so activates a second one; both then write the same state (issue 22: two activations of a step
+    /// failing every write for 25 minutes, containers started twice). The distributed directory recovers the dead
+    /// silo's registrations from the survivors instead, and holds the dead silo's own grains back for a lease
+    /// (Orleans' RangeLeaseDuration, 30 s from the estimated moment of failure: about 6 s after the death is declared
+    /// with this profile's timings) so that they cannot be activated again while it might still run them. Experimental
+    /// in Orleans 10 (ORLEANSEXP003); docs/decisions.md says what was measured, and why a cluster switches to it with a
+    /// full restart rather than a rolling one.
+    /// </summary>
+    private static ISiloBuilder AddSingleActivationDirectory(this ISiloBuilder silo)
+    {
+#pragma warning disable ORLEANSEXP003 // experimental API: chosen knowingly, see above
+        return silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
     }
 
     /// <summary>

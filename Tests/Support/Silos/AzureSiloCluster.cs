@@ -54,6 +54,22 @@ public sealed class AzureSiloCluster : IAsyncDisposable
         return active;
     }
 
+    /// <summary>Waits (bounded) until the membership table lists exactly <paramref name="count"/> active silos.</summary>
+    public async Task WaitForActiveAsync(int count, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<string> active;
+        while ((active = await ActiveSilosAsync()).Count != count)
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The membership table lists {active.Count} active silos, not {count}, after {timeout}: {string.Join(", ", active)}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Options for an SDK client that finds this cluster through its membership table.</summary>
     public void ConfigureClient(FlowActorsClientOptions options)
     {
