@@ -74,14 +74,39 @@ public sealed class StartFailureTests
         StringAssert.Contains(letter.GetProperty("error").GetString(), "not retried");
         Assert.IsLessThan(TimeSpan.FromSeconds(10), s_failedAfter, "The shipped policy's five tries take about 16 s; a certain failure must not wait for them.");
 
-        var execution = await http.GetFromJsonAsync<JsonElement>($"/api/flows/{s_flowId}/executions/{s_executionId}");
-        Assert.AreEqual("Failed", execution.GetProperty("status").GetString());
+        // The dead letter is stored before the execution log folds the error event it also raises: read until it has.
+        var execution = await FailedExecutionAsync(http);
+        Assert.AreEqual("Failed", execution.GetProperty("status").GetString(), execution.ToString());
         AssertDescribes(execution.GetProperty("error").GetString());
 
         var flow = await http.GetFromJsonAsync<JsonElement>($"/api/flows/{s_flowId}");
         var step = flow.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == "greet");
         Assert.AreEqual("Failed", step.GetProperty("phase").GetString(), step.ToString());
         AssertDescribes(step.GetProperty("error").GetString());
+    }
+
+    private static async Task<JsonElement> FailedExecutionAsync(HttpClient http)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await http.GetAsync($"/api/flows/{s_flowId}/executions/{s_executionId}");
+            if (response.IsSuccessStatusCode)
+            {
+                var execution = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (execution.GetProperty("status").GetString() != "Running" || DateTimeOffset.UtcNow > deadline)
+                {
+                    return execution;
+                }
+            }
+            else
+            {
+                Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
+                Assert.IsLessThan(deadline, DateTimeOffset.UtcNow, $"execution {s_executionId} never reached the log");
+            }
+
+            await Task.Delay(100); // the log has no change notification over HTTP to wait on
+        }
     }
 
     [TestMethod]
