@@ -157,7 +157,14 @@ public sealed class DockerFlowTests
         await DockerTestEngine.Docker.Containers.KillContainerAsync(victim, new ContainerKillParameters());
 
         var replacement = await Leases.IdleContainerDeathTests.WaitForReplacementAsync(s_cluster, running.FlowId, "lookup", victim, TimeSpan.FromSeconds(30));
-        Assert.IsNotEmpty(s_cluster.Logs.Find($"Flow {running.FlowId} step lookup: container {victim} died"), "replaced on Docker's die event, not by a later check");
+        // The die event's log line may land just after the replacement it started; a lease check never writes it.
+        var died = $"Flow {running.FlowId} step lookup: container {victim} died";
+        for (var until = DateTime.UtcNow.AddSeconds(5); s_cluster.Logs.Find(died).Count == 0 && DateTime.UtcNow < until;)
+        {
+            await Task.Delay(50); // the captured log has no change notification to await
+        }
+
+        Assert.IsNotEmpty(s_cluster.Logs.Find(died), "replaced on Docker's die event, not by a later check");
         var listed = (await ContainersAsync(running.FlowId)).Single(c => c.Labels[ContainerLabels.Step] == "lookup");
         Assert.AreEqual(replacement, listed.ID);
         Assert.AreEqual("running", listed.State);
