@@ -27,18 +27,7 @@ public static class CheckEndpoints
     private static async Task<IResult> CheckAsync(
         HttpRequest request, IGrainFactory grains, IOptions<FlowLimitsOptions> limits, IOptions<ApiOptions> options, IOptions<JsonOptions> json)
     {
-        var (body, problem) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        CheckRequest? check;
-        IResult? invalid;
-        using (body)
-        {
-            (check, invalid) = RequestBody.Parse<CheckRequest>(body!.Span, json.Value.SerializerOptions);
-        }
+        var (check, invalid) = await RequestBody.ReadJsonAsync<CheckRequest>(request, options.Value.MaxBodyBytes, json.Value.SerializerOptions);
 
         if (invalid is not null)
         {

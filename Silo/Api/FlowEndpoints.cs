@@ -63,18 +63,7 @@ public static class FlowEndpoints
     private static async Task<IResult> SaveDraftAsync(
         string flowId, HttpRequest request, IFlowActorsClient client, IOptions<ApiOptions> options, IOptions<JsonOptions> json)
     {
-        var (body, problem) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        FlowDefinition? draft;
-        IResult? invalid;
-        using (body)
-        {
-            (draft, invalid) = RequestBody.Parse<FlowDefinition>(body!.Span, json.Value.SerializerOptions);
-        }
+        var (draft, invalid) = await RequestBody.ReadJsonAsync<FlowDefinition>(request, options.Value.MaxBodyBytes, json.Value.SerializerOptions);
 
         if (invalid is not null)
         {
@@ -101,18 +90,7 @@ public static class FlowEndpoints
             return ApiProblems.FlowNotFound(flowId);
         }
 
-        var (body, problem) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        ModeRequest? mode;
-        IResult? invalid;
-        using (body)
-        {
-            (mode, invalid) = RequestBody.Parse<ModeRequest>(body!.Span, json.Value.SerializerOptions);
-        }
+        var (mode, invalid) = await RequestBody.ReadJsonAsync<ModeRequest>(request, options.Value.MaxBodyBytes, json.Value.SerializerOptions);
 
         if (invalid is not null)
         {

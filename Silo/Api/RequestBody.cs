@@ -107,6 +107,22 @@ public static partial class RequestBody
         }
     }
 
+    /// <summary>Reads the body within <paramref name="limit"/> bytes and parses it as <typeparamref name="T"/>: the value, or the problem to answer.</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, int limit, JsonSerializerOptions options)
+        where T : class
+    {
+        var (body, problem) = await ReadAsync(request, limit);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        using (body)
+        {
+            return Parse<T>(body!.Span, options);
+        }
+    }
+
     /// <summary>Deserializes a JSON object of <typeparamref name="T"/>, or a 400 problem naming the position and property.</summary>
     public static (T? Value, IResult? Problem) Parse<T>(ReadOnlySpan<byte> body, JsonSerializerOptions options)
         where T : class
